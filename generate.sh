@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Regenerate generated/modelslab_enterprise_3d/ from openapi.yaml -- or, with --check, only say whether
+# the committed package is what the spec generates today.
+#
+#   ./generate.sh                       validate, generate into a staging dir, swap in on success
+#   ./generate.sh --check               validate, generate, diff against generated/ (exit 1 if stale)
+#   ./generate.sh --spec F --out DIR    another spec / package dir (tests use these on temp copies)
+#
+# The tools come from the pinned dev toolchain: `make generate` runs this with .venv/bin first on PATH
+# (the generator's ruff post-hooks need ruff there). Every step either succeeds or leaves the output
+# package byte-identical: the new package is built beside it and swapped in by rename at the end.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+spec=$repo/openapi.yaml
+out=$repo/generated/modelslab_enterprise_3d
+mode=generate
+while [ $# -gt 0 ]; do
+  case $1 in
+    --spec) spec=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --check) mode=check; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "generate.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+config=$repo/scripts/generator/config.yaml
+templates=$repo/scripts/generator/templates
+package=$(basename "$out")
+step=start
+fail() { echo "generate.sh: FAILED at step '$step': $*" >&2; echo "generate.sh: $out was left unchanged." >&2; exit 1; }
+
+step="check toolchain"
+python=${PYTHON:-python3}
+lock=$repo/requirements-dev.lock
+for tool in openapi-python-client ruff; do
+  command -v "$tool" >/dev/null || fail "$tool is not on PATH; run 'make generate' (it installs the pinned toolchain into .venv)"
+  # The generator runs its post-hooks from the output dir: a relative PATH entry would not find ruff there.
+  PATH="$(cd "$(dirname "$(command -v "$tool")")" && pwd):$PATH"
+  pinned=$(sed -n "s/^$tool==//p" "$lock")
+  actual=$("$tool" --version | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)
+  [ "$actual" = "$pinned" ] || fail "$tool is $actual but requirements-dev.lock pins $pinned; run 'make' to reinstall .venv"
+done
+
+step="validate spec"
+[ -f "$spec" ] || fail "no spec at $spec"
+"$python" "$repo/scripts/validate_spec.py" "$spec" || fail "$spec is not a valid OpenAPI spec (see above)"
+
+step="generate"
+mkdir -p "$(dirname "$out")"
+# Staged next to the output (same filesystem, so the final swap is a rename), removed on any exit.
+staging=$(mktemp -d "$(dirname "$out")/.generate-XXXXXX")
+trap 'rm -rf "$staging"' EXIT
+# --meta uv: the only way this generator writes py.typed; the project files it writes around the package
+# (pyproject.toml, README.md) are dropped -- ours live at the top of the repo.
+if ! log=$(openapi-python-client generate --path "$spec" --config "$config" --custom-template-path "$templates" \
+      --meta uv --output-path "$staging/project" --fail-on-warning 2>&1); then
+  echo "$log" >&2
+  fail "openapi-python-client reported warnings or errors for $spec (see above)"
+fi
+new=$staging/project/$package
+[ -f "$new/__init__.py" ] || fail "the generator wrote no package '$package' (is package_name_override in $config right?)"
+find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} +
+
+if [ "$mode" = check ]; then
+  step="compare with $out"
+  if ! diff -r -q "$new" "$out" >"$staging/diff" 2>&1; then
+    echo "generated/ is stale: regenerating from $spec gives different files:" >&2
+    sed -e "s|$staging/project/$package|new|g" -e "s|$out|committed|g" "$staging/diff" >&2
+    echo "Run 'make generate' and commit the result." >&2
+    exit 1
+  fi
+  echo "$out is up to date with $spec"
+  exit 0
+fi
+
+step="swap in the new package"
+if [ -e "$out" ]; then
+  mv "$out" "$staging/previous"
+  mv "$new" "$out" || { mv "$staging/previous" "$out"; fail "could not move the new package into place"; }
+else
+  mv "$new" "$out"
+fi
+echo "Generated $out from $spec"
