@@ -66,8 +66,12 @@ find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} 
 if [ "$mode" = check ]; then
   step="compare with $out"
   if ! diff -r -q "$new" "$out" >"$staging/diff" 2>&1; then
-    echo "generated/ is stale: regenerating from $spec gives different files:" >&2
-    sed -e "s|$staging/project/$package|new|g" -e "s|$out|committed|g" "$staging/diff" >&2
+    echo "generated/ is stale: regenerating from $spec would change these files of $out:" >&2
+    # diff -rq speaks of two trees; say it per file, relative to the package.
+    sed -E -e "s|$staging/project/$package|@new|g" -e "s|$out|@old|g" "$staging/diff" |
+      sed -E -e 's|^Files @new/(.*) and @old/.* differ$|  changed: \1|' \
+             -e 's|^Only in @new/?(.*): (.*)$|  added:   \1/\2|' -e 's|^Only in @old/?(.*): (.*)$|  removed: \1/\2|' \
+             -e 's|^(  [a-z]+: +)/|\1|' >&2
     echo "Run 'make generate' and commit the result." >&2
     exit 1
   fi

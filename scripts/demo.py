@@ -14,6 +14,7 @@ from modelslab_enterprise_3d import Client
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest, ClearActionResponse, ErrorResponse
 from modelslab_enterprise_3d.types import Response
+
 from scripts.mock_server import running_mock_server
 
 
@@ -41,11 +42,16 @@ def main() -> int:
             body = ApiKeyRequest(key="demo-enterprise-key")
             show("1. clear_queue: success", clear_queue.sync_detailed(client=client, body=body))
             unauthorized = client.with_headers({"Prefer": "code=401"})
-            show("2. clear_queue: 401 asked for with 'Prefer: code=401'", clear_queue.sync_detailed(
-                client=unauthorized, body=body))
+            show(
+                "2. clear_queue: 401 asked for with 'Prefer: code=401'",
+                clear_queue.sync_detailed(client=unauthorized, body=body),
+            )
             # A key that is not a string: the mock validates every request against the spec.
             invalid = ApiKeyRequest.from_dict({"key": 12345})
-            show("3. clear_queue: a request the spec rejects", clear_queue.sync_detailed(client=client, body=invalid))
+            show(
+                "3. clear_queue: a request the spec rejects",
+                clear_queue.sync_detailed(client=client, body=invalid),
+            )
     print("\nMock server stopped.")
     return 0
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from jsonschema.exceptions import ValidationError
 from openapi_core.validation.request.exceptions import RequestValidationError
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from starlette.applications import Starlette
@@ -61,9 +62,9 @@ def describe_violation(exc: Exception) -> str:
     """One line naming what is wrong with a request, from an openapi-core error."""
     cause = exc.__cause__
     if isinstance(cause, InvalidSchemaValue) and cause.schema_errors:
+        errors = [err for err in cause.schema_errors if isinstance(err, ValidationError)]
         return "; ".join(
-            f"{'/'.join(str(p) for p in err.absolute_path) or 'body'}: {err.message}"
-            for err in cause.schema_errors
+            f"{'/'.join(str(p) for p in err.absolute_path) or 'body'}: {err.message}" for err in errors
         )
     return str(cause) if cause is not None else str(exc)
 
@@ -208,10 +209,16 @@ def running_mock_server(spec_path: Path = SPEC_PATH, port: int = 0, timeout: flo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
-    parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="OpenAPI document (default: openapi.yaml)")
+    parser.add_argument(
+        "--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)"
+    )
+    parser.add_argument(
+        "--spec", type=Path, default=SPEC_PATH, help="OpenAPI document (default: openapi.yaml)"
+    )
     args = parser.parse_args(argv)
     serve(args.spec, args.host, args.port)
     return 0

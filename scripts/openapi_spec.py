@@ -99,7 +99,7 @@ class Operation:
         return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(self.path)) + "$")
 
     def default_status(self) -> int:
-        """The status a mock answers with when none is asked for: 200, else the lowest 2xx, else the lowest."""
+        """What a mock answers when no status is asked for: 200, else the lowest 2xx, else the lowest."""
         if 200 in self.responses:
             return 200
         success = sorted(s for s in self.responses if 200 <= s < 300)
@@ -117,7 +117,7 @@ def _json_content(content: dict[str, Any] | None) -> tuple[str | None, dict[str,
 
 
 def generated_module(method: str, path: str, operation: dict[str, Any]) -> str:
-    """The module openapi-python-client writes for an operation (first tag, operationId), by its own naming."""
+    """The module openapi-python-client writes for an operation (first tag, operationId), by its naming."""
     tags = operation.get("tags") or ["default"]
     tag = PythonIdentifier(UntrustedString(tags[0]), prefix="tag")
     operation_id = operation.get("operationId")
@@ -232,7 +232,10 @@ class HttpxOpenAPIRequest:
             query=ImmutableMultiDict(list(url.params.multi_items())),
             header=Headers(list(request.headers.multi_items())),
             cookie=ImmutableMultiDict(
-                [(name, morsel.value) for name, morsel in SimpleCookie(request.headers.get("cookie", "")).items()]
+                [
+                    (name, morsel.value)
+                    for name, morsel in SimpleCookie(request.headers.get("cookie", "")).items()
+                ]
             ),
         )
 
@@ -242,7 +245,7 @@ class HttpxOpenAPIRequest:
 
     @property
     def content_type(self) -> str:
-        return self.request.headers.get("content-type", "").lower()
+        return str(self.request.headers.get("content-type", "")).lower()
 
 
 class HttpxOpenAPIResponse:
@@ -259,7 +262,7 @@ class HttpxOpenAPIResponse:
 
     @property
     def content_type(self) -> str:
-        return self.response.headers.get("content-type", "").lower()
+        return str(self.response.headers.get("content-type", "")).lower()
 
 
 def with_server(spec: dict[str, Any], url: str) -> dict[str, Any]:

@@ -113,7 +113,9 @@ def check_spec(document: dict[str, Any]) -> None:
                 json_pointer(location),
             )
         if not resolve_local_ref(document, ref):
-            raise SpecError(f"has a $ref that does not resolve: {ref!r} names nothing", json_pointer(location))
+            raise SpecError(
+                f"has a $ref that does not resolve: {ref!r} names nothing", json_pointer(location)
+            )
     validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     try:
         error = next(iter(validator_cls(document).iter_errors()), None)
