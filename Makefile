@@ -53,6 +53,9 @@ test: check-generated lint typecheck pytest ## Everything CI checks (.ci/run cal
 demo: generate ## Regenerate, then call clear_queue against a local spec-driven mock and print the results
 	python -m scripts.demo
 
+mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
+	python -m scripts.mock_server --host 127.0.0.1 --port 4010
+
 lock: ## Re-resolve requirements-dev.in into requirements-dev.lock (then commit both)
 	rm -rf $(CURDIR)/.lock-venv
 	$(BOOTSTRAP_PYTHON) -m venv $(CURDIR)/.lock-venv

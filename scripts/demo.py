@@ -14,7 +14,6 @@ from modelslab_enterprise_3d import Client
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest, ClearActionResponse, ErrorResponse
 from modelslab_enterprise_3d.types import Response
-
 from scripts.mock_server import running_mock_server
 
 

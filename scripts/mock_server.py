@@ -177,7 +177,11 @@ def serve(spec_path: Path, host: str, port: int) -> None:
     server = uvicorn.Server(config)
     # The first line is the URL to use as base_url: scripts and tests read it to find the port.
     print(f"http://{host}:{bound_port}{mock.base_path}", flush=True)
-    server.run(sockets=[sock])
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it found:
+    # make both of those a normal exit (status 0), so a stopped mock is not reported as a crash.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_python_client.parser.openapi import generate_operation_id
 from openapi_python_client.schema.untrusted_string import UntrustedString
-from openapi_python_client.strings import PythonIdentifier
+from openapi_python_client.strings import ClassName, PythonIdentifier
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,6 +43,14 @@ def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
     return document
 
 
+def lookup(spec: dict[str, Any], ref: str) -> Any:
+    """What a local $ref ('#/a/b') points at, unresolved."""
+    target: Any = spec
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part.replace("~1", "/").replace("~0", "~")]
+    return target
+
+
 def resolve(spec: dict[str, Any], node: Any, _seen: tuple[str, ...] = ()) -> Any:
     """Return node with every local $ref replaced by what it points at (recursively)."""
     if isinstance(node, dict):
@@ -50,10 +58,7 @@ def resolve(spec: dict[str, Any], node: Any, _seen: tuple[str, ...] = ()) -> Any
         if isinstance(ref, str):
             if ref in _seen:
                 raise ValueError(f"recursive $ref {ref} is not supported here")
-            target: Any = spec
-            for part in ref.removeprefix("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            return resolve(spec, target, (*_seen, ref))
+            return resolve(spec, lookup(spec, ref), (*_seen, ref))
         return {key: resolve(spec, value, _seen) for key, value in node.items()}
     if isinstance(node, list):
         return [resolve(spec, value, _seen) for value in node]
@@ -76,6 +81,7 @@ class DocumentedResponse:
     description: str
     content_type: str | None
     schema: dict[str, Any] | None  # $refs resolved
+    model: str | None  # the generated model class the body parses into (generator's naming), if any
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Operation:
     request_content_type: str | None
     request_schema: dict[str, Any] | None  # $refs resolved
     request_required: bool
+    parameters: list[dict[str, Any]] = field(default_factory=list)  # path/query/header, $refs resolved
     responses: dict[int, DocumentedResponse] = field(default_factory=dict)
 
     @property
@@ -116,26 +123,47 @@ def _json_content(content: dict[str, Any] | None) -> tuple[str | None, dict[str,
     return first, (content[first] or {}).get("schema")
 
 
+def endpoint_name(method: str, path: str, operation: dict[str, Any]) -> str:
+    """The generator's name for an operation: its operationId, else one made from method and path."""
+    operation_id = operation.get("operationId")
+    if operation_id is None:
+        return str(generate_operation_id(path=UntrustedString(path), method=method, prefix=FIELD_PREFIX))
+    return str(PythonIdentifier(UntrustedString(operation_id), prefix=FIELD_PREFIX))
+
+
 def generated_module(method: str, path: str, operation: dict[str, Any]) -> str:
     """The module openapi-python-client writes for an operation (first tag, operationId), by its naming."""
     tags = operation.get("tags") or ["default"]
     tag = PythonIdentifier(UntrustedString(tags[0]), prefix="tag")
-    operation_id = operation.get("operationId")
-    if operation_id is None:
-        name = generate_operation_id(path=UntrustedString(path), method=method, prefix=FIELD_PREFIX)
-    else:
-        name = PythonIdentifier(UntrustedString(operation_id), prefix=FIELD_PREFIX)
-    module_name = PythonIdentifier(name, prefix=FIELD_PREFIX)
+    module_name = PythonIdentifier(
+        UntrustedString(endpoint_name(method, path, operation)), prefix=FIELD_PREFIX
+    )
     return f"{PACKAGE}.api.{tag}.{module_name}"
+
+
+def response_model(spec: dict[str, Any], name: str, status: int, response: dict[str, Any]) -> str | None:
+    """The generated class a documented response body parses into, named as the generator names it:
+    a $ref'd component schema keeps its component name; an inline object is <Endpoint>Response<status>."""
+    while "$ref" in response:  # follow the response's own $ref one hop at a time: keep the schema's $ref
+        response = lookup(spec, response["$ref"])
+    _, schema = _json_content(response.get("content"))
+    if schema is None:
+        return None
+    if "$ref" in schema:
+        return str(ClassName(UntrustedString(schema["$ref"].rsplit("/", 1)[-1]), prefix=FIELD_PREFIX))
+    if resolve(spec, schema).get("type") == "object":
+        return str(ClassName(UntrustedString(f"{name}_response_{status}"), prefix=FIELD_PREFIX))
+    return None
 
 
 def iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
     for path, item in (spec.get("paths") or {}).items():
-        item = resolve(spec, item)
         for method in HTTP_METHODS:
             if method not in item:
                 continue
-            raw = item[method]
+            unresolved = item[method]
+            name = endpoint_name(method, path, unresolved)
+            raw = resolve(spec, unresolved)
             body = raw.get("requestBody") or {}
             content_type, schema = _json_content(body.get("content"))
             responses = {}
@@ -148,7 +176,9 @@ def iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
                     description=response.get("description", ""),
                     content_type=response_type,
                     schema=response_schema,
+                    model=response_model(spec, name, int(status), unresolved["responses"][status]),
                 )
+            parameters = [*resolve(spec, item.get("parameters") or []), *(raw.get("parameters") or [])]
             yield Operation(
                 method=method,
                 path=path,
@@ -158,6 +188,7 @@ def iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
                 request_content_type=content_type,
                 request_schema=schema,
                 request_required=bool(body.get("required", False)),
+                parameters=parameters,
                 responses=responses,
             )
 
