@@ -4,6 +4,16 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
+# Finite by default: httpx's own default (5 s) applies only when no timeout is passed, and the generator's
+# Client passes None, which switches timeouts off -- a server that accepts and never answers hung forever.
+# 5 s is ample to open a connection; 60 s covers a slow queue operation without hiding a dead server.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+
+
+def _names_only(mapping: dict[str, Any]) -> str:
+    """repr of headers/cookies/httpx_args: names only, since values may be credentials."""
+    return repr(sorted(mapping))
+
 
 @define
 class Client:
@@ -18,7 +28,8 @@ class Client:
         ``headers``: A dictionary of headers to be sent with every request
 
         ``timeout``: The maximum amount of a time a request can take. API functions will raise
-        httpx.TimeoutException if this is exceeded.
+        httpx.TimeoutException if this is exceeded. Defaults to DEFAULT_TIMEOUT (5 s to connect, 60 s for
+        each of read, write and pool); ``timeout=None`` switches timeouts off.
 
         ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
         but can be set to False for testing purposes.
@@ -36,12 +47,12 @@ class Client:
 
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
     _base_url: str = field(alias="base_url")
-    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
-    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
-    _timeout: httpx.Timeout | None = field(default=None, kw_only=True, alias="timeout")
+    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies", repr=_names_only)
+    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=_names_only)
+    _timeout: httpx.Timeout | None = field(factory=lambda: DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
-    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
+    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args", repr=_names_only)
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
@@ -145,7 +156,8 @@ class AuthenticatedClient:
         ``headers``: A dictionary of headers to be sent with every request
 
         ``timeout``: The maximum amount of a time a request can take. API functions will raise
-        httpx.TimeoutException if this is exceeded.
+        httpx.TimeoutException if this is exceeded. Defaults to DEFAULT_TIMEOUT (5 s to connect, 60 s for
+        each of read, write and pool); ``timeout=None`` switches timeouts off.
 
         ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
         but can be set to False for testing purposes.
@@ -166,16 +178,16 @@ class AuthenticatedClient:
 
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
     _base_url: str = field(alias="base_url")
-    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
-    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
-    _timeout: httpx.Timeout | None = field(default=None, kw_only=True, alias="timeout")
+    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies", repr=_names_only)
+    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=_names_only)
+    _timeout: httpx.Timeout | None = field(factory=lambda: DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
-    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
+    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args", repr=_names_only)
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
-    token: str
+    token: str = field(repr=lambda _: "'***'")
     prefix: str = "Bearer"
     auth_header_name: str = "Authorization"
 

@@ -6,7 +6,24 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import errors
+from ..types import Unset
+
 T = TypeVar("T", bound="ApiKeyRequest")
+
+
+def _masked(value: object) -> str:
+    """repr of a secret field: never the value itself."""
+    return repr(value) if isinstance(value, Unset) else "'***'"
+
+
+def _describe(value: object) -> str:
+    """A short description of a value that did not match, for error messages."""
+    if value is None:
+        return "null"
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
 
 
 @_attrs_define
@@ -16,7 +33,7 @@ class ApiKeyRequest:
         key (str): Your enterprise API key used for request authorization Example: enterprise_api_key.
     """
 
-    key: str
+    key: str = _attrs_field(repr=_masked)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,8 +51,19 @@ class ApiKeyRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise errors.InvalidField("", "a JSON object", _describe(src_dict))
         d = dict(src_dict)
-        key = d.pop("key")
+        if "key" not in d:
+            raise errors.InvalidField("key", "a value (the field is required)", "nothing")
+        try:
+            key = d.pop("key")
+            if not isinstance(key, str):
+                raise TypeError("wrong type")
+        except errors.InvalidField as error:
+            raise error.inside("key") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField("key", "str", "a value of the wrong type") from error
 
         api_key_request = cls(
             key=key,

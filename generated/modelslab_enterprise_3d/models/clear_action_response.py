@@ -6,9 +6,19 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import errors
 from ..models.clear_action_response_status import ClearActionResponseStatus
 
 T = TypeVar("T", bound="ClearActionResponse")
+
+
+def _describe(value: object) -> str:
+    """A short description of a value that did not match, for error messages."""
+    if value is None:
+        return "null"
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
 
 
 @_attrs_define
@@ -41,10 +51,33 @@ class ClearActionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise errors.InvalidField("", "a JSON object", _describe(src_dict))
         d = dict(src_dict)
-        status = ClearActionResponseStatus(d.pop("status"))
+        if "status" not in d:
+            raise errors.InvalidField("status", "a value (the field is required)", "nothing")
+        try:
+            status = ClearActionResponseStatus(d.pop("status"))
 
-        message = d.pop("message")
+        except errors.InvalidField as error:
+            raise error.inside("status") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField(
+                "status", 'one of "success", "error"', _describe(src_dict.get("status"))
+            ) from error
+
+        if "message" not in d and "messege" in d:
+            d["message"] = d.pop("messege")
+        if "message" not in d:
+            raise errors.InvalidField("message", "a value (the field is required)", "nothing")
+        try:
+            message = d.pop("message")
+            if not isinstance(message, str):
+                raise TypeError("wrong type")
+        except errors.InvalidField as error:
+            raise error.inside("message") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField("message", "str", _describe(src_dict.get("message"))) from error
 
         clear_action_response = cls(
             status=status,

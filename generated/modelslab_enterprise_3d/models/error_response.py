@@ -6,10 +6,20 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import errors
 from ..models.error_response_status import ErrorResponseStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorResponse")
+
+
+def _describe(value: object) -> str:
+    """A short description of a value that did not match, for error messages."""
+    if value is None:
+        return "null"
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
 
 
 @_attrs_define
@@ -48,12 +58,40 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise errors.InvalidField("", "a JSON object", _describe(src_dict))
         d = dict(src_dict)
-        status = ErrorResponseStatus(d.pop("status"))
+        if "status" not in d:
+            raise errors.InvalidField("status", "a value (the field is required)", "nothing")
+        try:
+            status = ErrorResponseStatus(d.pop("status"))
 
-        message = d.pop("message")
+        except errors.InvalidField as error:
+            raise error.inside("status") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField("status", 'one of "error"', _describe(src_dict.get("status"))) from error
 
-        error_code = d.pop("error_code", UNSET)
+        if "message" not in d and "messege" in d:
+            d["message"] = d.pop("messege")
+        if "message" not in d:
+            raise errors.InvalidField("message", "a value (the field is required)", "nothing")
+        try:
+            message = d.pop("message")
+            if not isinstance(message, str):
+                raise TypeError("wrong type")
+        except errors.InvalidField as error:
+            raise error.inside("message") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField("message", "str", _describe(src_dict.get("message"))) from error
+
+        try:
+            error_code = d.pop("error_code", UNSET)
+            if not isinstance(error_code, str | Unset):
+                raise TypeError("wrong type")
+        except errors.InvalidField as error:
+            raise error.inside("error_code") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField("error_code", "str", _describe(src_dict.get("error_code"))) from error
 
         error_response = cls(
             status=status,
