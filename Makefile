@@ -56,6 +56,9 @@ demo: generate ## Regenerate, then call clear_queue against a local spec-driven 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
 	python -m scripts.mock_server --host 127.0.0.1 --port 4010
 
+bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go in README.md
+	python -m scripts.bench
+
 lock: ## Re-resolve requirements-dev.in into requirements-dev.lock (then commit both)
 	rm -rf $(CURDIR)/.lock-venv
 	$(BOOTSTRAP_PYTHON) -m venv $(CURDIR)/.lock-venv

@@ -135,9 +135,7 @@ def generated_module(method: str, path: str, operation: dict[str, Any]) -> str:
     """The module openapi-python-client writes for an operation (first tag, operationId), by its naming."""
     tags = operation.get("tags") or ["default"]
     tag = PythonIdentifier(UntrustedString(tags[0]), prefix="tag")
-    module_name = PythonIdentifier(
-        UntrustedString(endpoint_name(method, path, operation)), prefix=FIELD_PREFIX
-    )
+    module_name = PythonIdentifier(UntrustedString(endpoint_name(method, path, operation)), prefix=FIELD_PREFIX)
     return f"{PACKAGE}.api.{tag}.{module_name}"
 
 
@@ -263,10 +261,7 @@ class HttpxOpenAPIRequest:
             query=ImmutableMultiDict(list(url.params.multi_items())),
             header=Headers(list(request.headers.multi_items())),
             cookie=ImmutableMultiDict(
-                [
-                    (name, morsel.value)
-                    for name, morsel in SimpleCookie(request.headers.get("cookie", "")).items()
-                ]
+                [(name, morsel.value) for name, morsel in SimpleCookie(request.headers.get("cookie", "")).items()]
             ),
         )
 

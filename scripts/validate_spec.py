@@ -62,9 +62,7 @@ def load_spec_text(path: Path) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"is not valid YAML/JSON: {problem}", where) from exc
     if not isinstance(document, dict):
-        raise SpecError(
-            f"must be a mapping at the top level, found {type(document).__name__}", json_pointer([])
-        )
+        raise SpecError(f"must be a mapping at the top level, found {type(document).__name__}", json_pointer([]))
     return document
 
 
@@ -113,9 +111,7 @@ def check_spec(document: dict[str, Any]) -> None:
                 json_pointer(location),
             )
         if not resolve_local_ref(document, ref):
-            raise SpecError(
-                f"has a $ref that does not resolve: {ref!r} names nothing", json_pointer(location)
-            )
+            raise SpecError(f"has a $ref that does not resolve: {ref!r} names nothing", json_pointer(location))
     validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     try:
         error = next(iter(validator_cls(document).iter_errors()), None)

@@ -108,6 +108,7 @@ def grown_spec() -> dict[str, Any]:
             "created_at": {"type": "string", "format": "date-time"},
             "output": {"type": "array", "items": {"type": "string", "format": "uri"}},
             "eta": {"type": "number"},
+            "webhook_credential": {"type": "string", "format": "password"},
         },
     }
     spec["paths"]["/fetch_result"] = {
@@ -119,9 +120,7 @@ def grown_spec() -> dict[str, Any]:
             "responses": {
                 "200": {
                     "description": "The result",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/FetchResultResponse"}}
-                    },
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FetchResultResponse"}}},
                 },
                 **error_responses,
             },

@@ -37,6 +37,9 @@ class InvalidField(ValueError):
         where = f"field {field!r}" if field else "the body"
         super().__init__(f"{where}: expected {expected}, got {got}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable/copyable despite the keyword-rich __init__
+        return (InvalidField, (self.field, self.expected, self.got))
+
     def inside(self, parent: str) -> "InvalidField":
         """The same problem, seen from the enclosing object."""
         return InvalidField(f"{parent}.{self.field}" if self.field else parent, self.expected, self.got)

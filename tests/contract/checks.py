@@ -67,9 +67,7 @@ def check_request(spec: dict[str, Any], op: Operation, request: httpx.Request) -
 
 def check_secret_only_in_body(request: httpx.Request, secrets: list[str]) -> None:
     places = {"URL": str(request.url), "headers": repr(list(request.headers.multi_items()))}
-    leaks = [
-        f"{secret!r} in the {place}" for secret in secrets for place, text in places.items() if secret in text
-    ]
+    leaks = [f"{secret!r} in the {place}" for secret in secrets for place, text in places.items() if secret in text]
     body = request.read().decode("utf-8", "replace")
     missing = [secret for secret in secrets if secret not in body]
     if leaks or missing:
@@ -90,9 +88,7 @@ def check_parsed(op: Operation, status: int, parsed: object) -> None:
         return
     cls = model_class(expected)
     if not isinstance(parsed, cls):
-        raise ContractViolation(
-            f"{op.label} {status}: parsed as {type(parsed).__name__}, the spec declares {expected}"
-        )
+        raise ContractViolation(f"{op.label} {status}: parsed as {type(parsed).__name__}, the spec declares {expected}")
 
 
 def check_response_body(spec: dict[str, Any], request: httpx.Request, status: int, body: Any) -> None:
@@ -112,9 +108,7 @@ def module_for(op: Operation) -> ModuleType:
     try:
         return importlib.import_module(op.module)
     except ModuleNotFoundError as exc:
-        raise ContractViolation(
-            f"{op.label} has no generated module {op.module}: run `make generate`"
-        ) from exc
+        raise ContractViolation(f"{op.label} has no generated module {op.module}: run `make generate`") from exc
 
 
 def _with_sentinels(schema: dict[str, Any], value: Any, secrets: list[str], name: str = "body") -> Any:
@@ -147,9 +141,7 @@ def call_kwargs(op: Operation, module: ModuleType) -> tuple[dict[str, Any], list
         name = str(PythonIdentifier(parameter["name"], prefix=FIELD_PREFIX))
         value = example_instance(parameter.get("schema") or {})
         hint = hints.get(name)
-        enum_types = [
-            t for t in typing.get_args(hint) or (hint,) if inspect.isclass(t) and issubclass(t, Enum)
-        ]
+        enum_types = [t for t in typing.get_args(hint) or (hint,) if inspect.isclass(t) and issubclass(t, Enum)]
         kwargs[name] = enum_types[0](value) if enum_types else value
     return kwargs, secrets
 
@@ -157,9 +149,7 @@ def call_kwargs(op: Operation, module: ModuleType) -> tuple[dict[str, Any], list
 class Recorder:
     """An in-process transport that keeps every request and answers with `answer` (default: the mock)."""
 
-    def __init__(
-        self, spec: dict[str, Any], answer: Callable[[httpx.Request], httpx.Response] | None = None
-    ) -> None:
+    def __init__(self, spec: dict[str, Any], answer: Callable[[httpx.Request], httpx.Response] | None = None) -> None:
         self.spec = spec
         self.requests: list[httpx.Request] = []
         self.answer = answer or SpecMock(spec).handle

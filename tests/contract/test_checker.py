@@ -85,9 +85,7 @@ def test_check_request_reports_a_spec_that_disagrees(op: Operation, change: Any,
         check_request(spec, changed, request)
 
 
-@pytest.mark.parametrize(
-    "op", [op for op in OPERATIONS if op.request_schema is not None], ids=lambda op: op.label
-)
+@pytest.mark.parametrize("op", [op for op in OPERATIONS if op.request_schema is not None], ids=lambda op: op.label)
 def test_check_request_reports_a_content_type_the_spec_does_not_have(op: Operation) -> None:
     spec, changed = mutated(op, other_content_type)
     with pytest.raises(ContractViolation, match="Content-Type"):
@@ -160,8 +158,7 @@ def test_an_operation_without_a_generated_module_fails() -> None:
     spec = copy.deepcopy(SPEC)
     first = next(iter(spec["paths"].values()))
     spec["paths"]["/restart_server"] = {
-        method: {**copy.deepcopy(operation), "operationId": "restartServer"}
-        for method, operation in first.items()
+        method: {**copy.deepcopy(operation), "operationId": "restartServer"} for method, operation in first.items()
     }
     (new,) = [op for op in operations(spec) if op.operation_id == "restartServer"]
     with pytest.raises(ContractViolation, match="make generate"):

@@ -59,9 +59,7 @@ def test_readme_has_the_usage_snippets() -> None:
 
 
 @pytest.mark.parametrize("snippet", snippets(), ids=lambda s: f"README.md:{s.line}")
-def test_snippet_runs(
-    snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_snippet_runs(snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     mock = SpecMock()
 
     def answer(request: httpx.Request) -> httpx.Response:

@@ -66,9 +66,7 @@ def test_mock_answers_are_valid_against_the_spec(mock_url: str, op: Operation, s
     kwargs, _ = call_kwargs(op, module)
     captured: list[httpx.Request] = []
     hooks = {"request": [lambda request: captured.append(request)]}
-    with Client(
-        base_url=mock_url, headers={"Prefer": f"code={status}"}, httpx_args={"event_hooks": hooks}
-    ) as client:
+    with Client(base_url=mock_url, headers={"Prefer": f"code={status}"}, httpx_args={"event_hooks": hooks}) as client:
         response = module.sync_detailed(client=client, **kwargs)
     check_response_body(with_server(SPEC, mock_url), captured[0], status, json.loads(response.content))
 
@@ -80,9 +78,7 @@ def test_200_concurrent_async_calls_through_one_client(mock_url: str) -> None:
 
     async def run() -> list[Any]:
         async with Client(base_url=mock_url) as client:
-            return await asyncio.gather(
-                *(module.asyncio_detailed(client=client, **kwargs) for _ in range(200))
-            )
+            return await asyncio.gather(*(module.asyncio_detailed(client=client, **kwargs) for _ in range(200)))
 
     responses = asyncio.run(run())
     assert len(responses) == 200

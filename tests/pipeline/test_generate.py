@@ -213,6 +213,23 @@ def test_grown_spec_generates_imports_and_typechecks(grown_package: Path) -> Non
     assert imported.returncode == 0, imported.stderr
     assert str(out) in imported.stdout
 
+    # `format: password` masks a field whatever its name; the date-time field is validated on parse.
+    probe = (
+        "from modelslab_enterprise_3d.models import FetchResultResponse as R\n"
+        "from modelslab_enterprise_3d import errors\n"
+        "r = R.from_dict({'status': 'success', 'created_at': '2024-01-01T00:00:00Z',\n"
+        "                 'webhook_credential': 'S3NT1NEL'})\n"
+        "print(repr(r)); print(r.to_dict()['webhook_credential'])\n"
+        "try: R.from_dict({'status': 'success', 'created_at': 'yesterday'})\n"
+        "except errors.InvalidField as e: print('invalid', e.field)\n"
+    )
+    probed = run(["python", "-c", probe], cwd=out.parent)
+    assert probed.returncode == 0, probed.stderr
+    shown, sent, invalid = probed.stdout.splitlines()
+    assert "S3NT1NEL" not in shown and "webhook_credential='***'" in shown
+    assert sent == "S3NT1NEL"
+    assert invalid == "invalid created_at"
+
     typed = run(["mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", PACKAGE], cwd=out.parent)
     assert typed.returncode == 0, typed.stdout
     assert "datetime" in (out / "models" / "fetch_result_response.py").read_text(encoding="utf-8")
