@@ -15,7 +15,7 @@ export PYTHON := $(BIN)/python
 HAND_WRITTEN := scripts tests
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint format typecheck pytest test demo mock bench lock clean
+.PHONY: help venv generate check-generated lint format typecheck pytest test demo mock update-spec spec-diff bench lock clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,13 @@ demo: generate ## Regenerate, then call clear_queue against a local spec-driven 
 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
 	python -m scripts.mock_server --host 127.0.0.1 --port 4010
+
+update-spec: $(BOOTSTRAP) ## Take the vendor's spec from SOURCE="<url-or-path> ...", regenerate, report the changes
+	@test -n "$(SOURCE)" || { echo 'usage: make update-spec SOURCE="<url-or-path> [<url-or-path> ...]"' >&2; exit 2; }
+	python -m scripts.update_spec $(SOURCE)
+
+spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for users, against the last commit
+	python -m scripts.spec_diff
 
 bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go in README.md
 	python -m scripts.bench
