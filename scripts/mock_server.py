@@ -59,12 +59,25 @@ PREFER_CODE = re.compile(r"(?:^|[;,\s])code=(\d{3})(?:$|[;,\s])")
 
 
 def describe_violation(exc: Exception) -> str:
-    """One line naming what is wrong with a request, from an openapi-core error."""
+    """One line naming what is wrong with a request, from an openapi-core error.
+
+    It names the field and the rule it breaks, never the value sent: that value may be the caller's key.
+    """
     cause = exc.__cause__
     if isinstance(cause, InvalidSchemaValue) and cause.schema_errors:
-        errors = [err for err in cause.schema_errors if isinstance(err, ValidationError)]
-        return "; ".join(f"{'/'.join(str(p) for p in err.absolute_path) or 'body'}: {err.message}" for err in errors)
-    return str(cause) if cause is not None else str(exc)
+        problems = []
+        for err in cause.schema_errors:
+            if not isinstance(err, ValidationError):
+                continue
+            where = "/".join(str(p) for p in err.absolute_path) or "body"
+            if err.validator == "required":
+                problems.append(f"{where}: {err.message}")  # names the missing field, holds no value
+            else:
+                problems.append(f"{where}: must satisfy {err.validator} {err.validator_value!r}")
+        return "; ".join(problems)
+    if cause is not None and "deserialize" in str(cause).lower():
+        return f"{type(exc).__name__}: the body is not valid for its Content-Type"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class SpecMock:
