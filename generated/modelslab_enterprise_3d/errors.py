@@ -13,6 +13,15 @@ def _preview(content: bytes) -> str:
     return text if len(content) <= PREVIEW_BYTES else f"{text}... ({len(content)} bytes in all)"
 
 
+def describe_value(value: object) -> str:
+    """A short description of a value that did not match its schema, for error messages."""
+    if value is None:
+        return "null"
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
 class UnexpectedStatus(Exception):
     """Raised by api functions when the response status an undocumented status and Client.raise_on_unexpected_status is True"""
 

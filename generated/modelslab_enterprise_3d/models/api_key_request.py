@@ -17,15 +17,6 @@ def _masked(value: object) -> str:
     return repr(value) if isinstance(value, Unset) else "'***'"
 
 
-def _describe(value: object) -> str:
-    """A short description of a value that did not match, for error messages."""
-    if value is None:
-        return "null"
-    text = repr(value)
-    text = text if len(text) <= 80 else text[:77] + "..."
-    return f"{text} ({type(value).__name__})"
-
-
 @_attrs_define
 class ApiKeyRequest:
     """
@@ -52,7 +43,7 @@ class ApiKeyRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if not isinstance(src_dict, Mapping):
-            raise errors.InvalidField("", "a JSON object", _describe(src_dict))
+            raise errors.InvalidField("", "a JSON object", errors.describe_value(src_dict))
         d = dict(src_dict)
         if "key" not in d:
             raise errors.InvalidField("key", "a value (the field is required)", "nothing")

@@ -12,15 +12,6 @@ from ..models.clear_action_response_status import ClearActionResponseStatus
 T = TypeVar("T", bound="ClearActionResponse")
 
 
-def _describe(value: object) -> str:
-    """A short description of a value that did not match, for error messages."""
-    if value is None:
-        return "null"
-    text = repr(value)
-    text = text if len(text) <= 80 else text[:77] + "..."
-    return f"{text} ({type(value).__name__})"
-
-
 @_attrs_define
 class ClearActionResponse:
     """
@@ -52,7 +43,7 @@ class ClearActionResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if not isinstance(src_dict, Mapping):
-            raise errors.InvalidField("", "a JSON object", _describe(src_dict))
+            raise errors.InvalidField("", "a JSON object", errors.describe_value(src_dict))
         d = dict(src_dict)
         if "status" not in d:
             raise errors.InvalidField("status", "a value (the field is required)", "nothing")
@@ -63,7 +54,7 @@ class ClearActionResponse:
             raise error.inside("status") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
             raise errors.InvalidField(
-                "status", 'one of "success", "error"', _describe(src_dict.get("status"))
+                "status", 'one of "success", "error"', errors.describe_value(src_dict.get("status"))
             ) from error
 
         if "message" not in d and "messege" in d:
@@ -77,7 +68,7 @@ class ClearActionResponse:
         except errors.InvalidField as error:
             raise error.inside("message") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("message", "str", _describe(src_dict.get("message"))) from error
+            raise errors.InvalidField("message", "str", errors.describe_value(src_dict.get("message"))) from error
 
         clear_action_response = cls(
             status=status,

@@ -13,15 +13,6 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ErrorResponse")
 
 
-def _describe(value: object) -> str:
-    """A short description of a value that did not match, for error messages."""
-    if value is None:
-        return "null"
-    text = repr(value)
-    text = text if len(text) <= 80 else text[:77] + "..."
-    return f"{text} ({type(value).__name__})"
-
-
 @_attrs_define
 class ErrorResponse:
     """
@@ -59,7 +50,7 @@ class ErrorResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if not isinstance(src_dict, Mapping):
-            raise errors.InvalidField("", "a JSON object", _describe(src_dict))
+            raise errors.InvalidField("", "a JSON object", errors.describe_value(src_dict))
         d = dict(src_dict)
         if "status" not in d:
             raise errors.InvalidField("status", "a value (the field is required)", "nothing")
@@ -69,7 +60,9 @@ class ErrorResponse:
         except errors.InvalidField as error:
             raise error.inside("status") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("status", 'one of "error"', _describe(src_dict.get("status"))) from error
+            raise errors.InvalidField(
+                "status", 'one of "error"', errors.describe_value(src_dict.get("status"))
+            ) from error
 
         if "message" not in d and "messege" in d:
             d["message"] = d.pop("messege")
@@ -82,7 +75,7 @@ class ErrorResponse:
         except errors.InvalidField as error:
             raise error.inside("message") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("message", "str", _describe(src_dict.get("message"))) from error
+            raise errors.InvalidField("message", "str", errors.describe_value(src_dict.get("message"))) from error
 
         try:
             error_code = d.pop("error_code", UNSET)
@@ -91,7 +84,7 @@ class ErrorResponse:
         except errors.InvalidField as error:
             raise error.inside("error_code") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("error_code", "str", _describe(src_dict.get("error_code"))) from error
+            raise errors.InvalidField("error_code", "str", errors.describe_value(src_dict.get("error_code"))) from error
 
         error_response = cls(
             status=status,
