@@ -184,18 +184,23 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(spec_path: Path, host: str, port: int) -> None:
     import uvicorn  # imported here: the in-process transport does not need it
 
+    class AnnouncingServer(uvicorn.Server):
+        """Prints the base URL once uvicorn is serving (and has installed its signal handlers): the first
+        line of output is what scripts and tests wait for, and a signal sent after it stops cleanly."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            print(f"http://{host}:{bound_port}{mock.base_path}", flush=True)
+
     mock = SpecMock(load_spec(spec_path))
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(mock.asgi_app(), log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    # The first line is the URL to use as base_url: scripts and tests read it to find the port.
-    print(f"http://{host}:{bound_port}{mock.base_path}", flush=True)
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it found:
     # make both of those a normal exit (status 0), so a stopped mock is not reported as a crash.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
+        AnnouncingServer(config).run(sockets=[sock])
 
 
 @contextlib.contextmanager

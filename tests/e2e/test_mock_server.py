@@ -142,3 +142,11 @@ def test_mock_cli_binds_loopback_prints_its_url_and_stops_cleanly(stop: signal.S
             child.stdout.close()
     with pytest.raises(httpx.ConnectError):
         httpx.post(url + OPERATIONS[0].path, json={})
+
+
+def test_the_mock_is_stopped_even_when_the_code_using_it_fails() -> None:
+    with pytest.raises(RuntimeError, match="the demo failed"), running_mock_server(port=0) as url:
+        assert httpx.post(url + OPERATIONS[0].path, json={}).status_code == 400
+        raise RuntimeError("the demo failed")
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(url + OPERATIONS[0].path, json={})
