@@ -9,7 +9,10 @@ name has to match the generated package, the generator's own naming functions ar
 from __future__ import annotations
 
 import copy
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,12 +30,23 @@ from openapi_python_client.schema.untrusted_string import UntrustedString
 from openapi_python_client.strings import ClassName, PythonIdentifier
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from scripts.validate_spec import HTTP_METHODS
+
 REPO = Path(__file__).resolve().parent.parent
 SPEC_PATH = REPO / "openapi.yaml"
 PACKAGE = "modelslab_enterprise_3d"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # The generator's default prefix for identifiers that would otherwise be invalid (its config: field_prefix).
 FIELD_PREFIX = "field_"
+
+
+def run_generate_sh(*args: str, repo: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run a repo's generate.sh with this interpreter's venv first on PATH (it needs the pinned tools)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHON"] = sys.executable
+    return subprocess.run(
+        ["bash", str(repo / "generate.sh"), *args], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
 
 
 def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
@@ -93,7 +107,6 @@ class Operation:
     module: str  # the generated module: modelslab_enterprise_3d.api.<tag>.<name>
     request_content_type: str | None
     request_schema: dict[str, Any] | None  # $refs resolved
-    request_required: bool
     parameters: list[dict[str, Any]] = field(default_factory=list)  # path/query/header, $refs resolved
     responses: dict[int, DocumentedResponse] = field(default_factory=dict)
 
@@ -185,7 +198,6 @@ def iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
                 module=generated_module(method, path, raw),
                 request_content_type=content_type,
                 request_schema=schema,
-                request_required=bool(body.get("required", False)),
                 parameters=parameters,
                 responses=responses,
             )

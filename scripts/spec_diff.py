@@ -15,7 +15,6 @@ Two views, one report:
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from typing import Any
 import griffe
 import yaml
 
-from scripts.openapi_spec import PACKAGE, REPO, SPEC_PATH, Operation, operations, resolve
+from scripts.openapi_spec import PACKAGE, REPO, SPEC_PATH, Operation, operations, resolve, run_generate_sh
 
 
 @dataclass(frozen=True)
@@ -183,14 +182,7 @@ def generate_package(spec: dict[str, Any] | bytes, into: Path) -> Path:
     spec_file = into / "spec.yaml"
     spec_file.write_bytes(spec if isinstance(spec, bytes) else yaml.safe_dump(spec).encode())
     out = into / PACKAGE
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(
-        ["bash", str(REPO / "generate.sh"), "--spec", str(spec_file), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env={**env, "PYTHON": sys.executable},
-        check=False,
-    )
+    result = run_generate_sh("--spec", str(spec_file), "--out", str(out))
     if result.returncode != 0:
         raise RuntimeError(f"could not generate a package from the spec to compare:\n{result.stderr}")
     return out

@@ -19,7 +19,6 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from typing import Any
 import httpx
 import yaml
 
-from scripts.openapi_spec import PACKAGE, REPO, SPEC_PATH
+from scripts.openapi_spec import PACKAGE, REPO, SPEC_PATH, run_generate_sh
 from scripts.spec_diff import report
 from scripts.validate_spec import SpecError, check_spec, load_spec_text
 
@@ -156,14 +155,7 @@ def dump(document: dict[str, Any]) -> bytes:
 
 
 def regenerate(repo: Path, spec_file: Path) -> None:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(
-        ["bash", str(repo / "generate.sh"), "--spec", str(spec_file)],
-        env={**env, "PYTHON": sys.executable},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_generate_sh("--spec", str(spec_file), repo=repo)
     if result.returncode != 0:
         raise UpdateError(f"generation failed, nothing was changed:\n{result.stdout}{result.stderr}")
 

@@ -18,7 +18,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from scripts.openapi_spec import PACKAGE, REPO, load_spec
+from scripts.openapi_spec import PACKAGE, REPO, load_spec, run_generate_sh
 
 __all__ = ["GENERATED", "PACKAGE", "REPO", "VENV_BIN"]  # re-exported names; functions are imported by name
 
@@ -66,7 +66,7 @@ def make(repo: Path, *targets: str) -> subprocess.CompletedProcess[str]:
 
 
 def generate(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run(["bash", str(repo / "generate.sh"), *args], cwd=repo)
+    return run_generate_sh(*args, repo=repo)
 
 
 def tree_hash(root: Path) -> str:
