@@ -12,10 +12,10 @@ STAMP := $(VENV)/.installed
 BOOTSTRAP ?= $(STAMP)
 export PATH := $(BIN):$(PATH)
 export PYTHON := $(BIN)/python
-HAND_WRITTEN := scripts tests
+HAND_WRITTEN := enterprise3d_devkit codegen/overrides tests
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint format typecheck pytest test demo mock update-spec spec-diff bench lock clean
+.PHONY: help venv generate check-generated lint format typecheck pytest test test-live demo mock update-spec spec-diff bench lock clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ generate: $(BOOTSTRAP) ## Validate openapi.yaml and regenerate generated/ (atomi
 check-generated: $(BOOTSTRAP) ## Fail, naming the stale files, if generated/ is not what openapi.yaml generates
 	./generate.sh --check
 
-lint: $(BOOTSTRAP) ## Ruff on the hand-written code (scripts/, tests/)
+lint: $(BOOTSTRAP) ## Ruff on the hand-written code (enterprise3d_devkit/, codegen/overrides/*.py, tests/)
 	ruff check $(HAND_WRITTEN)
 	ruff format --check $(HAND_WRITTEN)
 
@@ -42,7 +42,7 @@ format: $(BOOTSTRAP) ## Apply ruff's fixes and formatting to the hand-written co
 	ruff check --fix $(HAND_WRITTEN)
 	ruff format $(HAND_WRITTEN)
 
-typecheck: $(BOOTSTRAP) ## mypy --strict on generated/, scripts/ and tests/
+typecheck: $(BOOTSTRAP) ## mypy --strict on generated/ and the hand-written code
 	mypy --strict generated/modelslab_enterprise_3d $(HAND_WRITTEN)
 
 pytest: $(BOOTSTRAP) ## The pytest suite alone
@@ -50,21 +50,28 @@ pytest: $(BOOTSTRAP) ## The pytest suite alone
 
 test: check-generated lint typecheck pytest ## Everything CI checks (.ci/run calls this)
 
+test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_URL + MODELSLAB_API_KEY (writes: TEST_API_ALLOW_WRITES=1)
+	@test -n "$$TEST_API_BASE_URL" && test -n "$$MODELSLAB_API_KEY" || { \
+	  echo "make test-live needs TEST_API_BASE_URL (the base URL a Client is given, e.g." >&2; \
+	  echo "https://modelslab.com/api/v1/enterprise/3d) and MODELSLAB_API_KEY (your key); TEST_API_ALLOW_WRITES=1" >&2; \
+	  echo "also runs the operations that change server state (codegen/operations.yaml)." >&2; exit 2; }
+	pytest -n 0 tests/spec_generic/e2e
+
 demo: generate ## Regenerate, then call clear_queue against a local spec-driven mock and print the results
-	python -m scripts.demo
+	python -m enterprise3d_devkit.demo
 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
-	python -m scripts.mock_server --host 127.0.0.1 --port 4010
+	python -m enterprise3d_devkit.mock_server --host 127.0.0.1 --port 4010
 
 update-spec: $(BOOTSTRAP) ## Take the vendor's spec from SOURCE="<url-or-path> ...", regenerate, report the changes
 	@test -n "$(SOURCE)" || { echo 'usage: make update-spec SOURCE="<url-or-path> [<url-or-path> ...]"' >&2; exit 2; }
-	python -m scripts.update_spec $(SOURCE)
+	python -m enterprise3d_devkit.update_spec $(SOURCE)
 
 spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for users, against the last commit
-	python -m scripts.spec_diff
+	python -m enterprise3d_devkit.spec_diff
 
 bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go in README.md
-	python -m scripts.bench
+	python -m enterprise3d_devkit.bench
 
 lock: ## Re-resolve requirements-dev.in into requirements-dev.lock (then commit both)
 	rm -rf $(CURDIR)/.lock-venv

@@ -25,8 +25,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-config=$repo/scripts/generator/config.yaml
-templates=$repo/scripts/generator/templates
+config=$repo/codegen/config.yaml
+templates=$repo/codegen/overrides
+# The validation step and the generator's post-hooks run modules of the repo's dev-tool package.
+export PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}"
 package=$(basename "$out")
 step=start
 fail() { echo "generate.sh: FAILED at step '$step': $*" >&2; echo "generate.sh: $out was left unchanged." >&2; exit 1; }
@@ -45,7 +47,7 @@ done
 
 step="validate spec"
 [ -f "$spec" ] || fail "no spec at $spec"
-"$python" "$repo/scripts/validate_spec.py" "$spec" || fail "$spec is not a valid OpenAPI spec (see above)"
+"$python" -m enterprise3d_devkit.spec_validation "$spec" || fail "$spec is not a valid OpenAPI spec (see above)"
 
 step="generate"
 mkdir -p "$(dirname "$out")"

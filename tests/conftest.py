@@ -1,11 +1,28 @@
-"""Test-wide settings: hypothesis runs the same examples on every machine (CI included)."""
+"""Test-wide settings and the session fixtures every test folder shares.
+
+* hypothesis runs the same bounded examples on every machine (CI included);
+* `spec` / `operations`: openapi.yaml, read once (tests.support.spec_cases);
+* `api_base_url`: TEST_API_BASE_URL when it is set (a real server: `make test-live`), otherwise the embedded
+  mock server, started once per test process and stopped at the end; `api_key`: MODELSLAB_API_KEY there,
+  a placeholder against the mock;
+* `@pytest.mark.mock_only`: a test that needs the mock's extras (`Prefer: code=NNN`); skipped against a real server.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 from hypothesis import HealthCheck, settings
 
+from enterprise3d_devkit.mock_server import running_mock_server
+from enterprise3d_devkit.operations import Operation
+from tests.support.spec_cases import OPERATIONS, SPEC
+
 # derandomize: examples come from a fixed seed, so a CI failure reproduces locally; no example database,
-# so nothing from an earlier run changes what this run tries.
+# so nothing from an earlier run changes what this run tries; a deadline per example bounds every run.
 settings.register_profile(
     "contract",
     max_examples=100,
@@ -16,3 +33,53 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("contract")
+
+LIVE_URL = os.environ.get("TEST_API_BASE_URL", "").strip()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mock_only: needs the embedded mock's extras; skipped against a real server")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not LIVE_URL:
+        return
+    skip = pytest.mark.skip(reason=f"needs the embedded mock; TEST_API_BASE_URL is {LIVE_URL}")
+    for item in items:
+        if "mock_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    return SPEC
+
+
+@pytest.fixture(scope="session")
+def operations() -> list[Operation]:
+    return OPERATIONS
+
+
+@pytest.fixture(scope="session")
+def live() -> bool:
+    """True when the tests run against a real server (TEST_API_BASE_URL), not the embedded mock."""
+    return bool(LIVE_URL)
+
+
+@pytest.fixture(scope="session")
+def api_base_url() -> Iterator[str]:
+    if LIVE_URL:
+        yield LIVE_URL.rstrip("/")
+        return
+    with running_mock_server(port=0) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def api_key() -> str:
+    if LIVE_URL:
+        key = os.environ.get("MODELSLAB_API_KEY", "")
+        if not key:
+            pytest.exit("TEST_API_BASE_URL is set but MODELSLAB_API_KEY is not: run `make test-live`", returncode=2)
+        return key
+    return "mock-key-not-a-secret"

@@ -1,0 +1,25 @@
+"""Where things are in this repository, and the name of the generated package (read once, from the generator config)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC_PATH = REPO / "openapi.yaml"
+CODEGEN = REPO / "codegen"
+GENERATOR_CONFIG = CODEGEN / "config.yaml"
+OPERATION_TABLE = CODEGEN / "operations.yaml"
+
+
+def _package_name() -> str:
+    config = yaml.safe_load(GENERATOR_CONFIG.read_text(encoding="utf-8"))
+    return str(config["package_name_override"])
+
+
+# The import name of the generated client, as codegen/config.yaml tells the generator.
+PACKAGE = _package_name()
+GENERATED = REPO / "generated" / PACKAGE
+# The generator's prefix for identifiers that would otherwise be invalid (its config key field_prefix; default kept).
+FIELD_PREFIX = "field_"

@@ -1,0 +1,239 @@
+"""A spec-driven mock of the ModelsLab Enterprise 3D API, for the demo, the tests and our users.
+
+    python -m enterprise3d_devkit.mock_server [--port 4010] [--host 127.0.0.1] [--spec openapi.yaml]
+
+One request handler (SpecMock.handle, httpx.Request -> httpx.Response) serves two ways:
+  * in-process: SpecMock.transport() is an httpx.MockTransport, for sync and async clients alike;
+  * over HTTP: SpecMock.asgi_app() is a Starlette app, run here on uvicorn (loopback only).
+
+Behaviour, all of it read from the spec:
+  * every operation is served under the base path of the spec's first server URL;
+  * each request is validated with openapi-core; an invalid one gets a 400 whose body follows the
+    operation's documented 400 schema (ErrorResponse) and names the violation;
+  * the answer's status is the `Prefer: code=NNN` request header (Stoplight Prism's convention),
+    else 200 (or the lowest documented 2xx); its body is built from the spec's examples. A status the
+    spec does not document is still answered, with the vendor's documented generic error body
+    {"status": "error", "message": ...}, so clients can be tested against 402/429/5xx too.
+
+Why Starlette + uvicorn: both are maintained by the encode team that also maintains httpx, start in
+well under a second, and uvicorn handles SIGINT/SIGTERM with a clean shutdown. openapi-core does the
+validation, so the mock and the contract tests judge requests by the same rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from jsonschema.exceptions import ValidationError
+from openapi_core.validation.request.exceptions import RequestValidationError
+from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.layout import REPO, SPEC_PATH
+from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, openapi_core
+from enterprise3d_devkit.operations import HTTP_METHODS, Operation, operations, server_base_path
+from enterprise3d_devkit.spec_loading import load_spec
+
+PREFER_CODE = re.compile(r"(?:^|[;,\s])code=(\d{3})(?:$|[;,\s])")
+
+
+def describe_violation(exc: Exception) -> str:
+    """One line naming what is wrong with a request, from an openapi-core error.
+
+    It names the field and the rule it breaks, never the value sent: that value may be the caller's key.
+    """
+    cause = exc.__cause__
+    if isinstance(cause, InvalidSchemaValue) and cause.schema_errors:
+        problems = []
+        for err in cause.schema_errors:
+            if not isinstance(err, ValidationError):
+                continue
+            where = "/".join(str(p) for p in err.absolute_path) or "body"
+            if err.validator == "required":
+                problems.append(f"{where}: {err.message}")  # names the missing field, holds no value
+            else:
+                problems.append(f"{where}: must satisfy {err.validator} {err.validator_value!r}")
+        return "; ".join(problems)
+    if cause is not None and "deserialize" in str(cause).lower():
+        return f"{type(exc).__name__}: the body is not valid for its Content-Type"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class SpecMock:
+    """Answers requests as the spec describes them."""
+
+    def __init__(self, spec: dict[str, Any] | None = None) -> None:
+        self.spec = spec if spec is not None else load_spec()
+        self.base_path = server_base_path(self.spec)
+        self.operations: list[Operation] = operations(self.spec)
+        # A relative server URL makes openapi-core match any scheme/host/port: the mock serves wherever
+        # it is bound. This is a copy; the spec on disk is never changed.
+        relative = {**self.spec, "servers": [{"url": self.base_path or "/"}]}
+        self.validator = openapi_core(relative)
+        self.requests_seen = 0
+
+    def find(self, method: str, path: str) -> tuple[Operation | None, bool]:
+        """The operation for method+path, and whether the path exists at all (for 404 vs 405)."""
+        path_known = False
+        for op in self.operations:
+            if op.path_regex.match(path):
+                path_known = True
+                if op.method == method.lower():
+                    return op, True
+        return None, path_known
+
+    def error_body(self, op: Operation | None, status: int, message: str, code: str) -> dict[str, Any]:
+        documented = op.responses.get(status) if op is not None else None
+        if documented is not None and documented.schema is not None:
+            body = example_instance(documented.schema)
+            if isinstance(body, dict):
+                properties = documented.schema.get("properties") or {}
+                if "message" in properties:
+                    body["message"] = message
+                if "error_code" in properties:
+                    body["error_code"] = code
+                return body
+        return {"status": "error", "message": message}
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests_seen += 1
+        path = request.url.path
+        if not path.startswith(self.base_path + "/") and path != self.base_path:
+            return self._json(404, self.error_body(None, 404, f"no API under {path}", "not_found"))
+        op, path_known = self.find(request.method, path[len(self.base_path) :] or "/")
+        if op is None:
+            status = 405 if path_known else 404
+            what = f"{request.method} is not allowed on" if path_known else "no operation at"
+            return self._json(status, self.error_body(None, status, f"{what} {path}", "not_found"))
+        try:
+            self.validator.validate_request(HttpxOpenAPIRequest(request))
+        except RequestValidationError as exc:
+            message = f"Invalid request to {op.label}: {describe_violation(exc)}"
+            return self._json(400, self.error_body(op, 400, message, "invalid_request"))
+
+        match = PREFER_CODE.search(request.headers.get("prefer", ""))
+        status = int(match.group(1)) if match else op.default_status()
+        documented = op.responses.get(status)
+        if documented is None:
+            body = {"status": "error", "message": f"mock: status {status} is not documented for {op.label}"}
+            return self._json(status, body)
+        if documented.schema is None:
+            return httpx.Response(status)
+        return self._json(status, example_instance(documented.schema), documented.content_type)
+
+    @staticmethod
+    def _json(status: int, body: Any, content_type: str | None = None) -> httpx.Response:
+        return httpx.Response(
+            status,
+            content=json.dumps(body).encode(),
+            headers={"content-type": content_type or "application/json"},
+        )
+
+    def transport(self) -> httpx.MockTransport:
+        """An in-process transport for httpx.Client and httpx.AsyncClient alike."""
+        return httpx.MockTransport(self.handle)
+
+    def asgi_app(self) -> Starlette:
+        async def endpoint(request: Request) -> Response:
+            outgoing = httpx.Request(
+                request.method,
+                str(request.url),
+                headers=list(request.headers.items()),
+                content=await request.body(),
+            )
+            answer = self.handle(outgoing)
+            return Response(answer.content, status_code=answer.status_code, headers=dict(answer.headers))
+
+        methods = [m.upper() for m in HTTP_METHODS]
+        return Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind first, so that port 0 (ephemeral) is known before uvicorn starts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this. Without it, uvicorn's separate writes of headers and body meet
+    # Nagle's algorithm and the client's delayed ACK: every response waited ~40 ms on loopback.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def serve(spec_path: Path, host: str, port: int) -> None:
+    import uvicorn  # imported here: the in-process transport does not need it
+
+    class AnnouncingServer(uvicorn.Server):
+        """Prints the base URL once uvicorn is serving (and has installed its signal handlers): the first
+        line of output is what scripts and tests wait for, and a signal sent after it stops cleanly."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            print(f"http://{host}:{bound_port}{mock.base_path}", flush=True)
+
+    mock = SpecMock(load_spec(spec_path))
+    sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
+    config = uvicorn.Config(mock.asgi_app(), log_level="warning", lifespan="off", access_log=False)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it found:
+    # make both of those a normal exit (status 0), so a stopped mock is not reported as a crash.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    with contextlib.suppress(KeyboardInterrupt):
+        AnnouncingServer(config).run(sockets=[sock])
+
+
+@contextlib.contextmanager
+def running_mock_server(spec_path: Path = SPEC_PATH, port: int = 0, timeout: float = 15.0) -> Iterator[str]:
+    """Run the mock as a child process on 127.0.0.1 and yield its base URL; always stop it.
+
+    The child is stopped with SIGTERM (uvicorn's clean shutdown), then killed if it lingers, whether
+    the body of the with-block succeeded or not.
+    """
+    command = [sys.executable, "-m", "enterprise3d_devkit.mock_server", "--port", str(port), "--spec", str(spec_path)]
+    child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        # Waiting on readline is bounded by the child: it prints the URL or exits (EOF) on failure.
+        url = child.stdout.readline().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError(f"mock server did not start (exit code {child.wait(timeout)})")
+        yield url
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
+    parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="OpenAPI document (default: openapi.yaml)")
+    args = parser.parse_args(argv)
+    serve(args.spec, args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Reading an OpenAPI document: one loader (bytes or a path), one JSON-pointer walker, `$ref` resolution.
+
+Every problem is a SpecError saying what is wrong and where (a line for text/YAML problems, a JSON
+pointer for structure), so that callers can print one clear sentence instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from enterprise3d_devkit.layout import SPEC_PATH
+
+
+class SpecError(Exception):
+    """What is wrong with a spec, and where."""
+
+    def __init__(self, what: str, where: str) -> None:
+        super().__init__(f"{what} (at {where})")
+        self.what = what
+        self.where = where
+
+
+def json_pointer(parts: Iterable[Any]) -> str:
+    """'#/a/b~1c' for ('a', 'b/c'): the RFC 6901 fragment naming a place in the document."""
+    escaped = [str(p).replace("~", "~0").replace("/", "~1") for p in parts]
+    return "#/" + "/".join(escaped) if escaped else "#"
+
+
+def walk(document: Any, pointer: str) -> Any:
+    """What a local JSON pointer ('#/a/b') names in the document; LookupError if it names nothing."""
+    node = document
+    for raw in pointer.removeprefix("#").removeprefix("/").split("/") if pointer not in {"#", ""} else []:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            raise LookupError(f"{pointer!r} names nothing: no {key!r}")
+    return node
+
+
+def resolve(document: dict[str, Any], node: Any, _seen: tuple[str, ...] = ()) -> Any:
+    """`node` with every local $ref replaced by what it points at, recursively (siblings of a $ref are dropped)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            if ref in _seen:
+                raise SpecError(f"has a recursive $ref {ref!r}, which is not supported here", ref)
+            return resolve(document, walk(document, ref), (*_seen, ref))
+        return {key: resolve(document, value, _seen) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(document, value, _seen) for value in node]
+    return node
+
+
+def load_spec(source: Path | bytes = SPEC_PATH) -> dict[str, Any]:
+    """Parse a spec from a file or from its bytes; a SpecError for anything that is not a YAML/JSON mapping."""
+    if isinstance(source, Path):
+        try:
+            raw = source.read_bytes()
+        except OSError as exc:
+            raise SpecError(f"cannot be read: {exc.strerror}", "the file") from exc
+    else:
+        raw = source
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError(
+            f"is not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded",
+            f"line {line}",
+        ) from exc
+    if not text.strip():
+        raise SpecError("is empty: an OpenAPI document is expected", "line 1")
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "the file"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"is not valid YAML/JSON: {problem}", where) from exc
+    if not isinstance(document, dict):
+        raise SpecError(f"must be a mapping at the top level, found {type(document).__name__}", json_pointer([]))
+    return document

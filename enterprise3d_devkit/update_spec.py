@@ -1,0 +1,217 @@
+"""`make update-spec SOURCE="<url-or-path> [...]"`: take the vendor's spec, regenerate, report what changed.
+
+    python -m enterprise3d_devkit.update_spec SOURCE [SOURCE ...] [--timeout 30]
+
+Each SOURCE (http(s) URL or local path) is either an OpenAPI document (YAML or JSON) or one of the
+vendor's documentation pages, a Markdown page that embeds exactly one OpenAPI document in a fenced
+```yaml block (extracted byte for byte). One source is written to openapi.yaml byte for byte as
+published; several are merged -- paths united, components and tags defined twice must be identical,
+info / servers / security must agree -- and written deterministically (sorted keys, same bytes for the
+same sources in any order). The result is validated, the client regenerated with the same atomic
+generate.sh, and a report of what changed for users is printed (enterprise3d_devkit/spec_diff.py).
+
+Any failure leaves openapi.yaml and generated/ exactly as they were, and names the source and the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from enterprise3d_devkit.generate import run_generate_sh
+from enterprise3d_devkit.layout import PACKAGE, REPO, SPEC_PATH
+from enterprise3d_devkit.spec_diff import report
+from enterprise3d_devkit.spec_loading import SpecError, load_spec
+from enterprise3d_devkit.spec_validation import check_spec
+
+# A fenced block: an opening fence of 3+ backticks or tildes, an info string, the body, the same fence.
+FENCE = re.compile(
+    rb"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL
+)
+MERGED_TOP_LEVEL = ("openapi", "info", "servers", "security", "tags", "paths", "components")
+
+
+class UpdateError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # as the user gave it
+    content: bytes  # the OpenAPI document, byte for byte as published
+    document: dict[str, Any]
+
+
+def fetch(source: str, timeout: float) -> bytes:
+    if source.startswith(("http://", "https://")):
+        try:
+            response = httpx.get(source, timeout=timeout, follow_redirects=True)
+        except httpx.TimeoutException as exc:
+            raise UpdateError(f"{source}: no answer within {timeout:g} s ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            raise UpdateError(f"{source}: cannot be fetched: {type(exc).__name__}: {exc}") from exc
+        if response.status_code != 200:
+            raise UpdateError(f"{source}: HTTP {response.status_code} instead of the document")
+        return response.content
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise UpdateError(f"{source}: cannot be read: {exc.strerror}") from exc
+
+
+def _as_openapi(content: bytes) -> dict[str, Any] | None:
+    try:
+        document = yaml.safe_load(content.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return document if isinstance(document, dict) and "openapi" in document else None
+
+
+def recognise(name: str, content: bytes) -> Source:
+    """An OpenAPI document as it is, or the one OpenAPI block of a documentation page."""
+    document = _as_openapi(content)
+    if document is not None:
+        return Source(name, content, document)
+    # The block's text up to its last non-blank line: the vendor's pages put a blank line before the
+    # closing fence that the published document (e.g. ../shared/upstream/clear_queue.openapi.yaml) does not have.
+    blocks = [
+        match["body"].rstrip(b" \t\r\n") + b"\n"
+        for match in FENCE.finditer(content)
+        if match["info"].split(b" ")[0].lower() in {b"yaml", b"yml", b"json"} and _as_openapi(match["body"])
+    ]
+    if not blocks:
+        raise UpdateError(f"{name}: neither an OpenAPI document nor a page with an embedded OpenAPI block")
+    if len(blocks) > 1:
+        raise UpdateError(f"{name}: {len(blocks)} embedded OpenAPI blocks; expected exactly one")
+    document = _as_openapi(blocks[0])
+    assert document is not None
+    return Source(name, blocks[0], document)
+
+
+def _merge_named(kind: str, merged: dict[str, Any], owners: dict[str, str], items: dict[str, Any], source: str) -> None:
+    for name, value in items.items():
+        if name in merged and merged[name] != value:
+            raise UpdateError(f"merge conflict: {kind} {name!r} differs between {owners[name]} and {source}")
+        merged.setdefault(name, value)
+        owners.setdefault(name, source)
+
+
+def merge(sources: list[Source]) -> dict[str, Any]:
+    """One document from several; order-independent, or an UpdateError naming the conflict."""
+    ordered = sorted(sources, key=lambda s: s.content)  # the same result whatever order they came in
+    first = ordered[0]
+    merged: dict[str, Any] = {}
+    for key in ("openapi", "info", "servers", "security"):
+        values = {yaml.safe_dump(s.document.get(key), sort_keys=True): s.name for s in ordered}
+        if len(values) > 1:
+            names = sorted(values.values())
+            raise UpdateError(f"merge conflict: '{key}' differs between {names[0]} and {names[1]}")
+        if key in first.document:
+            merged[key] = first.document[key]
+    extra = sorted({k for s in ordered for k in s.document} - set(MERGED_TOP_LEVEL))
+    if extra:
+        raise UpdateError(f"cannot merge top-level field(s) {extra}: only {list(MERGED_TOP_LEVEL)} are merged")
+    tags: dict[str, Any] = {}
+    tag_owners: dict[str, str] = {}
+    paths: dict[str, Any] = {}
+    path_owners: dict[str, str] = {}
+    components: dict[str, dict[str, Any]] = {}
+    component_owners: dict[str, dict[str, str]] = {}
+    for source in ordered:
+        document = source.document
+        _merge_named("tag", tags, tag_owners, {t["name"]: t for t in document.get("tags") or []}, source.name)
+        for path, item in (document.get("paths") or {}).items():
+            operations = {f"{method.upper()} {path}": value for method, value in item.items()}
+            _merge_named("operation", paths, path_owners, operations, source.name)
+        for section, entries in (document.get("components") or {}).items():
+            _merge_named(
+                f"component {section}",
+                components.setdefault(section, {}),
+                component_owners.setdefault(section, {}),
+                entries or {},
+                source.name,
+            )
+    if tags:
+        merged["tags"] = [tags[name] for name in sorted(tags)]
+    merged["paths"] = {}
+    for key in sorted(paths):
+        method, path = key.split(" ", 1)
+        merged["paths"].setdefault(path, {})[method.lower()] = paths[key]
+    if components:
+        merged["components"] = components
+    return merged
+
+
+def dump(document: dict[str, Any]) -> bytes:
+    return yaml.safe_dump(document, sort_keys=True, allow_unicode=True, width=120).encode("utf-8")
+
+
+def regenerate(repo: Path, spec_file: Path) -> None:
+    result = run_generate_sh("--spec", str(spec_file), repo=repo)
+    if result.returncode != 0:
+        raise UpdateError(f"generation failed, nothing was changed:\n{result.stdout}{result.stderr}")
+
+
+def update(source_names: list[str], timeout: float, repo: Path = REPO) -> str:
+    """Fetch, check, write openapi.yaml and regenerate the repo at `repo`; the report, or an UpdateError."""
+    spec_path = repo / SPEC_PATH.name
+    sources = [recognise(name, fetch(name, timeout)) for name in source_names]
+    content = sources[0].content if len(sources) == 1 else dump(merge(sources))
+    label = " + ".join(source_names)
+    try:
+        new = load_spec(content)
+        check_spec(new)
+    except SpecError as exc:
+        raise UpdateError(f"{label}: not a valid OpenAPI spec: the file {exc.what} (at {exc.where})") from exc
+    old_bytes = spec_path.read_bytes() if spec_path.exists() else b""
+    old = yaml.safe_load(old_bytes) if old_bytes else {}
+    generated = repo / "generated" / PACKAGE
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / "before" / PACKAGE
+        if generated.exists():
+            shutil.copytree(generated, before)
+        # The new spec is generated from a temp file; openapi.yaml is replaced only once that has worked.
+        staged = spec_path.parent / f".{spec_path.name}.new"
+        staged.write_bytes(content)
+        try:
+            regenerate(repo, staged)
+            os.replace(staged, spec_path)
+        finally:
+            staged.unlink(missing_ok=True)
+        text, _, _ = report(
+            old if isinstance(old, dict) else {},
+            new,
+            "openapi.yaml (before)",
+            f"openapi.yaml from {label}",
+            old_package=before if before.exists() else None,
+            new_package=generated,
+        )
+    what = "is unchanged (byte-identical)" if content == old_bytes else "was updated"
+    return f"openapi.yaml {what} from {label}; generated/ regenerated.\n\n{text}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sources", nargs="+", help="URLs or paths of OpenAPI documents or docs pages")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a URL (default 30)")
+    args = parser.parse_args(argv)
+    try:
+        print(update(args.sources, args.timeout))
+    except UpdateError as exc:
+        print(f"update-spec: {exc}\nupdate-spec: openapi.yaml and generated/ were left unchanged.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""The generated client against openapi.yaml, operation by operation and status by status.
+
+Everything is enumerated from the spec at collection time: a new operation or status in openapi.yaml
+is a new set of test cases, and an operation without a generated module is a failing one.
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+
+import modelslab_enterprise_3d.api
+from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.operations import Operation
+from modelslab_enterprise_3d import errors
+from tests.support.contract_checks import (
+    VARIANTS,
+    Recorder,
+    call,
+    call_kwargs,
+    check_parsed,
+    check_request,
+    check_response_body,
+    check_secret_only_in_body,
+    module_for,
+)
+from tests.support.spec_cases import DOCUMENTED, OPERATIONS, SPEC, case_id, case_ids, op_id
+from tests.support.vendor import undocumented_statuses
+
+# Statuses the vendor's API returns that its spec does not document (tests/fixtures/vendor/vendor-facts.md).
+UNDOCUMENTED = [(op, s) for op in OPERATIONS for s in undocumented_statuses() if s not in op.responses]
+
+
+def to_json_schema(schema: Any) -> Any:
+    """OpenAPI 3.0 schema -> JSON Schema for hypothesis-jsonschema (nullable; no OpenAPI-only keywords)."""
+    if isinstance(schema, list):
+        return [to_json_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {
+        key: to_json_schema(value)
+        for key, value in schema.items()
+        if key not in {"example", "nullable", "discriminator", "xml", "externalDocs", "readOnly", "writeOnly"}
+    }
+    if schema.get("nullable") and "type" in converted:
+        converted["type"] = [converted["type"], "null"]
+    if "properties" in schema:
+        converted["properties"] = {name: to_json_schema(sub) for name, sub in schema["properties"].items()}
+    return converted
+
+
+def test_the_spec_has_operations() -> None:
+    assert OPERATIONS, "openapi.yaml defines no operations"
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_every_operation_has_a_generated_module(op: Operation) -> None:
+    module = module_for(op)
+    for variant in VARIANTS:
+        assert callable(getattr(module, variant, None)), f"{op.module} has no {variant}()"
+
+
+def test_every_generated_module_is_an_operation_of_the_spec() -> None:
+    expected = {op.module for op in OPERATIONS}
+    generated = {
+        name
+        for _, name, is_package in pkgutil.walk_packages(
+            modelslab_enterprise_3d.api.__path__, prefix="modelslab_enterprise_3d.api."
+        )
+        if not is_package
+    }
+    assert generated == expected
+
+
+# --- 1. request contract ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_request_matches_the_spec(op: Operation, variant: str) -> None:
+    module = module_for(op)
+    kwargs, secrets = call_kwargs(op, module)
+    recorder = Recorder(SPEC)
+    call(variant, module, recorder.client(), kwargs)
+    (request,) = recorder.requests
+    check_request(SPEC, op, request)
+    if op.request_schema is not None:
+        assert secrets, "the request example has no free-form string to track"
+        check_secret_only_in_body(request, secrets)
+
+
+# --- 2. response contract ---------------------------------------------------------------------------
+
+
+def _answer(status: int, body: Any, content_type: str = "application/json") -> httpx.Response:
+    return httpx.Response(status, content=json.dumps(body).encode(), headers={"content-type": content_type})
+
+
+@pytest.mark.parametrize(("op", "status"), DOCUMENTED, ids=case_ids(DOCUMENTED))
+def test_documented_example_parses_into_the_declared_model(op: Operation, status: int) -> None:
+    documented = op.responses[status]
+    if documented.schema is None:
+        pytest.skip("no response body documented")
+    body = example_instance(documented.schema)
+    module = module_for(op)
+    kwargs, _ = call_kwargs(op, module)
+    for variant in ("sync_detailed", "asyncio_detailed"):
+        recorder = Recorder(SPEC, lambda request: _answer(status, body))
+        response = call(variant, module, recorder.client(), kwargs)
+        assert response.status_code == status
+        check_parsed(op, status, response.parsed)
+        assert response.parsed.to_dict() == body
+        check_response_body(SPEC, recorder.requests[0], status, response.parsed.to_dict())
+    for variant in ("sync", "asyncio"):
+        recorder = Recorder(SPEC, lambda request: _answer(status, body))
+        check_parsed(op, status, call(variant, module, recorder.client(), kwargs))
+
+
+@pytest.mark.parametrize(("op", "status"), DOCUMENTED, ids=case_ids(DOCUMENTED))
+@given(data=st.data())
+def test_schema_instances_parse_and_round_trip(op: Operation, status: int, data: st.DataObject) -> None:
+    documented = op.responses[status]
+    if documented.schema is None:
+        return
+    instance = data.draw(from_schema(to_json_schema(documented.schema)), label="response body")
+    module = module_for(op)
+    kwargs, _ = call_kwargs(op, module)
+    recorder = Recorder(SPEC, lambda request: _answer(status, instance))
+    with recorder.client() as client:
+        response = module.sync_detailed(client=client, **kwargs)
+    check_parsed(op, status, response.parsed)
+    round_tripped = response.parsed.to_dict()
+    assert round_tripped == instance  # unknown extra properties included (additional_properties)
+    check_response_body(SPEC, recorder.requests[0], status, round_tripped)
+
+
+# --- 3. statuses the spec does not document -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("op", "status"), UNDOCUMENTED, ids=case_ids(UNDOCUMENTED))
+def test_undocumented_status_raises_when_asked_to(op: Operation, status: int) -> None:
+    body = {"status": "error", "message": f"vendor says {status}"}
+    raw = json.dumps(body).encode()
+    module = module_for(op)
+    kwargs, _ = call_kwargs(op, module)
+    for variant in VARIANTS:
+        recorder = Recorder(SPEC, lambda request: _answer(status, body))
+        with pytest.raises(errors.UnexpectedStatus) as caught:
+            call(variant, module, recorder.client(raise_on_unexpected_status=True), kwargs)
+        assert caught.value.status_code == status
+        assert caught.value.content == raw
+
+    for variant in ("sync_detailed", "asyncio_detailed"):
+        recorder = Recorder(SPEC, lambda request: _answer(status, body))
+        response = call(variant, module, recorder.client(), kwargs)
+        assert response.parsed is None
+        assert response.status_code == status
+        assert response.content == raw
+    for variant in ("sync", "asyncio"):
+        recorder = Recorder(SPEC, lambda request: _answer(status, body))
+        assert call(variant, module, recorder.client(), kwargs) is None
+
+
+# --- 4. every enum value of a documented body parses (a 200 with "status": "error" among them) -------
+
+
+def _enum_cases() -> list[tuple[Operation, int, str, Any]]:
+    cases: list[tuple[Operation, int, str, Any]] = []
+    for op, status in DOCUMENTED:
+        schema = op.responses[status].schema or {}
+        for name, prop in (schema.get("properties") or {}).items():
+            cases.extend((op, status, name, value) for value in prop.get("enum", []))
+    return cases
+
+
+ENUM_CASES = _enum_cases()
+
+
+@pytest.mark.parametrize(
+    ("op", "status", "field", "value"),
+    ENUM_CASES,
+    ids=[f"{case_id(c[:2])}-{c[2]}={c[3]}" for c in ENUM_CASES],
+)
+def test_every_documented_enum_value_parses(op: Operation, status: int, field: str, value: Any) -> None:
+    schema = op.responses[status].schema
+    assert schema is not None
+    body = {**example_instance(schema), field: value}
+    module = module_for(op)
+    kwargs, _ = call_kwargs(op, module)
+    recorder = Recorder(SPEC, lambda request: _answer(status, body))
+    parsed = call("sync", module, recorder.client(), kwargs)
+    check_parsed(op, status, parsed)
+    assert getattr(parsed, field).value == value

@@ -1,0 +1,119 @@
+"""End to end, over real HTTP: the generated client against `api_base_url`.
+
+By default that is the embedded mock (started once per test process); `make test-live` points it at a real
+server (TEST_API_BASE_URL, key from MODELSLAB_API_KEY). Against a real server, operations that change its state
+(codegen/operations.yaml) run only with TEST_API_ALLOW_WRITES=1, and the tests that need the mock's
+`Prefer: code=NNN` are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from typing import Any
+
+import pytest
+
+from enterprise3d_devkit.operation_table import load_table
+from enterprise3d_devkit.operations import Operation
+from modelslab_enterprise_3d import Client
+from tests.support.contract_checks import call_kwargs, check_parsed, module_for
+from tests.support.spec_cases import DOCUMENTED, OPERATIONS, case_ids, op_id, secret_fields
+
+WRITES_ALLOWED = os.environ.get("TEST_API_ALLOW_WRITES") == "1"
+
+
+def kwargs_with_key(op: Operation, api_key: str) -> dict[str, Any]:
+    """Arguments built from the spec, with the caller's key in every credential field of the body."""
+    overlay = {name: api_key for name in secret_fields(op.request_schema)}
+    kwargs, _ = call_kwargs(op, module_for(op), overlay)
+    return kwargs
+
+
+def skip_unless_allowed(op: Operation, live: bool) -> None:
+    """Against a real server, a state-changing operation (or one the table does not name) needs the opt-in."""
+    if not live or WRITES_ALLOWED:
+        return
+    policy = load_table().get(op.label)
+    if policy is None or policy.changes_state:
+        why = "is not in codegen/operations.yaml" if policy is None else f"changes server state ({policy.why})"
+        pytest.skip(f"{op.label} {why}: set TEST_API_ALLOW_WRITES=1 to run it")
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_each_operation_answers_a_documented_status_that_parses(
+    op: Operation, api_base_url: str, api_key: str, live: bool
+) -> None:
+    skip_unless_allowed(op, live)
+    module = module_for(op)
+    kwargs = kwargs_with_key(op, api_key)
+    with Client(base_url=api_base_url) as client:
+        response = module.sync_detailed(client=client, **kwargs)
+    assert response.status_code in op.responses, f"undocumented HTTP {response.status_code}: {response.content[:300]!r}"
+    check_parsed(op, response.status_code, response.parsed)
+    if not live:
+        assert response.status_code == op.default_status()
+
+    async def run() -> Any:
+        async with Client(base_url=api_base_url) as async_client:
+            return await module.asyncio_detailed(client=async_client, **kwargs)
+
+    detailed = asyncio.run(run())
+    assert detailed.status_code in op.responses
+    check_parsed(op, detailed.status_code, detailed.parsed)
+
+
+@pytest.mark.mock_only
+@pytest.mark.parametrize(("op", "status"), DOCUMENTED, ids=case_ids(DOCUMENTED))
+def test_every_documented_status_sync_and_async(op: Operation, status: int, api_base_url: str, api_key: str) -> None:
+    module = module_for(op)
+    kwargs = kwargs_with_key(op, api_key)
+    with Client(base_url=api_base_url, headers={"Prefer": f"code={status}"}) as client:
+        response = module.sync_detailed(client=client, **kwargs)
+        assert response.status_code == status
+        check_parsed(op, status, response.parsed)
+        check_parsed(op, status, module.sync(client=client, **kwargs))
+
+    async def run() -> tuple[Any, Any]:
+        async with Client(base_url=api_base_url, headers={"Prefer": f"code={status}"}) as async_client:
+            detailed = await module.asyncio_detailed(client=async_client, **kwargs)
+            parsed = await module.asyncio(client=async_client, **kwargs)
+            return detailed, parsed
+
+    detailed, parsed = asyncio.run(run())
+    assert detailed.status_code == status
+    check_parsed(op, status, detailed.parsed)
+    check_parsed(op, status, parsed)
+
+
+@pytest.mark.mock_only
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_an_undocumented_status_is_none_from_sync_and_visible_in_detailed(
+    op: Operation, api_base_url: str, api_key: str
+) -> None:
+    status = next(s for s in (429, 503, 402, 418) if s not in op.responses)
+    module = module_for(op)
+    kwargs = kwargs_with_key(op, api_key)
+    with Client(base_url=api_base_url, headers={"Prefer": f"code={status}"}) as client:
+        response = module.sync_detailed(client=client, **kwargs)
+        assert module.sync(client=client, **kwargs) is None
+    assert response.status_code == status and response.parsed is None
+    assert json.loads(response.content)["status"] == "error"
+
+
+@pytest.mark.mock_only  # 200 calls at once: never against a real server
+def test_200_concurrent_async_calls_through_one_client(api_base_url: str, api_key: str) -> None:
+    op = OPERATIONS[0]
+    module = module_for(op)
+    kwargs = kwargs_with_key(op, api_key)
+
+    async def run() -> list[Any]:
+        async with Client(base_url=api_base_url) as client:
+            return await asyncio.gather(*(module.asyncio_detailed(client=client, **kwargs) for _ in range(200)))
+
+    responses = asyncio.run(run())
+    assert len(responses) == 200
+    assert all(r.status_code == op.default_status() for r in responses)
+    for response in responses:
+        check_parsed(op, op.default_status(), response.parsed)

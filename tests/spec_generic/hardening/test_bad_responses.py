@@ -1,0 +1,147 @@
+"""A documented status with a body that does not match the spec raises errors.InvalidResponse -- one
+documented error carrying the status, headers, raw body, operation and the offending field -- never a bare
+KeyError / ValueError / JSONDecodeError. Bad bodies are derived from each response schema in openapi.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.operations import Operation
+from modelslab_enterprise_3d import errors
+from tests.support.contract_checks import Recorder, call, call_kwargs, check_parsed, module_for
+from tests.support.spec_cases import SPEC, WITH_MODEL, case_id, case_ids
+
+TEN_MB = 10 * 1024 * 1024
+# A value of another JSON type than the schema's, per simple type.
+WRONG_TYPE = {"string": 5, "integer": "five", "number": "five", "boolean": "yes", "array": "x", "object": 5}
+# What InvalidResponse.expected says for a field of each simple type: its Python type (README's error table).
+PYTHON_TYPE = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+NOT_JSON, NOT_AN_OBJECT, REQUIRED = "a JSON body", "a JSON object", "a value (the field is required)"
+
+
+def expected_for(prop: dict[str, Any]) -> str | None:
+    """The `expected` text documented for a wrong value of this property; None where the README promises none."""
+    if "enum" in prop:
+        return "one of " + ", ".join(json.dumps(str(value)) for value in prop["enum"])
+    return PYTHON_TYPE.get(prop.get("type", ""))
+
+
+@dataclass(frozen=True)
+class BadBody:
+    kind: str
+    content: bytes
+    field: str | None  # the field the error must name ("" = the body itself, None = not JSON at all)
+    expected: str | None  # what the error must say was expected (None: any non-empty text)
+    content_type: str = "application/json"
+
+
+def bad_bodies(schema: dict[str, Any]) -> list[BadBody]:
+    good = example_instance(schema)
+    text = json.dumps(good).encode()
+    properties: dict[str, Any] = schema.get("properties") or {}
+    cases = [
+        BadBody("html-error-page", b"<html><body><h1>502 Bad Gateway</h1></body></html>", None, NOT_JSON, "text/html"),
+        BadBody("empty-body", b"", None, NOT_JSON),
+        BadBody("truncated-json", text[: len(text) // 2], None, NOT_JSON),
+        BadBody("json-array", json.dumps([good]).encode(), "", NOT_AN_OBJECT),
+        BadBody("json-string", json.dumps("error").encode(), "", NOT_AN_OBJECT),
+        BadBody("huge-non-json", b"<" * TEN_MB, None, NOT_JSON, "text/html"),
+    ]
+    for name in schema.get("required", []):
+        missing = json.dumps({k: v for k, v in good.items() if k != name}).encode()
+        cases.append(BadBody(f"missing-{name}", missing, name, REQUIRED))
+        if not properties.get(name, {}).get("nullable"):
+            null = json.dumps({**good, name: None}).encode()
+            cases.append(BadBody(f"null-{name}", null, name, expected_for(properties.get(name, {}))))
+    for name, prop in properties.items():
+        if prop.get("type") in WRONG_TYPE:
+            wrong = {**good, name: WRONG_TYPE[prop["type"]]}
+            cases.append(BadBody(f"wrong-type-{name}", json.dumps(wrong).encode(), name, expected_for(prop)))
+        if "enum" in prop:
+            unknown = {**good, name: "ok-but-not-in-the-enum"}
+            cases.append(BadBody(f"unknown-enum-{name}", json.dumps(unknown).encode(), name, expected_for(prop)))
+    return cases
+
+
+CASES = [(op, status, bad) for op, status in WITH_MODEL for bad in bad_bodies(op.responses[status].schema or {})]
+
+
+def fixed(status: int, content: bytes, content_type: str) -> Recorder:
+    return Recorder(
+        SPEC, lambda request: httpx.Response(status, content=content, headers={"content-type": content_type})
+    )
+
+
+@pytest.mark.parametrize(
+    ("op", "status", "bad"),
+    CASES,
+    ids=[case_id((op, status, bad.kind)) for op, status, bad in CASES],
+)
+@pytest.mark.parametrize("variant", ["sync_detailed", "sync", "asyncio_detailed", "asyncio"])
+def test_bad_body_raises_invalid_response(op: Operation, status: int, bad: BadBody, variant: str) -> None:
+    module = module_for(op)
+    kwargs, _ = call_kwargs(op, module)
+    recorder = fixed(status, bad.content, bad.content_type)
+    with pytest.raises(errors.InvalidResponse) as caught:
+        call(variant, module, recorder.client(), kwargs)
+    error = caught.value
+    assert error.status_code == status
+    assert error.content == bad.content  # the raw body is intact
+    assert error.headers["content-type"] == bad.content_type
+    assert error.response.status_code == status
+    assert op.path in error.operation and op.method.upper() in error.operation
+    message = str(error)
+    assert f"HTTP {status}" in message
+    assert len(message) < 2000, "the message quotes a bounded preview, not the whole body"
+    assert error.field == bad.field
+    if bad.expected is None:
+        assert error.expected
+    else:
+        assert error.expected == bad.expected
+    if bad.field:
+        assert repr(bad.field) in message
+
+
+@pytest.mark.parametrize(("op", "status"), WITH_MODEL, ids=case_ids(WITH_MODEL))
+def test_tolerated_bodies_parse(op: Operation, status: int) -> None:
+    """Decisions documented in the README: parse despite a wrong Content-Type; accept big bodies; accept the
+    vendor's legacy `messege` spelling; keep unknown fields."""
+    schema = op.responses[status].schema or {}
+    good = example_instance(schema)
+    module = module_for(op)
+    kwargs, _ = call_kwargs(op, module)
+    bodies: dict[str, tuple[bytes, str]] = {
+        "wrong-content-type": (json.dumps(good).encode(), "text/plain"),
+        "no-content-type": (json.dumps(good).encode(), ""),
+        "ten-megabytes": (json.dumps({**good, "padding": "x" * TEN_MB}).encode(), "application/json"),
+    }
+    if "message" in good:
+        legacy = {("messege" if k == "message" else k): v for k, v in good.items()}
+        bodies["legacy-messege"] = (json.dumps(legacy).encode(), "application/json")
+    for kind, (content, content_type) in bodies.items():
+        response = call("sync_detailed", module, fixed(status, content, content_type).client(), kwargs)
+        check_parsed(op, status, response.parsed)
+        parsed = response.parsed.to_dict()
+        for name, value in good.items():
+            assert parsed[name] == value, kind
+
+
+def test_invalid_response_is_documented_and_exported() -> None:
+    assert "InvalidResponse" in errors.__all__
+    assert errors.InvalidResponse.__doc__ and "documented" in errors.InvalidResponse.__doc__
+    assert issubclass(errors.InvalidField, ValueError)
+
+
+def test_nested_field_paths_are_reported() -> None:
+    error = errors.InvalidField("status", "one of 'a'", "'b' (str)").inside("result").inside("items")
+    assert error.field == "items.result.status"
+    restored = pickle.loads(pickle.dumps(error))
+    assert (restored.field, restored.expected, str(restored)) == (error.field, error.expected, str(error))

@@ -1,0 +1,111 @@
+"""The API key travels in the JSON body and nowhere else: not in reprs, exception texts, httpx/httpcore
+DEBUG logs, the URL, the query or the headers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+import pytest
+
+import modelslab_enterprise_3d.models as models
+from enterprise3d_devkit.operations import Operation
+from modelslab_enterprise_3d import Client, errors
+from modelslab_enterprise_3d.client import AuthenticatedClient
+from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, check_secret_only_in_body, module_for
+from tests.support.spec_cases import OPERATIONS as ALL_OPERATIONS
+from tests.support.spec_cases import SPEC, op_id, secret_fields
+
+OPERATIONS = [op for op in ALL_OPERATIONS if op.request_schema]
+
+
+def secret_kwargs(op: Operation) -> tuple[dict[str, Any], list[str]]:
+    module = module_for(op)
+    kwargs, sentinels = call_kwargs(op, module)
+    names = secret_fields(op.request_schema or {})
+    assert names, f"{op.label}: no credential field in the request body; revisit this test"
+    secrets = [s for s in sentinels if any(s.endswith(f"-{name}") for name in names)]
+    assert secrets
+    return kwargs, secrets
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_request_models_mask_the_key_in_repr_and_str(op: Operation) -> None:
+    kwargs, secrets = secret_kwargs(op)
+    body = kwargs["body"]
+    for text in (repr(body), str(body), f"{body}", repr([body]), repr(Client(base_url="x"))):
+        for secret in secrets:
+            assert secret not in text
+    assert "***" in repr(body)
+    assert any(secret in str(body.to_dict()) for secret in secrets), "to_dict must still send the key"
+
+
+def test_every_model_with_a_secret_field_masks_it() -> None:
+    for name in models.__all__:
+        cls = getattr(models, name)
+        fields = getattr(cls, "__attrs_attrs__", ())
+        for field in fields:
+            if field.name in {"key", "password", "token", "secret", "api_key"}:
+                assert field.repr is not True, f"{name}.{field.name} is shown in repr"
+
+
+def test_clients_never_show_credentials() -> None:
+    secret = f"{SENTINEL}-client"
+    clients = [
+        Client(base_url="https://h", headers={"X-Api-Key": secret}, cookies={"session": secret}),
+        AuthenticatedClient(base_url="https://h", token=secret),
+        Client(base_url="https://h", httpx_args={"auth": ("user", secret)}),
+    ]
+    for client in clients:
+        assert secret not in repr(client) and secret not in str(client)
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+@pytest.mark.parametrize("answer", [500, 200], ids=["UnexpectedStatus", "InvalidResponse"])
+def test_exceptions_do_not_carry_the_key(op: Operation, answer: int) -> None:
+    kwargs, secrets = secret_kwargs(op)
+    module = module_for(op)
+    recorder = Recorder(SPEC, lambda request: httpx.Response(answer, content=b"<html>oops</html>"))
+    with (
+        recorder.client(raise_on_unexpected_status=True) as client,
+        pytest.raises((errors.UnexpectedStatus, errors.InvalidResponse)) as caught,
+    ):
+        module.sync_detailed(client=client, **kwargs)
+    texts = [str(caught.value), repr(caught.value), repr(caught.value.args)]
+    for secret in secrets:
+        assert not [t for t in texts if secret in t]
+
+
+@pytest.mark.mock_only  # calls every operation, state-changing ones included
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_debug_logs_url_query_and_headers_never_show_the_key(
+    op: Operation, api_base_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    kwargs, secrets = secret_kwargs(op)
+    module = module_for(op)
+    sent: list[httpx.Request] = []
+
+    async def keep_async(request: httpx.Request) -> None:
+        sent.append(request)
+
+    with caplog.at_level(logging.DEBUG):
+        with Client(base_url=api_base_url, httpx_args={"event_hooks": {"request": [sent.append]}}) as client:
+            assert module.sync_detailed(client=client, **kwargs).status_code == op.default_status()
+
+        async def run() -> None:
+            hooks = {"request": [keep_async]}
+            async with Client(base_url=api_base_url, httpx_args={"event_hooks": hooks}) as client:
+                await module.asyncio_detailed(client=client, **kwargs)
+
+        asyncio.run(run())
+    loggers = {record.name.split(".")[0] for record in caplog.records}
+    assert {"httpx", "httpcore"} <= loggers, "no DEBUG records captured: the check would be empty"
+    for record in caplog.records:
+        text = record.getMessage() + repr(record.args)
+        for secret in secrets:
+            assert secret not in text, f"{record.name} logged the key"
+    assert len(sent) == 2
+    for request in sent:
+        check_secret_only_in_body(request, secrets)

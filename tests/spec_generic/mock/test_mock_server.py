@@ -1,0 +1,96 @@
+"""The embedded mock server (enterprise3d_devkit/mock_server.py), over real loopback HTTP.
+
+It runs as a child process (python -m enterprise3d_devkit.mock_server --port 0), exactly as `make mock` and
+`make demo` run it: the session's `api_base_url` mock, or one a test starts and stops itself.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.mock_server import running_mock_server
+from enterprise3d_devkit.openapi_core_adapters import with_server
+from enterprise3d_devkit.operations import Operation
+from modelslab_enterprise_3d import Client
+from tests.support.contract_checks import call_kwargs, check_response_body, module_for
+from tests.support.spec_cases import DOCUMENTED, OPERATIONS, SPEC, case_ids, op_id
+
+pytestmark = pytest.mark.mock_only
+
+
+@pytest.mark.parametrize(("op", "status"), DOCUMENTED, ids=case_ids(DOCUMENTED))
+def test_mock_answers_are_valid_against_the_spec(api_base_url: str, op: Operation, status: int) -> None:
+    module = module_for(op)
+    kwargs, _ = call_kwargs(op, module)
+    captured: list[httpx.Request] = []
+    hooks = {"request": [captured.append]}
+    headers = {"Prefer": f"code={status}"}
+    with Client(base_url=api_base_url, headers=headers, httpx_args={"event_hooks": hooks}) as client:
+        response = module.sync_detailed(client=client, **kwargs)
+    check_response_body(with_server(SPEC, api_base_url), captured[0], status, json.loads(response.content))
+
+
+@pytest.mark.parametrize("op", [op for op in OPERATIONS if op.request_schema], ids=op_id)
+def test_invalid_request_gets_a_400_error_response_naming_the_violation(api_base_url: str, op: Operation) -> None:
+    url = api_base_url + op.path
+    spec = with_server(SPEC, api_base_url)
+    required = (op.request_schema or {}).get("required", [])
+    assert required, "this test needs a required request field"
+    with httpx.Client() as http:
+        for body in ({}, {name: 12345 for name in required}, "not an object"):
+            request = http.build_request(op.method.upper(), url, json=body)
+            response = http.send(request)
+            assert response.status_code == 400, response.text
+            error = response.json()
+            assert error["status"] == "error"
+            assert required[0] in error["message"] or "object" in error["message"]
+            if 400 in op.responses:
+                check_response_body(spec, request, 400, error)
+
+
+def test_unknown_routes_are_404_and_wrong_methods_405(api_base_url: str) -> None:
+    op = OPERATIONS[0]
+    with httpx.Client() as http:
+        assert http.post(api_base_url + "/no_such_operation", json={}).status_code == 404
+        wrong_method = "GET" if op.method != "get" else "DELETE"
+        assert http.request(wrong_method, api_base_url + op.path).status_code == 405
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_mock_cli_binds_loopback_prints_its_url_and_stops_cleanly(stop: signal.Signals) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "enterprise3d_devkit.mock_server", "--port", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        url = child.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        assert httpx.post(url + OPERATIONS[0].path, json={}).status_code == 400
+        child.send_signal(stop)
+        assert child.wait(timeout=10) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(url + OPERATIONS[0].path, json={})
+
+
+def test_the_mock_is_stopped_even_when_the_code_using_it_fails() -> None:
+    with pytest.raises(RuntimeError, match="the demo failed"), running_mock_server(port=0) as url:
+        assert httpx.post(url + OPERATIONS[0].path, json={}).status_code == 400
+        raise RuntimeError("the demo failed")
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(url + OPERATIONS[0].path, json={})

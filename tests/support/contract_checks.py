@@ -1,0 +1,183 @@
+"""The contract checks: is what the generated client sends and parses what openapi.yaml says?
+
+Each check raises ContractViolation naming every disagreement it finds. They take the spec as an
+argument, so tests/spec_generic/contract/test_checker.py can prove they fail on a deliberately mismatched pair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import typing
+from collections.abc import Callable
+from enum import Enum
+from types import ModuleType
+from typing import Any
+
+import httpx
+from openapi_core.exceptions import OpenAPIError
+from openapi_python_client.strings import PythonIdentifier
+
+from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE
+from enterprise3d_devkit.mock_server import SpecMock
+from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
+from enterprise3d_devkit.operations import Operation, server_base_path, server_base_url
+
+VARIANTS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
+SENTINEL = "sk-sentinel-7f3c9e1d"
+
+
+class ContractViolation(AssertionError):
+    pass
+
+
+# --- checks -----------------------------------------------------------------------------------------
+
+
+def check_request(spec: dict[str, Any], op: Operation, request: httpx.Request) -> None:
+    """The request matches the operation: method, server base path + path, Content-Type, and body."""
+    problems = []
+    if request.method.lower() != op.method:
+        problems.append(f"method is {request.method}, the spec says {op.method.upper()}")
+    base = server_base_path(spec)
+    path = request.url.path
+    if not path.startswith(base) or not op.path_regex.match(path[len(base) :]):
+        problems.append(f"path is {path}, the spec says {base}{op.path}")
+    if op.request_content_type is not None:
+        sent = request.headers.get("content-type", "").split(";")[0].strip()
+        if sent != op.request_content_type:
+            problems.append(f"Content-Type is {sent!r}, the spec says {op.request_content_type!r}")
+    try:
+        openapi_core(spec).validate_request(HttpxOpenAPIRequest(request))
+    except OpenAPIError as exc:
+        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        problems.append(f"openapi-core rejects it: {type(exc).__name__}: {exc}{cause}")
+    if problems:
+        raise ContractViolation(f"{op.label}: " + "; ".join(problems))
+
+
+def check_secret_only_in_body(request: httpx.Request, secrets: list[str]) -> None:
+    places = {"URL": str(request.url), "headers": repr(list(request.headers.multi_items()))}
+    leaks = [f"{secret!r} in the {place}" for secret in secrets for place, text in places.items() if secret in text]
+    body = request.read().decode("utf-8", "replace")
+    missing = [secret for secret in secrets if secret not in body]
+    if leaks or missing:
+        raise ContractViolation(f"secrets leaked: {leaks}; secrets not in the body: {missing}")
+
+
+def model_class(name: str) -> type:
+    cls = getattr(importlib.import_module(f"{PACKAGE}.models"), name, None)
+    if not isinstance(cls, type):
+        raise ContractViolation(f"the generated package has no model {name}")
+    return cls
+
+
+def check_parsed(op: Operation, status: int, parsed: object) -> None:
+    """A documented status parses into the model the spec declares for it."""
+    expected = op.responses[status].model
+    if expected is None:
+        return
+    cls = model_class(expected)
+    if not isinstance(parsed, cls):
+        raise ContractViolation(f"{op.label} {status}: parsed as {type(parsed).__name__}, the spec declares {expected}")
+
+
+def check_response_body(spec: dict[str, Any], request: httpx.Request, status: int, body: Any) -> None:
+    """A body (e.g. a parsed model's to_dict()) is valid against the spec's schema for that status."""
+    response = httpx.Response(status, json=body, request=request)
+    try:
+        openapi_core(spec).validate_response(HttpxOpenAPIRequest(request), HttpxOpenAPIResponse(response))
+    except OpenAPIError as exc:
+        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        raise ContractViolation(f"{request.method} {request.url.path} {status}: {exc}{cause}") from exc
+
+
+# --- driving the generated client -------------------------------------------------------------------
+
+
+def module_for(op: Operation) -> ModuleType:
+    try:
+        return importlib.import_module(op.module)
+    except ModuleNotFoundError as exc:
+        raise ContractViolation(f"{op.label} has no generated module {op.module}: run `make generate`") from exc
+
+
+def _with_sentinels(schema: dict[str, Any], value: Any, secrets: list[str], name: str = "body") -> Any:
+    """The example, with every free-form string replaced by a unique sentinel the tests can look for."""
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return {k: _with_sentinels(properties.get(k, {}), v, secrets, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_sentinels(schema.get("items") or {}, v, secrets, name) for v in value]
+    if isinstance(value, str) and "enum" not in schema and "format" not in schema:
+        secret = f"{SENTINEL}-{name}"
+        secrets.append(secret)
+        return secret
+    return value
+
+
+def call_kwargs(
+    op: Operation, module: ModuleType, overlay: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Keyword arguments for the generated functions, built from the spec; and the sentinels in the body.
+
+    `overlay` (body fields written by hand, e.g. a real key) is laid over the spec-built body.
+    """
+    hints = typing.get_type_hints(module.sync_detailed)
+    kwargs: dict[str, Any] = {}
+    secrets: list[str] = []
+    if op.request_schema is not None:
+        body_type = hints["body"]
+        candidates = [t for t in typing.get_args(body_type) or (body_type,) if hasattr(t, "from_dict")]
+        raw = _with_sentinels(op.request_schema, example_instance(op.request_schema), secrets)
+        if overlay and isinstance(raw, dict):
+            raw = {**raw, **overlay}
+        kwargs["body"] = candidates[0].from_dict(raw) if candidates else raw
+    for parameter in op.parameters:
+        if parameter.get("in") not in {"path", "query", "header"}:
+            continue
+        name = str(PythonIdentifier(parameter["name"], prefix=FIELD_PREFIX))
+        value = example_instance(parameter.get("schema") or {})
+        hint = hints.get(name)
+        enum_types = [t for t in typing.get_args(hint) or (hint,) if inspect.isclass(t) and issubclass(t, Enum)]
+        kwargs[name] = enum_types[0](value) if enum_types else value
+    return kwargs, secrets
+
+
+class Recorder:
+    """An in-process transport that keeps every request and answers with `answer` (default: the mock)."""
+
+    def __init__(self, spec: dict[str, Any], answer: Callable[[httpx.Request], httpx.Response] | None = None) -> None:
+        self.spec = spec
+        self.requests: list[httpx.Request] = []
+        self.answer = answer or SpecMock(spec).handle
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        return self.answer(request)
+
+    def client(self, **options: Any) -> Any:
+        from modelslab_enterprise_3d import Client
+
+        return Client(
+            base_url=server_base_url(self.spec),
+            httpx_args={"transport": httpx.MockTransport(self.handle)},
+            **options,
+        )
+
+
+def call(variant: str, module: ModuleType, client: Any, kwargs: dict[str, Any]) -> Any:
+    """Call one of the four generated functions; the async ones on a fresh event loop."""
+    function = getattr(module, variant)
+    if variant.startswith("asyncio"):
+
+        async def run() -> Any:
+            async with client:
+                return await function(client=client, **kwargs)
+
+        return asyncio.run(run())
+    with client:
+        return function(client=client, **kwargs)

@@ -1,0 +1,65 @@
+"""Temp copies of the repository, for tests that run generate.sh or make without touching the real tree."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from enterprise3d_devkit.generate import tool_env
+from enterprise3d_devkit.layout import REPO
+
+# What a copy needs to run generate.sh and make (no .venv, .git or caches).
+REPO_FILES = ["openapi.yaml", "generate.sh", "Makefile", "pyproject.toml", "requirements-dev.lock", "README.md"]
+REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated"]
+
+
+def copy_repo(destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in REPO_FILES:
+        shutil.copy2(REPO / name, destination / name)
+    ignore = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache", ".generate-*")
+    for name in REPO_DIRS:
+        shutil.copytree(REPO / name, destination / name, ignore=ignore)
+    return destination
+
+
+def run(
+    command: list[str], cwd: Path, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A command with the running venv's tools first on PATH (and any extra environment variables)."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env={**tool_env(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def make(repo: Path, *targets: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`make` in a repo copy, reusing the running venv (BOOTSTRAP= skips installing the copy into it)."""
+    return run(["make", "--no-print-directory", f"VENV={sys.prefix}", "BOOTSTRAP=", *targets], cwd=repo, env=env)
+
+
+def tree_hash(root: Path) -> str:
+    """One hash over every file and folder name and every byte below root (hidden ones included)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        digest.update(relative.encode() + b"\0")
+        if path.is_file():
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def write_spec(path: Path, spec: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path

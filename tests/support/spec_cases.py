@@ -1,0 +1,43 @@
+"""The spec under test, read once per test process, and the cases enumerated from it.
+
+Parametrization happens at collection time, before fixtures exist, so the case lists are module constants;
+tests/conftest.py serves the same objects as the session fixtures `spec` and `operations`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from enterprise3d_devkit.operations import Operation, operations
+from enterprise3d_devkit.spec_loading import load_spec
+
+SPEC: dict[str, Any] = load_spec()
+OPERATIONS: list[Operation] = operations(SPEC)
+# Every (operation, documented status) pair.
+DOCUMENTED: list[tuple[Operation, int]] = [(op, status) for op in OPERATIONS for status in sorted(op.responses)]
+# Those whose body parses into a generated model.
+WITH_MODEL: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].model]
+
+
+def op_id(op: Operation) -> str:
+    """A test id for an operation: 'POST/clear_queue'."""
+    return op.label.replace(" ", "")
+
+
+def case_id(case: tuple[Any, ...]) -> str:
+    """A test id for (operation, status, *more): 'POST/clear_queue-200-more'."""
+    return "-".join([op_id(case[0]), *(str(part) for part in case[1:])])
+
+
+def case_ids(cases: list[tuple[Any, ...]]) -> list[str]:
+    """Test ids for a multi-argument parametrize (whose `ids` callable would see one argument at a time)."""
+    return [case_id(case) for case in cases]
+
+
+def secret_fields(schema: dict[str, Any] | None) -> list[str]:
+    """The request fields that carry credentials: the vendor's `key`, and any `format: password`."""
+    return [
+        name
+        for name, prop in ((schema or {}).get("properties") or {}).items()
+        if name == "key" or (isinstance(prop, dict) and prop.get("format") == "password")
+    ]

@@ -1,0 +1,52 @@
+"""Specs derived from openapi.yaml for the tests of spec growth: built from the vendored spec, so they follow it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from enterprise3d_devkit.spec_loading import load_spec
+
+
+def grown_spec() -> dict[str, Any]:
+    """openapi.yaml plus a second operation whose response has a date-time field.
+
+    Built from the vendored spec (its server, its ErrorResponse, its request body) so that the
+    growth tests follow the real spec; only the new operation is made up.
+    """
+    spec = copy.deepcopy(load_spec())
+    first_path = next(iter(spec["paths"].values()))
+    first_operation = next(iter(first_path.values()))
+    request_body = copy.deepcopy(first_operation["requestBody"])
+    error_responses = {
+        status: copy.deepcopy(response)
+        for status, response in first_operation["responses"].items()
+        if not str(status).startswith("2")
+    }
+    spec["components"]["schemas"]["FetchResultResponse"] = {
+        "type": "object",
+        "required": ["status", "created_at"],
+        "properties": {
+            "status": {"type": "string", "enum": ["success", "processing", "error"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "output": {"type": "array", "items": {"type": "string", "format": "uri"}},
+            "eta": {"type": "number"},
+            "webhook_credential": {"type": "string", "format": "password"},
+        },
+    }
+    spec["paths"]["/fetch_result"] = {
+        "post": {
+            "tags": ["Management"],
+            "summary": "Fetch a result",
+            "operationId": "fetchResult",
+            "requestBody": request_body,
+            "responses": {
+                "200": {
+                    "description": "The result",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FetchResultResponse"}}},
+                },
+                **error_responses,
+            },
+        }
+    }
+    return spec

@@ -1,0 +1,24 @@
+"""The vendor material the tests use, kept in tests/fixtures/vendor/ so that a plain clone needs nothing beside it.
+
+The files are byte-for-byte copies of the vendor's documentation (see vendor-facts.md for provenance).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+VENDOR = FIXTURES / "vendor"
+VENDOR_PAGE = VENDOR / "clear-queue.page.md"  # the vendor's Clear Queue docs page
+VENDOR_BLOCK = VENDOR / "clear_queue.openapi.yaml"  # the OpenAPI block of that page, as published
+VENDOR_FACTS = VENDOR / "vendor-facts.md"
+
+
+def undocumented_statuses() -> list[int]:
+    """The statuses the vendor says its API returns beyond those its spec lists (vendor-facts.md)."""
+    text = VENDOR_FACTS.read_text(encoding="utf-8")
+    paragraph = re.search(r"Status codes the spec does not list.*?(?=\n- |\n\n)", text, re.S)
+    if paragraph is None:
+        raise AssertionError(f"{VENDOR_FACTS.name} no longer lists the undocumented status codes")
+    return sorted({int(code) for code in re.findall(r"\b([45]\d\d)\s+\(", paragraph.group(0))})

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enterprise3d_devkit.generate import run_generate_sh
+from enterprise3d_devkit.layout import PACKAGE
+from tests.support.repo_copies import write_spec
+from tests.support.spec_variants import grown_spec
+
+
+@pytest.fixture(scope="session")
+def grown_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package generated from openapi.yaml plus a second operation (see tests/support/spec_variants.py)."""
+    root = tmp_path_factory.mktemp("grown")
+    spec_path = write_spec(root / "grown.yaml", grown_spec())
+    out = root / PACKAGE
+    result = run_generate_sh("--spec", str(spec_path), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out

@@ -1,0 +1,108 @@
+"""pyproject.toml declares exactly the third-party modules the generated code imports -- no more, no less."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+import tomllib
+import zipfile
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO
+
+
+def third_party_imports(package_dir: Path) -> set[str]:
+    """Top-level names of the non-stdlib modules a package imports (its own relative imports excluded)."""
+    found: set[str] = set()
+    for source in package_dir.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return {name for name in found if name not in sys.stdlib_module_names and name != package_dir.name}
+
+
+def distributions_for(modules: set[str]) -> set[str]:
+    """Map import names to the canonical names of the distributions that provide them."""
+    providers = packages_distributions()
+    result: set[str] = set()
+    for module in modules:
+        if module not in providers:
+            raise AssertionError(f"no installed distribution provides the module {module!r}")
+        result.update(canonicalize_name(dist) for dist in providers[module])
+    return result
+
+
+def declared_runtime_dependencies(pyproject: Path = REPO / "pyproject.toml") -> set[str]:
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    return {canonicalize_name(Requirement(spec).name) for spec in project["dependencies"]}
+
+
+def dependency_mismatch(package_dir: Path, declared: set[str]) -> str | None:
+    imported = distributions_for(third_party_imports(package_dir))
+    if imported == declared:
+        return None
+    missing, unused = sorted(imported - declared), sorted(declared - imported)
+    return f"imported but not declared: {missing}; declared but not imported: {unused}"
+
+
+def test_committed_package_imports_exactly_the_declared_dependencies() -> None:
+    assert dependency_mismatch(GENERATED, declared_runtime_dependencies()) is None
+
+
+def test_grown_spec_needs_no_new_dependencies(grown_package: Path) -> None:
+    assert dependency_mismatch(grown_package, declared_runtime_dependencies()) is None
+
+
+@pytest.mark.parametrize("change", ["drop-one", "add-one"])
+def test_the_check_catches_a_wrong_declaration(change: str) -> None:
+    declared = declared_runtime_dependencies()
+    wrong = set(sorted(declared)[1:]) if change == "drop-one" else declared | {"python-dateutil"}
+    assert dependency_mismatch(GENERATED, wrong) is not None
+
+
+def test_the_check_catches_a_new_import(tmp_path: Path) -> None:
+    package = tmp_path / PACKAGE
+    package.mkdir()
+    (package / "__init__.py").write_text("import yaml\nfrom . import client\nimport json\n", encoding="utf-8")
+    assert third_party_imports(package) == {"yaml"}
+    assert dependency_mismatch(package, set()) is not None
+
+
+def test_wheel_ships_the_typed_generated_package(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("modelslab_enterprise_3d-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = next(archive.read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
+    expected = {f"{PACKAGE}/{p.relative_to(GENERATED).as_posix()}" for p in GENERATED.rglob("*") if p.is_file()}
+    assert f"{PACKAGE}/py.typed" in expected
+    assert expected <= names, sorted(expected - names)
+    assert not [n for n in names if n.startswith(("enterprise3d_devkit/", "codegen/", "tests/", "generated/"))]
+    requires = set(re.findall(r"^Requires-Dist: ([A-Za-z0-9_.-]+)[^;\n]*$", metadata, flags=re.M))
+    assert {r.lower() for r in requires} == declared_runtime_dependencies()
+    assert "Provides-Extra: retries" in metadata
+    assert "Name: modelslab-enterprise-3d" in metadata

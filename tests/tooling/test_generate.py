@@ -1,0 +1,243 @@
+"""generate.sh: refuses bad specs without touching generated/, is deterministic, and detects drift.
+
+Every run here works on a temp copy of the repo; the real generated/ is only read.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from enterprise3d_devkit.generate import run_generate_sh
+from enterprise3d_devkit.generated_marker import MARKER
+from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO, SPEC_PATH
+from enterprise3d_devkit.spec_loading import load_spec
+from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
+
+
+@pytest.fixture(scope="module")
+def committed_hash() -> str:
+    return tree_hash(GENERATED)
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    return copy_repo(tmp_path / "repo")
+
+
+def _spec() -> dict[str, Any]:
+    return copy.deepcopy(load_spec())
+
+
+def _first_operation(spec: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = next(iter(next(iter(spec["paths"].values())).values()))
+    return operation
+
+
+def _break_first_ref(spec: dict[str, Any]) -> dict[str, Any]:
+    responses = _first_operation(spec)["responses"]
+    status = next(iter(responses))
+    responses[status] = {"$ref": "#/components/responses/DoesNotExist"}
+    return spec
+
+
+def _drop_info_version(spec: dict[str, Any]) -> dict[str, Any]:
+    del spec["info"]["version"]
+    return spec
+
+
+def _drop_operations(spec: dict[str, Any]) -> dict[str, Any]:
+    spec["paths"] = {}
+    return spec
+
+
+def _xml_only_response(spec: dict[str, Any]) -> dict[str, Any]:
+    _first_operation(spec)["responses"]["409"] = {
+        "description": "Conflict",
+        "content": {"application/xml": {"schema": {"type": "object"}}},
+    }
+    return spec
+
+
+def _mixed_type_enum(spec: dict[str, Any]) -> dict[str, Any]:
+    schema = next(iter(spec["components"]["schemas"].values()))
+    schema.setdefault("properties", {})["mode"] = {"type": "string", "enum": ["fast", 5]}
+    return spec
+
+
+def _swagger_2(spec: dict[str, Any]) -> dict[str, Any]:
+    del spec["openapi"]
+    return {"swagger": "2.0", **spec}
+
+
+def _as_yaml(mutate: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[], bytes]:
+    import yaml
+
+    return lambda: yaml.safe_dump(mutate(_spec()), sort_keys=False).encode()
+
+
+def _spec_bytes() -> bytes:
+    return SPEC_PATH.read_bytes()
+
+
+# (id, spec bytes, the failing step generate.sh must name, words the message must contain)
+BAD_SPECS: list[tuple[str, Callable[[], bytes], str, list[str]]] = [
+    ("empty-file", lambda: b"", "validate spec", ["is empty"]),
+    ("whitespace-only", lambda: b"  \n\n", "validate spec", ["is empty"]),
+    (
+        "invalid-yaml",
+        lambda: _spec_bytes() + b"\npaths: [unclosed\n",
+        "validate spec",
+        ["not valid YAML", "line"],
+    ),
+    ("top-level-list", lambda: b"- openapi: 3.0.0\n", "validate spec", ["mapping", "list"]),
+    ("swagger-2", _as_yaml(_swagger_2), "validate spec", ["not an OpenAPI 3.x", "swagger"]),
+    (
+        "missing-info-version",
+        _as_yaml(_drop_info_version),
+        "validate spec",
+        ["'version' is a required", "#/info"],
+    ),
+    (
+        "broken-ref",
+        _as_yaml(_break_first_ref),
+        "validate spec",
+        ["does not resolve", "DoesNotExist", "#/paths/"],
+    ),
+    ("no-operations", _as_yaml(_drop_operations), "validate spec", ["no operations", "#/paths"]),
+    ("non-utf8", lambda: _spec_bytes() + b"# caf\xe9\n", "validate spec", ["not UTF-8", "0xe9", "line"]),
+    ("generator-warns-content-type", _as_yaml(_xml_only_response), "generate", ["application/xml"]),
+    ("generator-warns-enum", _as_yaml(_mixed_type_enum), "generate", ["Unable to process schema"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("spec_bytes", "step", "words"), [case[1:] for case in BAD_SPECS], ids=[case[0] for case in BAD_SPECS]
+)
+def test_bad_spec_is_refused_and_generated_is_untouched(
+    repo_copy: Path, committed_hash: str, spec_bytes: Callable[[], bytes], step: str, words: list[str]
+) -> None:
+    (repo_copy / "openapi.yaml").write_bytes(spec_bytes())
+    result = run_generate_sh(repo=repo_copy)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"FAILED at step '{step}'" in output
+    for word in words:
+        assert word in output, f"{word!r} missing from:\n{output}"
+    assert tree_hash(repo_copy / "generated") == tree_hash(GENERATED.parent), "generated/ changed"
+    assert tree_hash(repo_copy / "generated" / PACKAGE) == committed_hash
+
+
+def test_missing_generator_on_path_is_a_named_failure(repo_copy: Path, committed_hash: str) -> None:
+    import subprocess
+
+    result = subprocess.run(
+        ["bash", str(repo_copy / "generate.sh")],
+        cwd=repo_copy,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FAILED at step 'check toolchain'" in result.stderr
+    assert tree_hash(repo_copy / "generated" / PACKAGE) == committed_hash
+
+
+def test_generated_is_what_the_spec_generates(committed_hash: str, tmp_path: Path) -> None:
+    """Two generations in different places -- one under a hostile ruff config -- match generated/."""
+    first = tmp_path / "a" / PACKAGE
+    second = tmp_path / "b" / "deeper" / "still" / PACKAGE
+    second.parent.mkdir(parents=True)
+    (tmp_path / "b" / "pyproject.toml").write_text(
+        '[tool.ruff]\nline-length = 40\n[tool.ruff.format]\nquote-style = "single"\n', encoding="utf-8"
+    )
+    for out in (first, second):
+        result = run_generate_sh("--out", str(out))
+        assert result.returncode == 0, result.stderr
+    assert tree_hash(first) == tree_hash(second) == committed_hash
+
+
+def test_generating_twice_changes_nothing_and_leaves_no_debris(repo_copy: Path, committed_hash: str) -> None:
+    stale = repo_copy / "generated" / PACKAGE / "api" / "removed_tag" / "old_operation.py"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("# from an earlier spec\n", encoding="utf-8")
+    for _ in range(2):
+        result = run_generate_sh(repo=repo_copy)
+        assert result.returncode == 0, result.stderr
+        assert tree_hash(repo_copy / "generated" / PACKAGE) == committed_hash
+    leftovers = [p.name for p in (repo_copy / "generated").iterdir() if p.name != PACKAGE]
+    assert leftovers == []
+    debris = [p for p in (repo_copy / "generated").rglob("*") if p.name in {".ruff_cache", "__pycache__"}]
+    assert debris == []
+
+
+def test_check_generated_names_stale_files(repo_copy: Path) -> None:
+    spec = _spec()
+    schema_name, schema = next(iter(spec["components"]["schemas"].items()))
+    schema.setdefault("properties", {})["added_by_vendor"] = {"type": "string"}
+    write_spec(repo_copy / "openapi.yaml", spec)
+    before = tree_hash(repo_copy / "generated")
+
+    result = make(repo_copy, "check-generated")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "stale" in output and "make generate" in output
+    # The model module of that schema, found in the committed package by its class statement.
+    (model_file,) = [
+        path for path in (GENERATED / "models").glob("*.py") if f"class {schema_name}:" in path.read_text()
+    ]
+    assert f"models/{model_file.name}" in output, output
+    assert tree_hash(repo_copy / "generated") == before
+
+    assert make(repo_copy, "generate").returncode == 0
+    result = make(repo_copy, "check-generated")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_grown_spec_generates_imports_and_typechecks(grown_package: Path) -> None:
+    out = grown_package
+    assert (out / "api" / "management" / "fetch_result.py").is_file()
+    assert (out / "py.typed").is_file()
+
+    importer = "import modelslab_enterprise_3d.api.management.fetch_result as m, typing; "
+    importer += "print(m.__file__); print(typing.get_type_hints(m.sync))"
+    imported = run(["python", "-c", importer], cwd=out.parent)
+    assert imported.returncode == 0, imported.stderr
+    assert str(out) in imported.stdout
+
+    # `format: password` masks a field whatever its name; the date-time field is validated on parse.
+    probe = (
+        "from modelslab_enterprise_3d.models import FetchResultResponse as R\n"
+        "from modelslab_enterprise_3d import errors\n"
+        "r = R.from_dict({'status': 'success', 'created_at': '2024-01-01T00:00:00Z',\n"
+        "                 'webhook_credential': 'S3NT1NEL'})\n"
+        "print(repr(r)); print(r.to_dict()['webhook_credential'])\n"
+        "try: R.from_dict({'status': 'success', 'created_at': 'yesterday'})\n"
+        "except errors.InvalidField as e: print('invalid', e.field)\n"
+    )
+    probed = run(["python", "-c", probe], cwd=out.parent)
+    assert probed.returncode == 0, probed.stderr
+    shown, sent, invalid = probed.stdout.splitlines()
+    assert "S3NT1NEL" not in shown and "webhook_credential='***'" in shown
+    assert sent == "S3NT1NEL"
+    assert invalid == "invalid created_at"
+
+    typed = run(["mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", PACKAGE], cwd=out.parent)
+    assert typed.returncode == 0, typed.stdout
+    assert "datetime" in (out / "models" / "fetch_result_response.py").read_text(encoding="utf-8")
+
+
+def test_every_generated_module_says_it_is_generated() -> None:
+    modules = sorted(GENERATED.rglob("*.py"))
+    assert modules
+    unmarked = [
+        p.relative_to(GENERATED).as_posix() for p in modules if not p.read_text(encoding="utf-8").startswith(MARKER)
+    ]
+    assert unmarked == []
+    attributes = (REPO / ".gitattributes").read_text(encoding="utf-8")
+    assert "generated/** linguist-generated=true" in attributes.splitlines()

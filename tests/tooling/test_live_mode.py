@@ -1,0 +1,65 @@
+"""`make test-live`: the e2e suite against a server named by TEST_API_BASE_URL, with the key from MODELSLAB_API_KEY.
+
+Exercised here against a separately started mock (standing in for the real API) and a port where nothing listens.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.mock_server import running_mock_server
+from enterprise3d_devkit.operation_table import load_table
+from tests.support.repo_copies import make
+from tests.support.spec_cases import OPERATIONS
+
+
+def test_without_url_and_key_it_refuses_at_once_naming_both() -> None:
+    for env in (
+        {"TEST_API_BASE_URL": "", "MODELSLAB_API_KEY": ""},
+        {"TEST_API_BASE_URL": "http://127.0.0.1:9", "MODELSLAB_API_KEY": ""},
+        {"TEST_API_BASE_URL": "", "MODELSLAB_API_KEY": "k"},
+    ):
+        result = make(REPO, "test-live", env=env)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "TEST_API_BASE_URL" in result.stderr and "MODELSLAB_API_KEY" in result.stderr
+        assert "passed" not in result.stdout
+
+
+@pytest.mark.parametrize("writes", ["1", ""], ids=["writes-allowed", "read-only"])
+def test_against_a_separately_started_server_it_passes(writes: str) -> None:
+    table = load_table()
+    state_changing = [op for op in OPERATIONS if table[op.label].changes_state]
+    with running_mock_server(port=0) as url:
+        env = {"TEST_API_BASE_URL": url, "MODELSLAB_API_KEY": "live-test-key", "TEST_API_ALLOW_WRITES": writes}
+        result = make(REPO, "test-live", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert " failed" not in output and " error" not in output
+    # Only the live-safe tests ran: every one of the mock-only ones is skipped, whatever TEST_API_ALLOW_WRITES says.
+    assert "needs the embedded mock" in output
+    if writes:
+        assert f"{len(OPERATIONS)} passed" in output
+    else:
+        read_only = len(OPERATIONS) - len(state_changing)
+        assert (f"{read_only} passed" in output) if read_only else ("passed" not in output)
+        for op in state_changing:
+            assert f"{op.label} changes server state" in output and "TEST_API_ALLOW_WRITES=1" in output
+
+
+def test_against_a_port_where_nothing_listens_it_fails_fast_with_a_connection_error() -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    started = time.monotonic()
+    env = {"TEST_API_BASE_URL": f"http://127.0.0.1:{port}", "MODELSLAB_API_KEY": "k", "TEST_API_ALLOW_WRITES": "1"}
+    result = make(REPO, "test-live", env=env)
+    elapsed = time.monotonic() - started
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "ConnectError" in output
+    assert elapsed < 60, f"took {elapsed:.0f} s"

@@ -1,0 +1,191 @@
+"""The change report: each kind of change appears, with the right breaking flag; griffe confirms the Python side."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from enterprise3d_devkit.operations import operations
+from enterprise3d_devkit.spec_diff import Change, diff_specs, generate_package, python_api_breakages, report
+from enterprise3d_devkit.spec_loading import load_spec
+from tests.support.repo_copies import copy_repo, make, run, write_spec
+from tests.support.spec_variants import grown_spec
+
+BASE = load_spec()
+
+
+def first_operation(spec: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = next(iter(next(iter(spec["paths"].values())).values()))
+    return operation
+
+
+def schema_named(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = spec["components"]["schemas"][name]
+    return schema
+
+
+def response_model_name() -> str:
+    """The component schema the first operation's first 2xx parses into (from the spec, not by hand)."""
+    op = operations(BASE)[0]
+    model = op.responses[op.default_status()].model
+    assert model is not None
+    return model
+
+
+def request_model_name() -> str:
+    ref = first_operation(BASE)["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return str(ref).rsplit("/", 1)[-1]
+
+
+def edit(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    spec = copy.deepcopy(BASE)
+    change(spec)
+    return spec
+
+
+def enum_property(spec: dict[str, Any]) -> dict[str, Any]:
+    for prop in schema_named(spec, response_model_name())["properties"].values():
+        if "enum" in prop:
+            return prop  # type: ignore[no-any-return]
+    raise AssertionError("the response model has no enum field")
+
+
+CASES: list[tuple[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]], str, bool]] = [
+    ("operation-added", lambda: (BASE, grown_spec()), "POST /fetch_result: added -> ", False),
+    ("operation-removed", lambda: (grown_spec(), BASE), "POST /fetch_result: removed", True),
+    (
+        "status-added",
+        lambda: (BASE, edit(lambda s: first_operation(s)["responses"].update({"429": {"description": "busy"}}))),
+        "documents a new status 429",
+        False,
+    ),
+    (
+        "status-removed",
+        lambda: (BASE, edit(lambda s: first_operation(s)["responses"].pop("401"))),
+        "no longer documents status 401",
+        True,
+    ),
+    (
+        "request-schema-changed",
+        lambda: (
+            BASE,
+            edit(
+                lambda s: first_operation(s)["requestBody"]["content"]["application/json"].update(
+                    {"schema": {"type": "object", "properties": {"token": {"type": "string"}}}}
+                )
+            ),
+        ),
+        "request body schema changed",
+        True,
+    ),
+    ("model-added", lambda: (BASE, grown_spec()), "models.FetchResultResponse: added", False),
+    ("model-removed", lambda: (grown_spec(), BASE), "models.FetchResultResponse: removed", True),
+    (
+        "optional-field-added",
+        lambda: (
+            BASE,
+            edit(
+                lambda s: schema_named(s, response_model_name())["properties"].update(
+                    {"queue_length": {"type": "integer"}}
+                )
+            ),
+        ),
+        "optional field 'queue_length' added",
+        False,
+    ),
+    (
+        "required-field-added",
+        lambda: (
+            BASE,
+            edit(
+                lambda s: (
+                    schema_named(s, request_model_name())["properties"].update({"workspace": {"type": "string"}}),
+                    schema_named(s, request_model_name())["required"].append("workspace"),
+                )
+            ),
+        ),
+        "required field 'workspace' added",
+        True,
+    ),
+    (
+        "field-removed",
+        lambda: (BASE, edit(lambda s: schema_named(s, response_model_name())["properties"].pop("message"))),
+        "field 'message' removed",
+        True,
+    ),
+    (
+        "field-retyped",
+        lambda: (
+            BASE,
+            edit(lambda s: schema_named(s, response_model_name())["properties"]["message"].update({"type": "integer"})),
+        ),
+        "field 'message' retyped: string -> integer",
+        True,
+    ),
+    ("field-made-required", lambda: (grown_spec(), _eta_required()), "field 'eta' is now required", True),
+    (
+        "enum-value-added",
+        lambda: (BASE, edit(lambda s: enum_property(s)["enum"].append("partial"))),
+        "enum value 'partial' added",
+        False,
+    ),
+    ("enum-value-removed", lambda: (BASE, edit(lambda s: enum_property(s)["enum"].pop())), "enum value", True),
+]
+
+
+def _eta_required() -> dict[str, Any]:
+    spec = grown_spec()
+    schema_named(spec, "FetchResultResponse")["required"].append("eta")
+    return spec
+
+
+@pytest.mark.parametrize(("pair", "words", "breaking"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_kind_of_change_is_reported_with_its_flag(
+    pair: Callable[[], tuple[dict[str, Any], dict[str, Any]]], words: str, breaking: bool
+) -> None:
+    old, new = pair()
+    changes = diff_specs(old, new)
+    matching = [c for c in changes if words in f"{c.subject}: {c.detail}"]
+    assert matching, f"{words!r} not among {[c.line() for c in changes]}"
+    assert all(c.breaking is breaking for c in matching), [c.line() for c in matching]
+
+
+def test_no_change_reports_nothing() -> None:
+    assert diff_specs(BASE, copy.deepcopy(BASE)) == []
+
+
+def test_griffe_sees_what_the_python_api_lost(tmp_path: Path) -> None:
+    grown = generate_package(grown_spec(), tmp_path / "grown")
+    base = generate_package(BASE, tmp_path / "base")
+    removed = python_api_breakages(grown, base)
+    assert any("modelslab_enterprise_3d.models.FetchResultResponse" in line for line in removed)
+    assert any("api.management" in line for line in removed)
+    assert python_api_breakages(base, grown) == []  # adding an operation breaks nothing
+
+
+def test_the_report_reads_well(tmp_path: Path) -> None:
+    text, changes, breakages = report(grown_spec(), BASE, "old.yaml", "new.yaml")
+    assert text.startswith("Changes for users of modelslab_enterprise_3d: old.yaml -> new.yaml")
+    assert "[BREAKING] POST /fetch_result: removed (modelslab_enterprise_3d.api.management.fetch_result.sync" in text
+    assert "Python API (griffe" in text
+    assert f"{len(changes)} spec change(s), {sum(c.breaking for c in changes)} breaking" in text
+    assert isinstance(changes[0], Change) and breakages
+
+
+def test_make_spec_diff_compares_the_working_tree_with_the_last_commit(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"],
+    ):
+        assert run(command, cwd=repo).returncode == 0
+    write_spec(repo / "openapi.yaml", grown_spec())
+    changed = make(repo, "spec-diff")
+    assert changed.returncode == 0, changed.stderr
+    assert "openapi.yaml at HEAD" in changed.stdout
+    assert "[ok      ] POST /fetch_result: added" in changed.stdout
