@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 
 @contextlib.contextmanager
@@ -37,7 +37,24 @@ class Step:
     drop: bool = False
 
 
-class ScriptedServer:
+class _LoopbackServer:
+    """A ThreadingHTTPServer on 127.0.0.1 (ephemeral port), served on a thread while the with-block runs."""
+
+    def __init__(self, handler: Any) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> Self:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class ScriptedServer(_LoopbackServer):
     """Answers POSTs with the steps of a script in order, then with `final` for ever; counts requests."""
 
     def __init__(self, script: list[Step], final: Step) -> None:
@@ -71,17 +88,7 @@ class ScriptedServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> ScriptedServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
 
 class _QuietFileHandler(SimpleHTTPRequestHandler):
@@ -89,24 +96,14 @@ class _QuietFileHandler(SimpleHTTPRequestHandler):
         pass
 
 
-class FileServer:
+class FileServer(_LoopbackServer):
     """Files served from a directory over HTTP, as a vendor's documentation site would serve its specs."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        handler = functools.partial(_QuietFileHandler, directory=str(root))
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__(functools.partial(_QuietFileHandler, directory=str(root)))
 
     def add(self, name: str, content: bytes) -> str:
         """Serve `content` as `name`; its URL."""
         (self.root / name).write_bytes(content)
         return f"{self.url}/{name}"
-
-    def __enter__(self) -> FileServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
