@@ -12,6 +12,8 @@ STAMP := $(VENV)/.installed
 BOOTSTRAP ?= $(STAMP)
 export PATH := $(BIN):$(PATH)
 export PYTHON := $(BIN)/python
+# The generated package's import name: codegen/config.yaml is its one source.
+PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
 HAND_WRITTEN := enterprise3d_devkit codegen/overrides tests
 
 .DEFAULT_GOAL := help
@@ -43,7 +45,7 @@ format: $(BOOTSTRAP) ## Apply ruff's fixes and formatting to the hand-written co
 	ruff format $(HAND_WRITTEN)
 
 typecheck: $(BOOTSTRAP) ## mypy --strict on generated/ and the hand-written code
-	mypy --strict generated/modelslab_enterprise_3d $(HAND_WRITTEN)
+	mypy --strict generated/$(PACKAGE) $(HAND_WRITTEN)
 
 pytest: $(BOOTSTRAP) ## The pytest suite alone
 	pytest

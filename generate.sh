@@ -13,7 +13,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 spec=$repo/openapi.yaml
-out=$repo/generated/modelslab_enterprise_3d
+# The package's import name: codegen/config.yaml is its one source.
+out=$repo/generated/$(sed -n 's/^package_name_override: *//p' "$repo/codegen/config.yaml")
 mode=generate
 while [ $# -gt 0 ]; do
   case $1 in

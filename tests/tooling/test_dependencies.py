@@ -94,7 +94,7 @@ def test_wheel_ships_the_typed_generated_package(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("modelslab_enterprise_3d-*.whl")
+    (wheel,) = tmp_path.glob(f"{PACKAGE}-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         metadata = next(archive.read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))

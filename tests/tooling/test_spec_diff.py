@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.spec_diff import Change, diff_specs, generate_package, python_api_breakages, report
 from enterprise3d_devkit.spec_loading import load_spec
@@ -162,15 +163,15 @@ def test_griffe_sees_what_the_python_api_lost(tmp_path: Path) -> None:
     grown = generate_package(grown_spec(), tmp_path / "grown")
     base = generate_package(BASE, tmp_path / "base")
     removed = python_api_breakages(grown, base)
-    assert any("modelslab_enterprise_3d.models.FetchResultResponse" in line for line in removed)
+    assert any(f"{PACKAGE}.models.FetchResultResponse" in line for line in removed)
     assert any("api.management" in line for line in removed)
     assert python_api_breakages(base, grown) == []  # adding an operation breaks nothing
 
 
 def test_the_report_reads_well(tmp_path: Path) -> None:
     text, changes, breakages = report(grown_spec(), BASE, "old.yaml", "new.yaml")
-    assert text.startswith("Changes for users of modelslab_enterprise_3d: old.yaml -> new.yaml")
-    assert "[BREAKING] POST /fetch_result: removed (modelslab_enterprise_3d.api.management.fetch_result.sync" in text
+    assert text.startswith(f"Changes for users of {PACKAGE}: old.yaml -> new.yaml")
+    assert f"[BREAKING] POST /fetch_result: removed ({PACKAGE}.api.management.fetch_result.sync" in text
     assert "Python API (griffe" in text
     assert f"{len(changes)} spec change(s), {sum(c.breaking for c in changes)} breaking" in text
     assert isinstance(changes[0], Change) and breakages

@@ -103,7 +103,7 @@ def test_two_pages_merge_the_same_in_either_order(repo: Path, tmp_path: Path, se
     merged = (repo / "openapi.yaml").read_bytes()
     assert set(yaml.safe_load(merged)["paths"]) == set(load_spec()["paths"]) | {"/fetch_result"}
     assert (repo / "generated" / PACKAGE / "api" / "management" / "fetch_result.py").is_file()
-    assert "POST /fetch_result: added -> modelslab_enterprise_3d.api.management.fetch_result.sync" in output
+    assert f"POST /fetch_result: added -> {PACKAGE}.api.management.fetch_result.sync" in output
 
     other = copy_repo(tmp_path / "other")
     code, output = update(other, second, first)

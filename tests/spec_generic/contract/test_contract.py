@@ -18,6 +18,7 @@ from hypothesis_jsonschema import from_schema
 
 import modelslab_enterprise_3d.api
 from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import errors
 from tests.support.contract_checks import (
@@ -71,9 +72,7 @@ def test_every_generated_module_is_an_operation_of_the_spec() -> None:
     expected = {op.module for op in OPERATIONS}
     generated = {
         name
-        for _, name, is_package in pkgutil.walk_packages(
-            modelslab_enterprise_3d.api.__path__, prefix="modelslab_enterprise_3d.api."
-        )
+        for _, name, is_package in pkgutil.walk_packages(modelslab_enterprise_3d.api.__path__, prefix=f"{PACKAGE}.api.")
         if not is_package
     }
     assert generated == expected
