@@ -1,7 +1,7 @@
 """Reading an OpenAPI document: one loader (bytes or a path), one JSON-pointer walker, `$ref` resolution.
 
 Every problem is a SpecError saying what is wrong and where (a line for text/YAML problems, a JSON
-pointer for structure), so that callers can print one clear sentence instead of a traceback.
+path for structure), so that callers can print one clear sentence instead of a traceback.
 """
 
 from __future__ import annotations
@@ -24,10 +24,16 @@ class SpecError(Exception):
         self.where = where
 
 
-def json_pointer(parts: Iterable[Any]) -> str:
-    """'#/a/b~1c' for ('a', 'b/c'): the RFC 6901 fragment naming a place in the document."""
-    escaped = [str(p).replace("~", "~0").replace("/", "~1") for p in parts]
-    return "#/" + "/".join(escaped) if escaped else "#"
+def json_path(parts: Iterable[Any]) -> str:
+    """The RFC 9535 normalized JSONPath of a place in the document: $['paths']['/fetch/{id}']['post'], $['tags'][0]."""
+    segments = []
+    for part in parts:
+        if isinstance(part, int):
+            segments.append(f"[{part}]")
+        else:
+            escaped = str(part).replace("\\", "\\\\").replace("'", "\\'")
+            segments.append(f"['{escaped}']")
+    return "$" + "".join(segments)
 
 
 def walk(document: Any, pointer: str) -> Any:
@@ -85,5 +91,5 @@ def load_spec(source: Path | bytes = SPEC_PATH) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"is not valid YAML/JSON: {problem}", where) from exc
     if not isinstance(document, dict):
-        raise SpecError(f"must be a mapping at the top level, found {type(document).__name__}", json_pointer([]))
+        raise SpecError(f"must be a mapping at the top level, found {type(document).__name__}", json_path([]))
     return document

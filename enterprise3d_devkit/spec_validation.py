@@ -3,24 +3,59 @@
     python -m enterprise3d_devkit.spec_validation openapi.yaml
 
 Exits 0 and prints nothing on a valid spec. On an invalid one, prints one paragraph to stderr -- the file,
-what is wrong, and where (a line for text/YAML problems, a JSON pointer for structure) -- and exits 1.
-generate.sh runs this first so that a bad spec never reaches the generator, whose own failure modes are
-quieter (a broken $ref makes it exit 0 with a response silently missing).
+what is wrong, and where (a line for text/YAML problems, an RFC 9535 normalized JSONPath such as
+$['paths']['/fetch/{id}']['post'] for structure) -- and exits 1. generate.sh runs this first so that a bad
+spec never reaches the generator, whose own failure modes are quieter (a broken $ref makes it exit 0 with a
+response silently missing).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
+from jsonschema_path import SchemaPath
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.validation.keywords import KeywordValidator, ValueValidator
+from openapi_spec_validator.validation.validators import SpecValidator
 from referencing.exceptions import Unresolvable
 
 from enterprise3d_devkit.operations import HTTP_METHODS
-from enterprise3d_devkit.spec_loading import SpecError, json_pointer, load_spec, walk
+from enterprise3d_devkit.spec_loading import SpecError, json_path, load_spec, walk
+
+# openapi-spec-validator's semantic checks (an undeclared path parameter, a default outside its enum, a required
+# field that is not a property) raise errors that carry no location, and a message alone leaves a reader searching
+# a 2,000-line document. Each of its keyword validators is handed the SchemaPath of the node it checks; the
+# subclasses below prepend that location to the error's own path (which the library keeps when it re-wraps
+# errors) as the error leaves the innermost validator. They are installed through the validator class's own
+# `keyword_validators` table, so the library's checks run unchanged.
+_LOCATED = "_spec_location_added"
+
+
+def _located(keyword: str, cls: type[KeywordValidator]) -> type[KeywordValidator]:
+    def __call__(self: KeywordValidator, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        nodes = [arg for arg in args if isinstance(arg, SchemaPath)]
+        parts = list(nodes[-1].parts) if nodes else []
+        if issubclass(cls, ValueValidator):  # it checks a schema's default value: point at the value
+            parts.append(keyword)
+        for error in cls.__call__(self, *args, **kwargs):
+            if isinstance(error, ValidationError) and not getattr(error, _LOCATED, False):
+                error.path.extendleft(reversed(parts))
+                setattr(error, _LOCATED, True)
+            yield error
+
+    return type(f"Located{cls.__name__}", (cls,), {"__call__": __call__})
+
+
+def _located_validator(base: type[SpecValidator]) -> type[SpecValidator]:
+    table = {keyword: _located(keyword, cls) for keyword, cls in base.keyword_validators.items()}
+    return type(f"Located{base.__name__}", (base,), {"keyword_validators": table})
+
+
+VALIDATORS = {"3.0": _located_validator(OpenAPIV30SpecValidator), "3.1": _located_validator(OpenAPIV31SpecValidator)}
 
 
 def iter_refs(node: Any, path: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any, ...], str]]:
@@ -47,28 +82,28 @@ def check_spec(document: dict[str, Any]) -> None:
             if "openapi" in document
             else "no 'openapi' field"
         )
-        raise SpecError(f"is not an OpenAPI 3.x document ({found})", json_pointer(["openapi"]))
+        raise SpecError(f"is not an OpenAPI 3.x document ({found})", json_path(["openapi"]))
     for location, ref in iter_refs(document):
         if not ref.startswith("#"):
             raise SpecError(
                 f"has a $ref to another document ({ref!r}); only local '#/...' references are supported",
-                json_pointer(location),
+                json_path(location),
             )
         try:
             walk(document, ref)
         except LookupError:
-            raise SpecError(
-                f"has a $ref that does not resolve: {ref!r} names nothing", json_pointer(location)
-            ) from None
-    validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+            raise SpecError(f"has a $ref that does not resolve: {ref!r} names nothing", json_path(location)) from None
+    validator_cls = VALIDATORS["3.1" if version.startswith("3.1") else "3.0"]
     try:
         error = next(iter(validator_cls(document).iter_errors()), None)
     except Unresolvable as exc:  # a ref inside a ref'd document part that the walk above cannot see
         raise SpecError(f"has a $ref that does not resolve: {exc.ref!r}", "a $ref") from exc
     if error is not None:
-        pointer = json_pointer(error.absolute_path) if isinstance(error, ValidationError) else "the document"
-        message = error.message if isinstance(error, ValidationError) else str(error)
-        raise SpecError(f"is not a valid OpenAPI {version} document: {message}", pointer)
+        if isinstance(error, ValidationError):
+            raise SpecError(
+                f"is not a valid OpenAPI {version} document: {error.message}", json_path(error.absolute_path)
+            )
+        raise SpecError(f"is not a valid OpenAPI {version} document: {error}", "the document")
     paths = document.get("paths") or {}
     operations = [
         (path, method)
@@ -80,7 +115,7 @@ def check_spec(document: dict[str, Any]) -> None:
     if not operations:
         raise SpecError(
             "defines no operations: the generated client would be empty, refusing to generate it",
-            json_pointer(["paths"]),
+            json_path(["paths"]),
         )
 
 

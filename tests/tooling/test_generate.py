@@ -69,6 +69,23 @@ def _mixed_type_enum(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+FIRST_METHOD = next(iter(next(iter(load_spec()["paths"].values()))))
+
+
+def _undeclared_path_parameter(spec: dict[str, Any]) -> dict[str, Any]:
+    path, item = next(iter(spec["paths"].items()))
+    spec["paths"]["/undeclared/{job_id}"] = spec["paths"].pop(path)
+    for operation in spec["paths"]["/undeclared/{job_id}"].values():
+        operation.pop("parameters", None)
+    return spec
+
+
+def _default_outside_enum(spec: dict[str, Any]) -> dict[str, Any]:
+    schema = next(iter(spec["components"]["schemas"].values()))
+    schema.setdefault("properties", {})["mode"] = {"type": "string", "enum": ["fast", "slow"], "default": "medium"}
+    return spec
+
+
 def _swagger_2(spec: dict[str, Any]) -> dict[str, Any]:
     del spec["openapi"]
     return {"swagger": "2.0", **spec}
@@ -100,15 +117,27 @@ BAD_SPECS: list[tuple[str, Callable[[], bytes], str, list[str]]] = [
         "missing-info-version",
         _as_yaml(_drop_info_version),
         "validate spec",
-        ["'version' is a required", "#/info"],
+        ["'version' is a required", "$['info']"],
     ),
     (
         "broken-ref",
         _as_yaml(_break_first_ref),
         "validate spec",
-        ["does not resolve", "DoesNotExist", "#/paths/"],
+        ["does not resolve", "DoesNotExist", "$['paths']['"],
     ),
-    ("no-operations", _as_yaml(_drop_operations), "validate spec", ["no operations", "#/paths"]),
+    ("no-operations", _as_yaml(_drop_operations), "validate spec", ["no operations", "$['paths']"]),
+    (
+        "undeclared-path-parameter",
+        _as_yaml(_undeclared_path_parameter),
+        "validate spec",
+        ["'job_id'", "not resolved", f"(at $['paths']['/undeclared/{{job_id}}']['{FIRST_METHOD}'])"],
+    ),
+    (
+        "default-outside-its-enum",
+        _as_yaml(_default_outside_enum),
+        "validate spec",
+        ["'medium' is not one of", "['properties']['mode']['default'])"],
+    ),
     ("non-utf8", lambda: _spec_bytes() + b"# caf\xe9\n", "validate spec", ["not UTF-8", "0xe9", "line"]),
     ("generator-warns-content-type", _as_yaml(_xml_only_response), "generate", ["application/xml"]),
     ("generator-warns-enum", _as_yaml(_mixed_type_enum), "generate", ["Unable to process schema"]),

@@ -7,6 +7,11 @@ from .clear_action_response import ClearActionResponse
 from .clear_action_response_status import ClearActionResponseStatus
 from .error_response import ErrorResponse
 from .error_response_status import ErrorResponseStatus
+from .fetch_response import FetchResponse
+from .fetch_response_status import FetchResponseStatus
+from .server_action_response import ServerActionResponse
+from .server_action_response_status import ServerActionResponseStatus
+from .system_details_response import SystemDetailsResponse
 
 __all__ = (
     "ApiKeyRequest",
@@ -14,4 +19,9 @@ __all__ = (
     "ClearActionResponseStatus",
     "ErrorResponse",
     "ErrorResponseStatus",
+    "FetchResponse",
+    "FetchResponseStatus",
+    "ServerActionResponse",
+    "ServerActionResponseStatus",
+    "SystemDetailsResponse",
 )
