@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 
 from enterprise3d_devkit.generate import run_generate_sh
-from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import running_mock_server
 from enterprise3d_devkit.operations import operations, server_base_url
@@ -44,7 +44,7 @@ from modelslab_enterprise_3d.models import ApiKeyRequest
 
 SPEC = load_spec()
 CLEAR_QUEUE = next(op for op in operations(SPEC) if op.module == clear_queue.__name__)
-BODY = json.dumps(example_instance(CLEAR_QUEUE.responses[200].schema or {})).encode()
+BODY = json.dumps(response_instance(CLEAR_QUEUE, 200)).encode()
 BASE_URL = server_base_url(SPEC)
 OUTPUT = Path(__file__).with_name("BENCHMARKS.md")
 KEY = "bench-key"

@@ -43,7 +43,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.instances import is_valid, response_instance
 from enterprise3d_devkit.layout import REPO, SPEC_PATH
 from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, openapi_core
 from enterprise3d_devkit.operations import HTTP_METHODS, Operation, operations, server_base_path
@@ -71,11 +71,26 @@ def describe_violation(exc: Exception) -> str:
         return "; ".join(problems)
     if cause is not None and "deserialize" in str(cause).lower():
         return f"{type(exc).__name__}: the body is not valid for its Content-Type"
+    # openapi-core's messages name parameters and rules (e.g. "Missing required path parameter: id"), not values.
     return f"{type(exc).__name__}: {exc}"
 
 
+# The largest request body the mock reads; a bigger one is answered 400 (it is a mock, not a file store).
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class BadRequest(Exception):
+    """A request the mock refuses before validating it against the spec; the text names the problem, never a value."""
+
+
 class SpecMock:
-    """Answers requests as the spec describes them."""
+    """Answers requests as the spec describes them.
+
+    Whatever arrives, the answer is never a 5xx unless `Prefer: code=5NN` asked for one: a request that is not
+    what the spec accepts (body not UTF-8, not JSON, wrong Content-Type, too large, or failing the schema) gets a
+    400 whose body follows the operation's documented 400 schema (else the vendor's generic error body) and
+    names the problem; an unknown path 404; a known path with another method 405 with `Allow`.
+    """
 
     def __init__(self, spec: dict[str, Any] | None = None) -> None:
         self.spec = spec if spec is not None else load_spec()
@@ -87,54 +102,85 @@ class SpecMock:
         self.validator = openapi_core(relative)
         self.requests_seen = 0
 
-    def find(self, method: str, path: str) -> tuple[Operation | None, bool]:
-        """The operation for method+path, and whether the path exists at all (for 404 vs 405)."""
-        path_known = False
-        for op in self.operations:
-            if op.path_regex.match(path):
-                path_known = True
-                if op.method == method.lower():
-                    return op, True
-        return None, path_known
+    def find(self, method: str, path: str) -> tuple[Operation | None, list[str]]:
+        """The operation for method+path, and the methods the path allows (empty: no such path)."""
+        allowed = [op.method.upper() for op in self.operations if op.path_regex.match(path)]
+        match = next((op for op in self.operations if op.path_regex.match(path) and op.method == method.lower()), None)
+        return match, allowed
 
-    def error_body(self, op: Operation | None, status: int, message: str, code: str) -> dict[str, Any]:
+    def error_body(self, op: Operation | None, status: int, message: str, code: str) -> Any:
+        """The body of an error answer: the documented schema's instance with the message laid over its
+        string fields `message` / `error_code` where that keeps it valid; else the vendor's generic error body."""
         documented = op.responses.get(status) if op is not None else None
-        if documented is not None and documented.schema is not None:
-            body = example_instance(documented.schema)
-            if isinstance(body, dict):
-                properties = documented.schema.get("properties") or {}
-                if "message" in properties:
-                    body["message"] = message
-                if "error_code" in properties:
-                    body["error_code"] = code
-                return body
-        return {"status": "error", "message": message}
+        if op is None or documented is None or documented.schema is None:
+            return {"status": "error", "message": message}
+        body = response_instance(op, status)
+        if isinstance(body, dict):
+            properties = documented.schema.get("properties") or {}
+            for name, value in (("message", message), ("error_code", code)):
+                candidate = {**body, name: value}
+                if name in properties and is_valid(candidate, documented.schema, op.openapi_version):
+                    body = candidate
+        return body
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests_seen += 1
         path = request.url.path
         if not path.startswith(self.base_path + "/") and path != self.base_path:
             return self._json(404, self.error_body(None, 404, f"no API under {path}", "not_found"))
-        op, path_known = self.find(request.method, path[len(self.base_path) :] or "/")
+        op, allowed = self.find(request.method, path[len(self.base_path) :] or "/")
         if op is None:
-            status = 405 if path_known else 404
-            what = f"{request.method} is not allowed on" if path_known else "no operation at"
-            return self._json(status, self.error_body(None, status, f"{what} {path}", "not_found"))
+            if not allowed:
+                return self._json(404, self.error_body(None, 404, f"no operation at {path}", "not_found"))
+            message = f"{request.method} is not allowed on {path}; allowed: {', '.join(allowed)}"
+            answer = self._json(405, self.error_body(None, 405, message, "method_not_allowed"))
+            answer.headers["Allow"] = ", ".join(allowed)
+            return answer
         try:
+            self.check_body(op, request)
             self.validator.validate_request(HttpxOpenAPIRequest(request))
+        except BadRequest as exc:
+            return self._json(400, self.error_body(op, 400, f"Invalid request to {op.label}: {exc}", "invalid_request"))
         except RequestValidationError as exc:
             message = f"Invalid request to {op.label}: {describe_violation(exc)}"
             return self._json(400, self.error_body(op, 400, message, "invalid_request"))
+        except Exception as exc:  # openapi-core's own failure on input it did not expect: still the caller's request
+            message = f"Invalid request to {op.label}: it could not be validated ({type(exc).__name__})"
+            return self._json(400, self.error_body(op, 400, message, "invalid_request"))
+        return self.answer(op, request)
 
+    def check_body(self, op: Operation, request: httpx.Request) -> None:
+        """What openapi-core does not say clearly (or at all): size, encoding, JSON syntax, Content-Type."""
+        body = request.content
+        if len(body) > MAX_BODY_BYTES:
+            raise BadRequest(f"the body has {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted")
+        if op.request_content_type is None:
+            return
+        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not body and not sent:
+            return  # no body at all: openapi-core says whether one is required
+        if sent != op.request_content_type.lower():
+            shown = repr(sent[:100]) if sent else "missing"
+            raise BadRequest(f"Content-Type is {shown}; the spec expects {op.request_content_type!r}")
+        if op.request_content_type == "application/json" or op.request_content_type.endswith("+json"):
+            try:
+                json.loads(body.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise BadRequest("the body is not UTF-8 text") from None
+            except ValueError:
+                raise BadRequest("the body is not valid JSON") from None
+
+    def answer(self, op: Operation, request: httpx.Request) -> httpx.Response:
+        """The answer to a valid request: the status Prefer asked for (else the default one), a body valid for it."""
         match = PREFER_CODE.search(request.headers.get("prefer", ""))
-        status = int(match.group(1)) if match else op.default_status()
+        status = int(match.group(1)) if match and 100 <= int(match.group(1)) <= 599 else op.default_status()
         documented = op.responses.get(status)
         if documented is None:
             body = {"status": "error", "message": f"mock: status {status} is not documented for {op.label}"}
             return self._json(status, body)
         if documented.schema is None:
             return httpx.Response(status)
-        return self._json(status, example_instance(documented.schema), documented.content_type)
+        return self._json(status, response_instance(op, status), documented.content_type)
 
     @staticmethod
     def _json(status: int, body: Any, content_type: str | None = None) -> httpx.Response:

@@ -53,6 +53,7 @@ class Operation:
     request_schema: dict[str, Any] | None  # $refs resolved
     parameters: list[dict[str, Any]] = field(default_factory=list)  # path/query/header, $refs resolved
     responses: dict[int, DocumentedResponse] = field(default_factory=dict)
+    openapi_version: str = "3.0.0"  # the document's `openapi`: which schema dialect its schemas use
 
     @property
     def label(self) -> str:
@@ -61,6 +62,16 @@ class Operation:
     @property
     def path_regex(self) -> re.Pattern[str]:
         return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(self.path)) + "$")
+
+    @property
+    def parses_bodies(self) -> bool:
+        """Whether any documented response has a body: only then does the generator write sync()/asyncio()
+        beside the *_detailed functions."""
+        return any(response.schema is not None for response in self.responses.values())
+
+    @property
+    def path_parameters(self) -> list[dict[str, Any]]:
+        return [p for p in self.parameters if p.get("in") == "path"]
 
     def default_status(self) -> int:
         """What a mock answers when no status is asked for: 200, else the lowest 2xx, else the lowest."""
@@ -144,6 +155,7 @@ def iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
                 request_schema=schema,
                 parameters=parameters,
                 responses=responses,
+                openapi_version=str(spec.get("openapi", "3.0.0")),
             )
 
 

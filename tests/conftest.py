@@ -25,7 +25,7 @@ from tests.support.spec_cases import OPERATIONS, SPEC
 # so nothing from an earlier run changes what this run tries; a deadline per example bounds every run.
 settings.register_profile(
     "contract",
-    max_examples=100,
+    max_examples=50,
     derandomize=True,
     database=None,
     deadline=None,

@@ -19,13 +19,14 @@ import httpx
 from openapi_core.exceptions import OpenAPIError
 from openapi_python_client.strings import PythonIdentifier
 
-from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.instances import request_instance, valid_instance
 from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
 from enterprise3d_devkit.operations import Operation, server_base_path, server_base_url
 
 VARIANTS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
+DETAILED = ("sync_detailed", "asyncio_detailed")
 SENTINEL = "sk-sentinel-7f3c9e1d"
 
 
@@ -74,6 +75,17 @@ def model_class(name: str) -> type:
     return cls
 
 
+def to_plain(parsed: Any) -> Any:
+    """A parsed body as JSON data again: models through to_dict(), enums by value, lists item by item."""
+    if hasattr(parsed, "to_dict"):
+        return parsed.to_dict()
+    if isinstance(parsed, Enum):
+        return parsed.value
+    if isinstance(parsed, list):
+        return [to_plain(item) for item in parsed]
+    return parsed
+
+
 def check_parsed(op: Operation, status: int, parsed: object) -> None:
     """A documented status parses into the model the spec declares for it."""
     expected = op.responses[status].model
@@ -95,6 +107,11 @@ def check_response_body(spec: dict[str, Any], request: httpx.Request, status: in
 
 
 # --- driving the generated client -------------------------------------------------------------------
+
+
+def variants_for(op: Operation) -> tuple[str, ...]:
+    """The generated functions of an operation: sync()/asyncio() exist only when some response has a body."""
+    return VARIANTS if op.parses_bodies else DETAILED
 
 
 def module_for(op: Operation) -> ModuleType:
@@ -131,7 +148,7 @@ def call_kwargs(
     if op.request_schema is not None:
         body_type = hints["body"]
         candidates = [t for t in typing.get_args(body_type) or (body_type,) if hasattr(t, "from_dict")]
-        raw = _with_sentinels(op.request_schema, example_instance(op.request_schema), secrets)
+        raw = _with_sentinels(op.request_schema, request_instance(op), secrets)
         if overlay and isinstance(raw, dict):
             raw = {**raw, **overlay}
         kwargs["body"] = candidates[0].from_dict(raw) if candidates else raw
@@ -139,7 +156,7 @@ def call_kwargs(
         if parameter.get("in") not in {"path", "query", "header"}:
             continue
         name = str(PythonIdentifier(parameter["name"], prefix=FIELD_PREFIX))
-        value = example_instance(parameter.get("schema") or {})
+        value = valid_instance(parameter.get("schema") or {"type": "string"}, op.openapi_version)
         hint = hints.get(name)
         enum_types = [t for t in typing.get_args(hint) or (hint,) if inspect.isclass(t) and issubclass(t, Enum)]
         kwargs[name] = enum_types[0](value) if enum_types else value

@@ -15,6 +15,8 @@ SPEC: dict[str, Any] = load_spec()
 OPERATIONS: list[Operation] = operations(SPEC)
 # Every (operation, documented status) pair.
 DOCUMENTED: list[tuple[Operation, int]] = [(op, status) for op in OPERATIONS for status in sorted(op.responses)]
+# Those that document a body.
+WITH_BODY: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].schema is not None]
 # Those whose body parses into a generated model.
 WITH_MODEL: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].model]
 
@@ -32,6 +34,17 @@ def case_id(case: tuple[Any, ...]) -> str:
 def case_ids(cases: list[tuple[Any, ...]]) -> list[str]:
     """Test ids for a multi-argument parametrize (whose `ids` callable would see one argument at a time)."""
     return [case_id(case) for case in cases]
+
+
+# A value of another JSON type than the schema's, per simple type.
+WRONG_TYPE: dict[str, Any] = {
+    "string": 5,
+    "integer": "five",
+    "number": "five",
+    "boolean": "yes",
+    "array": "x",
+    "object": 5,
+}
 
 
 def secret_fields(schema: dict[str, Any] | None) -> list[str]:

@@ -13,6 +13,8 @@ VENDOR = FIXTURES / "vendor"
 VENDOR_PAGE = VENDOR / "clear-queue.page.md"  # the vendor's Clear Queue docs page
 VENDOR_BLOCK = VENDOR / "clear_queue.openapi.yaml"  # the OpenAPI block of that page, as published
 VENDOR_FACTS = VENDOR / "vendor-facts.md"
+VENDOR_DOCUMENT = VENDOR / "enterprise-3d-api.openapi.json"  # the whole Enterprise 3D API: openapi.yaml's source
+CORPUS = FIXTURES / "corpus"  # twelve of the vendor's other OpenAPI documents, byte for byte
 
 
 def undocumented_statuses() -> list[int]:

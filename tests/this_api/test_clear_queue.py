@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.instances import response_instance
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ClearActionResponse, ClearActionResponseStatus
 from tests.support.contract_checks import Recorder, call, call_kwargs
@@ -18,7 +18,7 @@ def test_a_200_with_status_error_is_a_clear_action_response_with_status_error() 
     schema = CLEAR_QUEUE.responses[200].schema or {}
     assert "error" in schema["properties"]["status"]["enum"], "the spec no longer allows status=error on a 200"
     assert CLEAR_QUEUE.responses[200].model == ClearActionResponse.__name__
-    body = {**example_instance(schema), "status": "error"}
+    body = {**response_instance(CLEAR_QUEUE, 200), "status": "error"}
     recorder = Recorder(SPEC, lambda request: httpx.Response(200, json=body))
     parsed = call("sync", clear_queue, recorder.client(), call_kwargs(CLEAR_QUEUE, clear_queue)[0])
     assert isinstance(parsed, ClearActionResponse)

@@ -73,7 +73,7 @@ FIRST_METHOD = next(iter(next(iter(load_spec()["paths"].values()))))
 
 
 def _undeclared_path_parameter(spec: dict[str, Any]) -> dict[str, Any]:
-    path, item = next(iter(spec["paths"].items()))
+    path = next(iter(spec["paths"]))
     spec["paths"]["/undeclared/{job_id}"] = spec["paths"].pop(path)
     for operation in spec["paths"]["/undeclared/{job_id}"].values():
         operation.pop("parameters", None)

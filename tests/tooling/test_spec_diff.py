@@ -48,6 +48,23 @@ def edit(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
     return spec
 
 
+def plain_field() -> tuple[str, str]:
+    """A field of that response model with a simple type and no enum, and that type (the spec decides which)."""
+    properties = schema_named(BASE, response_model_name())["properties"]
+    simple = ("string", "integer", "number", "boolean")
+    return next((n, p["type"]) for n, p in properties.items() if p.get("type") in simple and "enum" not in p)
+
+
+def other_type(kind: str) -> str:
+    return "integer" if kind != "integer" else "string"
+
+
+def other_status() -> str:
+    """A status the first operation documents besides its default one."""
+    op = operations(BASE)[0]
+    return str(max(status for status in op.responses if status != op.default_status()))
+
+
 def enum_property(spec: dict[str, Any]) -> dict[str, Any]:
     for prop in schema_named(spec, response_model_name())["properties"].values():
         if "enum" in prop:
@@ -66,8 +83,8 @@ CASES: list[tuple[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]], str,
     ),
     (
         "status-removed",
-        lambda: (BASE, edit(lambda s: first_operation(s)["responses"].pop("401"))),
-        "no longer documents status 401",
+        lambda: (BASE, edit(lambda s: first_operation(s)["responses"].pop(other_status()))),
+        f"no longer documents status {other_status()}",
         True,
     ),
     (
@@ -114,17 +131,21 @@ CASES: list[tuple[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]], str,
     ),
     (
         "field-removed",
-        lambda: (BASE, edit(lambda s: schema_named(s, response_model_name())["properties"].pop("message"))),
-        "field 'message' removed",
+        lambda: (BASE, edit(lambda s: schema_named(s, response_model_name())["properties"].pop(plain_field()[0]))),
+        f"field {plain_field()[0]!r} removed",
         True,
     ),
     (
         "field-retyped",
         lambda: (
             BASE,
-            edit(lambda s: schema_named(s, response_model_name())["properties"]["message"].update({"type": "integer"})),
+            edit(
+                lambda s: schema_named(s, response_model_name())["properties"][plain_field()[0]].update(
+                    {"type": other_type(plain_field()[1])}
+                )
+            ),
         ),
-        "field 'message' retyped: string -> integer",
+        f"field {plain_field()[0]!r} retyped: {plain_field()[1]} -> {other_type(plain_field()[1])}",
         True,
     ),
     ("field-made-required", lambda: (grown_spec(), _eta_required()), "field 'eta' is now required", True),

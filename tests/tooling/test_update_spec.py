@@ -15,12 +15,12 @@ import yaml
 
 from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.spec_loading import load_spec
-from enterprise3d_devkit.update_spec import UpdateError
+from enterprise3d_devkit.update_spec import UpdateError, recognise
 from enterprise3d_devkit.update_spec import update as update_spec
 from tests.support.repo_copies import copy_repo, run, tree_hash
 from tests.support.servers import FileServer, black_hole
 from tests.support.spec_variants import grown_spec
-from tests.support.vendor import VENDOR_BLOCK, VENDOR_PAGE
+from tests.support.vendor import VENDOR_BLOCK, VENDOR_DOCUMENT, VENDOR_PAGE
 
 
 def page(*documents: bytes, title: str = "An endpoint") -> bytes:
@@ -66,13 +66,18 @@ def snapshot(repo: Path) -> tuple[bytes, str]:
 # --- sources that work ---------------------------------------------------------------------------------
 
 
-def test_the_vendor_page_reproduces_openapi_yaml_and_reports_no_change(repo: Path, served: FileServer) -> None:
+def test_the_vendor_document_reproduces_openapi_yaml_and_reports_no_change(repo: Path, served: FileServer) -> None:
     before = snapshot(repo)
-    for source in (str(VENDOR_PAGE), served.add("clear-queue.md", VENDOR_PAGE.read_bytes())):
+    for source in (str(VENDOR_DOCUMENT), served.add("openapi.json", VENDOR_DOCUMENT.read_bytes())):
         code, output = update(repo, source)
         assert code == 0, output
         assert snapshot(repo) == before
         assert "byte-identical" in output and "no change" in output
+
+
+def test_the_vendor_page_gives_its_openapi_block_byte_for_byte() -> None:
+    source = recognise(VENDOR_PAGE.name, VENDOR_PAGE.read_bytes())
+    assert source.content == VENDOR_BLOCK.read_bytes()
 
 
 def test_a_raw_yaml_document_over_http(repo: Path, served: FileServer) -> None:

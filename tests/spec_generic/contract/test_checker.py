@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 import modelslab_enterprise_3d.models as models
-from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.instances import example_path, response_instance
 from enterprise3d_devkit.operations import Operation, operations, server_base_url
+from enterprise3d_devkit.spec_loading import walk
 from tests.support.contract_checks import (
     SENTINEL,
     ContractViolation,
@@ -26,7 +27,7 @@ from tests.support.contract_checks import (
     check_secret_only_in_body,
     module_for,
 )
-from tests.support.spec_cases import OPERATIONS, SPEC, WITH_MODEL, case_ids, op_id
+from tests.support.spec_cases import OPERATIONS, SPEC, WITH_MODEL, case_id, case_ids, op_id
 
 
 def captured_request(op: Operation) -> httpx.Request:
@@ -36,12 +37,17 @@ def captured_request(op: Operation) -> httpx.Request:
     return recorder.requests[0]
 
 
+TARGET = "contractCheckerTargetOperation"
+
+
 def mutated(op: Operation, change: Any) -> tuple[dict[str, Any], Operation]:
     """A spec copy changed by `change(spec, path_item, operation)`, and the operation as it now reads."""
     spec = copy.deepcopy(SPEC)
     path_item = spec["paths"][op.path]
+    # Found again by a unique operationId: the vendor's operations may have none, or share one.
+    path_item[op.method]["operationId"] = TARGET
     change(spec, path_item, path_item[op.method])
-    (changed,) = [o for o in operations(spec) if o.operation_id == op.operation_id]
+    (changed,) = [o for o in operations(spec) if o.operation_id == TARGET]
     return spec, changed
 
 
@@ -52,31 +58,45 @@ def rename_path(spec: dict[str, Any], item: Any, operation: Any) -> None:
 
 
 def other_method(spec: dict[str, Any], item: Any, operation: Any) -> None:
-    method = next(m for m in ("post", "put", "patch", "get") if m in item)
-    item["put" if method != "put" else "patch"] = item.pop(method)
+    method = next(m for m, value in item.items() if value is operation)
+    unused = next(m for m in ("put", "patch", "delete", "post", "get") if m not in item)
+    item[unused] = item.pop(method)
+
+
+def _request_content(spec: dict[str, Any], operation: Any) -> dict[str, Any]:
+    """The operation's requestBody content, following a $ref to components/requestBodies."""
+    body = operation["requestBody"]
+    body = walk(spec, body["$ref"]) if "$ref" in body else body
+    content: dict[str, Any] = body["content"]
+    return content
 
 
 def require_extra_field(spec: dict[str, Any], item: Any, operation: Any) -> None:
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        schema = spec["components"]["schemas"][name]
+    content = _request_content(spec, operation)
+    schema = next(iter(content.values()))["schema"]
+    while "$ref" in schema:
+        schema = walk(spec, schema["$ref"])
     schema.setdefault("properties", {})["workspace_id"] = {"type": "string"}
     schema.setdefault("required", []).append("workspace_id")
 
 
 def other_content_type(spec: dict[str, Any], item: Any, operation: Any) -> None:
-    content = operation["requestBody"]["content"]
-    content["application/x-www-form-urlencoded"] = content.pop("application/json")
+    content = _request_content(spec, operation)
+    content["application/x-www-form-urlencoded"] = content.pop(next(iter(content)))
 
 
-@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+WITH_REQUEST_BODY = [op for op in OPERATIONS if op.request_schema is not None]
+DISAGREEMENTS = [
+    *[(op, "path", rename_path, "path") for op in OPERATIONS],
+    *[(op, "method", other_method, "method") for op in OPERATIONS],
+    *[(op, "required-field", require_extra_field, "workspace_id") for op in WITH_REQUEST_BODY],
+]
+
+
 @pytest.mark.parametrize(
-    ("change", "words"),
-    [(rename_path, "path"), (other_method, "method"), (require_extra_field, "workspace_id")],
-    ids=["path", "method", "required-field"],
+    ("op", "kind", "change", "words"), DISAGREEMENTS, ids=[case_id((op, kind)) for op, kind, _, _ in DISAGREEMENTS]
 )
-def test_check_request_reports_a_spec_that_disagrees(op: Operation, change: Any, words: str) -> None:
+def test_check_request_reports_a_spec_that_disagrees(op: Operation, kind: str, change: Any, words: str) -> None:
     request = captured_request(op)
     check_request(SPEC, op, request)  # the real pair agrees
     spec, changed = mutated(op, change)
@@ -84,7 +104,7 @@ def test_check_request_reports_a_spec_that_disagrees(op: Operation, change: Any,
         check_request(spec, changed, request)
 
 
-@pytest.mark.parametrize("op", [op for op in OPERATIONS if op.request_schema is not None], ids=op_id)
+@pytest.mark.parametrize("op", WITH_REQUEST_BODY, ids=op_id)
 def test_check_request_reports_a_content_type_the_spec_does_not_have(op: Operation) -> None:
     spec, changed = mutated(op, other_content_type)
     with pytest.raises(ContractViolation, match="Content-Type"):
@@ -94,15 +114,17 @@ def test_check_request_reports_a_content_type_the_spec_does_not_have(op: Operati
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
 def test_check_request_reports_hand_made_wrong_requests(op: Operation) -> None:
     good = captured_request(op)
-    url = server_base_url(SPEC) + op.path
+    url = server_base_url(SPEC) + example_path(op)
     wrong = {
         "method": httpx.Request("DELETE" if op.method != "delete" else "GET", url, content=good.content),
         "path": httpx.Request(op.method.upper(), url + "/extra", headers=good.headers, content=good.content),
-        "Content-Type": httpx.Request(
-            op.method.upper(), url, headers={"content-type": "text/plain"}, content=good.content
-        ),
-        "openapi-core": httpx.Request(op.method.upper(), url, json={}),  # required body fields missing
     }
+    if op.request_schema is not None:
+        wrong["Content-Type"] = httpx.Request(
+            op.method.upper(), url, headers={"content-type": "text/plain"}, content=good.content
+        )
+    if op.request_schema is not None and op.request_schema.get("required"):
+        wrong["openapi-core"] = httpx.Request(op.method.upper(), url, json={})  # required body fields missing
     for words, request in wrong.items():
         with pytest.raises(ContractViolation, match=words):
             check_request(SPEC, op, request)
@@ -127,12 +149,10 @@ def test_check_parsed_reports_the_wrong_model(op: Operation, status: int) -> Non
     assert expected is not None
     schema = op.responses[status].schema
     assert schema is not None
-    right = getattr(models, expected).from_dict(example_instance(schema))
+    right = getattr(models, expected).from_dict(response_instance(op, status))
     check_parsed(op, status, right)
-    others = [getattr(models, name) for name in models.__all__ if name != expected]
-    wrong_model = next(cls for cls in others if hasattr(cls, "from_dict"))
     with pytest.raises(ContractViolation, match=expected):
-        check_parsed(op, status, object.__new__(wrong_model))
+        check_parsed(op, status, type("NotTheDeclaredModel", (), {})())
     with pytest.raises(ContractViolation):
         check_parsed(op, status, None)
 
@@ -142,20 +162,23 @@ def test_check_response_body_reports_an_invalid_body(op: Operation, status: int)
     schema = op.responses[status].schema
     assert schema is not None
     request = captured_request(op)
-    body = example_instance(schema)
+    body = response_instance(op, status)
     check_response_body(SPEC, request, status, body)
-    for name in schema.get("required", []):
-        broken = {k: v for k, v in body.items() if k != name}
+    broken_bodies: list[Any] = [{k: v for k, v in body.items() if k != name} for name in schema.get("required", [])]
+    if schema.get("type") == "object":
+        broken_bodies.append([body])
+    assert broken_bodies, "the schema offers no way to break a body: extend this test"
+    for broken in broken_bodies:
         with pytest.raises(ContractViolation):
             check_response_body(SPEC, request, status, broken)
 
 
 def test_an_operation_without_a_generated_module_fails() -> None:
     spec = copy.deepcopy(SPEC)
-    first = next(iter(spec["paths"].values()))
-    spec["paths"]["/restart_server"] = {
-        method: {**copy.deepcopy(operation), "operationId": "restartServer"} for method, operation in first.items()
+    op = OPERATIONS[0]
+    spec["paths"]["/contract_checker_not_generated"] = {
+        op.method: {**copy.deepcopy(spec["paths"][op.path][op.method]), "operationId": TARGET, "parameters": []}
     }
-    (new,) = [op for op in operations(spec) if op.operation_id == "restartServer"]
+    (new,) = [op for op in operations(spec) if op.operation_id == TARGET]
     with pytest.raises(ContractViolation, match="make generate"):
         module_for(new)

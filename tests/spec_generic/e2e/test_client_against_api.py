@@ -73,12 +73,13 @@ def test_every_documented_status_sync_and_async(op: Operation, status: int, api_
         response = module.sync_detailed(client=client, **kwargs)
         assert response.status_code == status
         check_parsed(op, status, response.parsed)
-        check_parsed(op, status, module.sync(client=client, **kwargs))
+        if op.parses_bodies:
+            check_parsed(op, status, module.sync(client=client, **kwargs))
 
     async def run() -> tuple[Any, Any]:
         async with Client(base_url=api_base_url, headers={"Prefer": f"code={status}"}) as async_client:
             detailed = await module.asyncio_detailed(client=async_client, **kwargs)
-            parsed = await module.asyncio(client=async_client, **kwargs)
+            parsed = await module.asyncio(client=async_client, **kwargs) if op.parses_bodies else detailed.parsed
             return detailed, parsed
 
     detailed, parsed = asyncio.run(run())
@@ -97,7 +98,8 @@ def test_an_undocumented_status_is_none_from_sync_and_visible_in_detailed(
     kwargs = kwargs_with_key(op, api_key)
     with Client(base_url=api_base_url, headers={"Prefer": f"code={status}"}) as client:
         response = module.sync_detailed(client=client, **kwargs)
-        assert module.sync(client=client, **kwargs) is None
+        if op.parses_bodies:
+            assert module.sync(client=client, **kwargs) is None
     assert response.status_code == status and response.parsed is None
     assert json.loads(response.content)["status"] == "error"
 

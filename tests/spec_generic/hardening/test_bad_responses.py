@@ -13,15 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.instances import example_instance
+from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import errors
 from tests.support.contract_checks import Recorder, call, call_kwargs, check_parsed, module_for
-from tests.support.spec_cases import SPEC, WITH_MODEL, case_id, case_ids
+from tests.support.spec_cases import SPEC, WITH_MODEL, WRONG_TYPE, case_id, case_ids
 
 TEN_MB = 10 * 1024 * 1024
-# A value of another JSON type than the schema's, per simple type.
-WRONG_TYPE = {"string": 5, "integer": "five", "number": "five", "boolean": "yes", "array": "x", "object": 5}
 # What InvalidResponse.expected says for a field of each simple type: its Python type (README's error table).
 PYTHON_TYPE = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 NOT_JSON, NOT_AN_OBJECT, REQUIRED = "a JSON body", "a JSON object", "a value (the field is required)"
@@ -43,8 +41,9 @@ class BadBody:
     content_type: str = "application/json"
 
 
-def bad_bodies(schema: dict[str, Any]) -> list[BadBody]:
-    good = example_instance(schema)
+def bad_bodies(op: Operation, status: int) -> list[BadBody]:
+    schema = op.responses[status].schema or {}
+    good = response_instance(op, status)
     text = json.dumps(good).encode()
     properties: dict[str, Any] = schema.get("properties") or {}
     cases = [
@@ -71,7 +70,7 @@ def bad_bodies(schema: dict[str, Any]) -> list[BadBody]:
     return cases
 
 
-CASES = [(op, status, bad) for op, status in WITH_MODEL for bad in bad_bodies(op.responses[status].schema or {})]
+CASES = [(op, status, bad) for op, status in WITH_MODEL for bad in bad_bodies(op, status)]
 
 
 def fixed(status: int, content: bytes, content_type: str) -> Recorder:
@@ -114,8 +113,7 @@ def test_bad_body_raises_invalid_response(op: Operation, status: int, bad: BadBo
 def test_tolerated_bodies_parse(op: Operation, status: int) -> None:
     """Decisions documented in the README: parse despite a wrong Content-Type; accept big bodies; accept the
     vendor's legacy `messege` spelling; keep unknown fields."""
-    schema = op.responses[status].schema or {}
-    good = example_instance(schema)
+    good = response_instance(op, status)
     module = module_for(op)
     kwargs, _ = call_kwargs(op, module)
     bodies: dict[str, tuple[bytes, str]] = {

@@ -14,13 +14,14 @@ import sys
 import httpx
 import pytest
 
+from enterprise3d_devkit.instances import example_path, request_instance
 from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.mock_server import running_mock_server
 from enterprise3d_devkit.openapi_core_adapters import with_server
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import Client
 from tests.support.contract_checks import call_kwargs, check_response_body, module_for
-from tests.support.spec_cases import DOCUMENTED, OPERATIONS, SPEC, case_ids, op_id
+from tests.support.spec_cases import DOCUMENTED, OPERATIONS, SPEC, WRONG_TYPE, case_ids, op_id
 
 pytestmark = pytest.mark.mock_only
 
@@ -37,14 +38,19 @@ def test_mock_answers_are_valid_against_the_spec(api_base_url: str, op: Operatio
     check_response_body(with_server(SPEC, api_base_url), captured[0], status, json.loads(response.content))
 
 
-@pytest.mark.parametrize("op", [op for op in OPERATIONS if op.request_schema], ids=op_id)
+WITH_REQUIRED_FIELDS = [op for op in OPERATIONS if (op.request_schema or {}).get("required")]
+
+
+@pytest.mark.parametrize("op", WITH_REQUIRED_FIELDS, ids=op_id)
 def test_invalid_request_gets_a_400_error_response_naming_the_violation(api_base_url: str, op: Operation) -> None:
-    url = api_base_url + op.path
+    url = api_base_url + example_path(op)
     spec = with_server(SPEC, api_base_url)
-    required = (op.request_schema or {}).get("required", [])
-    assert required, "this test needs a required request field"
+    schema = op.request_schema or {}
+    required = schema["required"]
+    properties = schema.get("properties") or {}
+    wrong = {name: WRONG_TYPE.get((properties.get(name) or {}).get("type", "string"), 5) for name in required}
     with httpx.Client() as http:
-        for body in ({}, {name: 12345 for name in required}, "not an object"):
+        for body in ({}, {**request_instance(op), **wrong}, "not an object"):
             request = http.build_request(op.method.upper(), url, json=body)
             response = http.send(request)
             assert response.status_code == 400, response.text
@@ -55,12 +61,15 @@ def test_invalid_request_gets_a_400_error_response_naming_the_violation(api_base
                 check_response_body(spec, request, 400, error)
 
 
-def test_unknown_routes_are_404_and_wrong_methods_405(api_base_url: str) -> None:
-    op = OPERATIONS[0]
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_unknown_routes_are_404_and_wrong_methods_405_with_allow(api_base_url: str, op: Operation) -> None:
+    allowed = sorted(o.method.upper() for o in OPERATIONS if o.path == op.path)
     with httpx.Client() as http:
-        assert http.post(api_base_url + "/no_such_operation", json={}).status_code == 404
-        wrong_method = "GET" if op.method != "get" else "DELETE"
-        assert http.request(wrong_method, api_base_url + op.path).status_code == 405
+        assert http.post(api_base_url + "/no_such_operation_here", json={}).status_code == 404
+        wrong_method = next(m for m in ("GET", "DELETE", "PUT", "PATCH", "POST") if m not in allowed)
+        response = http.request(wrong_method, api_base_url + example_path(op))
+    assert response.status_code == 405
+    assert sorted(m.strip() for m in response.headers["allow"].split(",")) == allowed
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -75,7 +84,7 @@ def test_mock_cli_binds_loopback_prints_its_url_and_stops_cleanly(stop: signal.S
         assert child.stdout is not None
         url = child.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        assert httpx.post(url + OPERATIONS[0].path, json={}).status_code == 400
+        assert httpx.post(url + example_path(OPERATIONS[0]), content=b"{").status_code == 400
         child.send_signal(stop)
         assert child.wait(timeout=10) == 0
     finally:
@@ -85,12 +94,12 @@ def test_mock_cli_binds_loopback_prints_its_url_and_stops_cleanly(stop: signal.S
         if child.stdout is not None:
             child.stdout.close()
     with pytest.raises(httpx.ConnectError):
-        httpx.post(url + OPERATIONS[0].path, json={})
+        httpx.post(url + example_path(OPERATIONS[0]), json={})
 
 
 def test_the_mock_is_stopped_even_when_the_code_using_it_fails() -> None:
     with pytest.raises(RuntimeError, match="the demo failed"), running_mock_server(port=0) as url:
-        assert httpx.post(url + OPERATIONS[0].path, json={}).status_code == 400
+        assert httpx.post(url + "/no_such_operation_here").status_code == 404
         raise RuntimeError("the demo failed")
     with pytest.raises(httpx.ConnectError):
-        httpx.post(url + OPERATIONS[0].path, json={})
+        httpx.post(url + "/no_such_operation_here")
