@@ -17,7 +17,7 @@ PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
 HAND_WRITTEN := enterprise3d_devkit codegen/overrides tests
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint format typecheck pytest test test-live demo mock update-spec spec-diff bench lock clean
+.PHONY: help venv generate check-generated lint format typecheck pytest test test-live test-spec test-corpus demo mock update-spec spec-diff bench lock clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,13 @@ test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_UR
 	  echo "https://modelslab.com/api/v1/enterprise/3d) and MODELSLAB_API_KEY (your key); TEST_API_ALLOW_WRITES=1" >&2; \
 	  echo "also runs the operations that change server state (codegen/operations.yaml)." >&2; exit 2; }
 	pytest -n 0 tests/spec_generic/e2e
+
+test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> (in a temp copy; exit 3 = refused)
+	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL>' >&2; exit 2; }
+	python -m enterprise3d_devkit.spec_suite "$(SPEC)"
+
+test-corpus: $(BOOTSTRAP) ## make test-spec on every document of tests/fixtures/corpus/, one line each
+	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/corpus
 
 demo: generate ## Regenerate, then call clear_queue against a local spec-driven mock and print the results
 	python -m enterprise3d_devkit.demo

@@ -48,7 +48,7 @@ done
 
 step="validate spec"
 [ -f "$spec" ] || fail "no spec at $spec"
-"$python" -m enterprise3d_devkit.spec_validation "$spec" || fail "$spec is not a valid OpenAPI spec (see above)"
+"$python" -m enterprise3d_devkit.spec_validation "$spec" || fail "$spec was refused: not a usable OpenAPI spec (see above)"
 
 step="generate"
 mkdir -p "$(dirname "$out")"

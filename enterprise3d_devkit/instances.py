@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from jsonschema.protocols import Validator
-from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
+from openapi_schema_validator import OAS31Validator, oas31_format_checker
 
 from enterprise3d_devkit.operations import Operation
 from enterprise3d_devkit.spec_loading import json_path, resolve
@@ -46,16 +46,16 @@ def is_openapi_31(version: str) -> bool:
 
 @functools.cache
 def _validator(schema_json: str, version: str) -> Validator:
-    schema = json.loads(schema_json)
-    if is_openapi_31(version):
-        validator: Validator = OAS31Validator(schema, format_checker=oas31_format_checker)
-    else:
-        validator = OAS30Validator(schema, format_checker=oas30_format_checker)
+    # A 3.0 schema is validated as the JSON Schema it means (to_json_schema: `nullable` becomes a null type):
+    # openapi-schema-validator's OAS30Validator loses `nullable` inside oneOf/anyOf branches and rejects a null
+    # the schema allows (the bug openapi-core inherits, python-openapi/openapi-core#277).
+    schema = to_json_schema(json.loads(schema_json), version)
+    validator: Validator = OAS31Validator(schema, format_checker=oas31_format_checker)
     return validator
 
 
 def validator_for(schema: Any, version: str) -> Validator:
-    """A cached jsonschema validator for a resolved OpenAPI schema (3.0 dialect with `nullable`, or 3.1)."""
+    """A cached jsonschema validator for a resolved OpenAPI schema (3.0 with `nullable`, or 3.1)."""
     return _validator(json.dumps(schema, sort_keys=True, default=str), "3.1" if is_openapi_31(version) else "3.0")
 
 
@@ -227,6 +227,11 @@ def example_findings(spec: dict[str, Any]) -> list[str]:
                             findings.append(
                                 f"{json_path((*path, 'examples', index))}: the example does not satisfy its schema"
                             )
+            if isinstance(node.get("schema"), dict):  # a media type or a parameter: its examples are of `schema`
+                schema = resolve(spec, node["schema"])
+                for where, value in _media_examples(node):
+                    if not is_valid(value, schema, version):
+                        findings.append(f"{json_path((*path, *where))}: the example does not satisfy its schema")
             for key, value in node.items():
                 if key not in ("example", "examples", "default", "enum", "const"):
                     visit(value, (*path, key))
@@ -237,6 +242,17 @@ def example_findings(spec: dict[str, Any]) -> list[str]:
     visit(spec.get("paths") or {}, ("paths",))
     visit(spec.get("components") or {}, ("components",))
     return findings
+
+
+def _media_examples(node: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """(where, value) of a media type's or parameter's `example` and of each `examples` entry's `value`."""
+    if "example" in node:
+        yield ("example",), node["example"]
+    examples = node.get("examples")
+    if isinstance(examples, dict):
+        for name, example in examples.items():
+            if isinstance(example, dict) and "value" in example:
+                yield ("examples", name, "value"), example["value"]
 
 
 def _looks_like_schema(node: dict[str, Any]) -> bool:

@@ -71,6 +71,31 @@ def iter_refs(node: Any, path: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any
             yield from iter_refs(value, (*path, index))
 
 
+def _server_urls(node: dict[str, Any]) -> list[str]:
+    return [str(server.get("url", "")).rstrip("/") for server in node.get("servers") or [] if isinstance(server, dict)]
+
+
+def check_servers(document: dict[str, Any]) -> None:
+    """Refuse servers set per path or per operation that differ from the document's own first server.
+
+    openapi-python-client 0.29.1 ignores them: every generated function calls the Client's one base_url, so
+    such an operation would be called at the wrong URL -- a client that looks right and is not.
+    """
+    base = (_server_urls(document) or ["/"])[0] or "/"
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for where, node in [((path,), item), *(((path, m), item[m]) for m in HTTP_METHODS if m in item)]:
+            own = _server_urls(node) if isinstance(node, dict) else []
+            if own and own[0] != base:
+                raise SpecError(
+                    f"is valid OpenAPI but sets its own server {own[0]!r} where the document's is {base!r}: "
+                    "openapi-python-client ignores servers per path or operation, so the generated client would "
+                    "call the wrong URL",
+                    json_path(["paths", *where, "servers"]),
+                )
+
+
 def check_spec(document: dict[str, Any]) -> None:
     """Raise SpecError if the parsed document is not a usable OpenAPI 3.x spec."""
     version = document.get("openapi")
@@ -104,6 +129,7 @@ def check_spec(document: dict[str, Any]) -> None:
                 f"is not a valid OpenAPI {version} document: {error.message}", json_path(error.absolute_path)
             )
         raise SpecError(f"is not a valid OpenAPI {version} document: {error}", "the document")
+    check_servers(document)
     paths = document.get("paths") or {}
     operations = [
         (path, method)
@@ -127,7 +153,7 @@ def main(argv: list[str]) -> int:
     try:
         check_spec(load_spec(path))
     except SpecError as exc:
-        print(f"Invalid OpenAPI spec {path}: the file {exc.what} (at {exc.where}).", file=sys.stderr)
+        print(f"Refused spec {path}: the file {exc.what} (at {exc.where}).", file=sys.stderr)
         return 1
     return 0
 

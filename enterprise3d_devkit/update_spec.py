@@ -172,7 +172,7 @@ def update(source_names: list[str], timeout: float, repo: Path = REPO) -> str:
         new = load_spec(content)
         check_spec(new)
     except SpecError as exc:
-        raise UpdateError(f"{label}: not a valid OpenAPI spec: the file {exc.what} (at {exc.where})") from exc
+        raise UpdateError(f"{label}: refused: the file {exc.what} (at {exc.where})") from exc
     old_bytes = spec_path.read_bytes() if spec_path.exists() else b""
     old = yaml.safe_load(old_bytes) if old_bytes else {}
     generated = repo / "generated" / PACKAGE

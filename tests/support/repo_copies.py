@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,21 +11,9 @@ from typing import Any
 import yaml
 
 from enterprise3d_devkit.generate import tool_env
-from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.repo_copy import copy_repo
 
-# What a copy needs to run generate.sh and make (no .venv, .git or caches).
-REPO_FILES = ["openapi.yaml", "generate.sh", "Makefile", "pyproject.toml", "requirements-dev.lock", "README.md"]
-REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated"]
-
-
-def copy_repo(destination: Path) -> Path:
-    destination.mkdir(parents=True, exist_ok=True)
-    for name in REPO_FILES:
-        shutil.copy2(REPO / name, destination / name)
-    ignore = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache", ".generate-*")
-    for name in REPO_DIRS:
-        shutil.copytree(REPO / name, destination / name, ignore=ignore)
-    return destination
+__all__ = ["copy_repo", "make", "run", "tree_hash", "write_spec"]
 
 
 def run(

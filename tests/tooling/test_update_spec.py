@@ -153,7 +153,7 @@ FAILURES: list[tuple[str, Any, list[str]]] = [
     (
         "invalid-spec",
         lambda s: [s.add("bad.yaml", dump({**load_spec(), "info": {"title": "no version"}}))],
-        ["bad.yaml", "not a valid OpenAPI spec", "'version' is a required property"],
+        ["bad.yaml", "refused: the file is not a valid OpenAPI", "'version' is a required property"],
     ),
     ("not-found", lambda s: [f"{s.url}/missing.yaml"], ["missing.yaml", "HTTP 404"]),
     ("connection-refused", lambda s: [unreachable_url()], ["cannot be fetched", "ConnectError"]),

@@ -163,14 +163,14 @@ def test_check_response_body_reports_an_invalid_body(op: Operation, status: int)
     assert schema is not None
     request = captured_request(op)
     body = response_instance(op, status)
-    check_response_body(SPEC, request, status, body)
+    check_response_body(SPEC, op, request, status, body)
     broken_bodies: list[Any] = [{k: v for k, v in body.items() if k != name} for name in schema.get("required", [])]
     if schema.get("type") == "object":
         broken_bodies.append([body])
     assert broken_bodies, "the schema offers no way to break a body: extend this test"
     for broken in broken_bodies:
         with pytest.raises(ContractViolation):
-            check_response_body(SPEC, request, status, broken)
+            check_response_body(SPEC, op, request, status, broken)
 
 
 def test_an_operation_without_a_generated_module_fails() -> None:

@@ -16,7 +16,7 @@ from modelslab_enterprise_3d import Client, errors
 from modelslab_enterprise_3d.client import AuthenticatedClient
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, check_secret_only_in_body, module_for
 from tests.support.spec_cases import OPERATIONS as ALL_OPERATIONS
-from tests.support.spec_cases import SPEC, op_id, secret_fields
+from tests.support.spec_cases import SPEC, case_ids, op_id, secret_fields
 
 OPERATIONS = [op for op in ALL_OPERATIONS if op.request_schema]
 
@@ -62,15 +62,28 @@ def test_clients_never_show_credentials() -> None:
         assert secret not in repr(client) and secret not in str(client)
 
 
-@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
-@pytest.mark.parametrize("answer", [500, 200], ids=["UnexpectedStatus", "InvalidResponse"])
-def test_exceptions_do_not_carry_the_key(op: Operation, answer: int) -> None:
+def _failing_answers() -> list[tuple[Operation, str, int]]:
+    """(op, which error, status): an undocumented status raises UnexpectedStatus; a documented status with a
+    body raises InvalidResponse when the body is not what the spec says."""
+    cases = []
+    for op in OPERATIONS:
+        cases.append((op, "UnexpectedStatus", next(s for s in (500, 502, 503, 599) if s not in op.responses)))
+        if op.responses[op.default_status()].schema is not None:
+            cases.append((op, "InvalidResponse", op.default_status()))
+    return cases
+
+
+FAILING_ANSWERS = _failing_answers()
+
+
+@pytest.mark.parametrize(("op", "error", "answer"), FAILING_ANSWERS, ids=case_ids(FAILING_ANSWERS))
+def test_exceptions_do_not_carry_the_key(op: Operation, error: str, answer: int) -> None:
     kwargs, secrets = secret_kwargs(op)
     module = module_for(op)
     recorder = Recorder(SPEC, lambda request: httpx.Response(answer, content=b"<html>oops</html>"))
     with (
         recorder.client(raise_on_unexpected_status=True) as client,
-        pytest.raises((errors.UnexpectedStatus, errors.InvalidResponse)) as caught,
+        pytest.raises(getattr(errors, error)) as caught,
     ):
         module.sync_detailed(client=client, **kwargs)
     texts = [str(caught.value), repr(caught.value), repr(caught.value.args)]
