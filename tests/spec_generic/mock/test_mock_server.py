@@ -107,3 +107,13 @@ def test_the_mock_is_stopped_even_when_the_code_using_it_fails() -> None:
         raise RuntimeError("the demo failed")
     with pytest.raises(httpx.ConnectError):
         httpx.post(url + "/no_such_operation_here")
+
+
+@pytest.mark.parametrize("op", [op for op in OPERATIONS if op.request_content_type], ids=op_id)
+def test_over_http_an_unreadable_body_is_a_400_not_a_500(api_base_url: str, op: Operation) -> None:
+    headers = {"content-type": op.request_content_type or ""}
+    with httpx.Client() as http:
+        for body in (b"\xff\xfe\x00", b'{"unterminated": ', b"[" * 10_000):
+            response = http.request(op.method.upper(), api_base_url + example_path(op), headers=headers, content=body)
+            assert response.status_code == 400, response.text
+            assert response.json()["status"] == "error"
