@@ -123,6 +123,11 @@ def _build(schema: Any, version: str, depth: int = 0) -> Any:
     if kind == "null":
         return None
     if kind == "string":
+        if "pattern" in schema:  # a regex to satisfy: hypothesis finds the smallest matching string
+            try:
+                return _search(schema, version)
+            except NoInstance:
+                pass
         sample = _FORMAT_SAMPLES.get(str(schema.get("format", "")), "string")
         minimum, maximum = int(schema.get("minLength", 0)), schema.get("maxLength")
         sample = sample.ljust(minimum, "x")

@@ -7,9 +7,9 @@ argument, so tests/spec_generic/contract/test_checker.py can prove they fail on 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import importlib
-import inspect
-import typing
+import re
 from collections.abc import Callable
 from enum import Enum
 from types import ModuleType
@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.validation.response.exceptions import InvalidData
-from openapi_python_client.strings import PythonIdentifier
 
-from enterprise3d_devkit.instances import is_valid, request_instance, valid_instance, validator_for
-from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE
+from enterprise3d_devkit.calls import call_arguments, generated_module
+from enterprise3d_devkit.instances import is_valid, request_instance, validator_for
+from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
 from enterprise3d_devkit.operations import Operation, server_base_path, server_base_url
@@ -87,6 +87,24 @@ def to_plain(parsed: Any) -> Any:
     return parsed
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([Tt ].*)?$")
+
+
+def same_data(value: Any) -> Any:
+    """JSON data in a form where a round trip through the models compares equal: dates and date-times as the
+    moments they name ('...Z' and '...+00:00' are one instant; the models write the second)."""
+    if isinstance(value, dict):
+        return {k: same_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [same_data(v) for v in value]
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return datetime.datetime.fromisoformat(value.replace("z", "Z"))
+        except ValueError:
+            return value
+    return value
+
+
 def check_parsed(op: Operation, status: int, parsed: object) -> None:
     """A documented status parses into the model the spec declares for it."""
     expected = op.responses[status].model
@@ -136,7 +154,7 @@ def variants_for(op: Operation) -> tuple[str, ...]:
 
 def module_for(op: Operation) -> ModuleType:
     try:
-        return importlib.import_module(op.module)
+        return generated_module(op)
     except ModuleNotFoundError as exc:
         raise ContractViolation(f"{op.label} has no generated module {op.module}: run `make generate`") from exc
 
@@ -164,28 +182,16 @@ def call_kwargs(
 
     `overlay` (body fields written by hand, e.g. a real key) is laid over the spec-built body.
     """
-    hints = typing.get_type_hints(module.sync_detailed)
-    kwargs: dict[str, Any] = {}
     secrets: list[str] = []
+    raw: Any = None
     if op.request_schema is not None:
-        body_type = hints["body"]
-        candidates = [t for t in typing.get_args(body_type) or (body_type,) if hasattr(t, "from_dict")]
         valid = request_instance(op)
         raw = _with_sentinels(op.request_schema, valid, secrets, op.openapi_version)
         if not is_valid(raw, op.request_schema, op.openapi_version):  # a combination the sentinels broke
             raw, secrets = valid, []
         if overlay and isinstance(raw, dict):
             raw = {**raw, **overlay}
-        kwargs["body"] = candidates[0].from_dict(raw) if candidates else raw
-    for parameter in op.parameters:
-        if parameter.get("in") not in {"path", "query", "header"}:
-            continue
-        name = str(PythonIdentifier(parameter["name"], prefix=FIELD_PREFIX))
-        value = valid_instance(parameter.get("schema") or {"type": "string"}, op.openapi_version)
-        hint = hints.get(name)
-        enum_types = [t for t in typing.get_args(hint) or (hint,) if inspect.isclass(t) and issubclass(t, Enum)]
-        kwargs[name] = enum_types[0](value) if enum_types else value
-    return kwargs, secrets
+    return call_arguments(op, module, raw), secrets
 
 
 class Recorder:

@@ -6,6 +6,7 @@ Every run here works on a temp copy of the repo; the real generated/ is only rea
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ import pytest
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.generated_marker import MARKER
 from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO, SPEC_PATH
+from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.spec_loading import load_spec
 from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
+from tests.support.spec_variants import grown_spec
 
 
 @pytest.fixture(scope="module")
@@ -270,3 +273,42 @@ def test_every_generated_module_says_it_is_generated() -> None:
     assert unmarked == []
     attributes = (REPO / ".gitattributes").read_text(encoding="utf-8")
     assert "generated/** linguist-generated=true" in attributes.splitlines()
+
+
+def grown_everywhere() -> tuple[dict[str, Any], str, str]:
+    """openapi.yaml after the vendor grows it: a new operation (spec_variants.grown_spec), a required field and an
+    enum value in the first operation's success model, a newly documented status. Also the new operation's label
+    and module, for the reviewed operation table and the README (the human decision spec growth asks for)."""
+    spec = grown_spec()
+    op = operations(load_spec())[0]
+    model = op.responses[op.default_status()].model
+    schema = spec["components"]["schemas"][model]
+    schema.setdefault("properties", {})["queue_length"] = {"type": "integer"}
+    schema.setdefault("required", []).append("queue_length")
+    enum_field = next(p for p in schema["properties"].values() if "enum" in p)
+    enum_field["enum"].append("queued")
+    spec["paths"][op.path][op.method]["responses"]["429"] = spec["paths"][op.path][op.method]["responses"][
+        str(max(s for s in op.responses if s >= 400))
+    ]
+    (new,) = [o for o in operations(spec) if o.path not in load_spec()["paths"]]
+    return spec, new.label, new.module.removeprefix(f"{PACKAGE}.api.")
+
+
+def test_after_the_spec_grows_a_stale_tree_fails_and_make_generate_makes_it_pass(repo_copy: Path) -> None:
+    spec, label, module = grown_everywhere()
+    write_spec(repo_copy / "openapi.yaml", spec)
+    stale = make(repo_copy, "check-generated")
+    assert stale.returncode != 0 and "stale" in stale.stderr
+
+    assert make(repo_copy, "generate").returncode == 0
+    # The decision spec growth asks of a person: what the new operation does, and its line in the user docs.
+    with (repo_copy / "codegen" / "operations.yaml").open("a", encoding="utf-8") as table:
+        table.write(f"{label}:\n  effect: read\n  why: added by the vendor\n")
+    readme = (repo_copy / "README.md").read_text(encoding="utf-8")
+    row = f"| `{label}` | `{module}` | new | added by the vendor |\n"
+    (repo_copy / "README.md").write_text(readme.replace("\n\nEvery one takes", f"\n{row}\nEvery one takes", 1))
+    env = {"PYTHONPATH": os.pathsep.join([str(repo_copy / "generated"), str(repo_copy)])}
+    suites = ["tests/this_api", "tests/spec_generic/contract", "-k", "not round_trip"]
+    result = run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *suites], repo_copy, env=env)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout

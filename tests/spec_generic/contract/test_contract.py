@@ -32,6 +32,7 @@ from tests.support.contract_checks import (
     check_response_body,
     check_secret_only_in_body,
     module_for,
+    same_data,
     to_plain,
     variants_for,
 )
@@ -99,7 +100,7 @@ def test_a_valid_body_parses_into_the_declared_model(op: Operation, status: int)
         response = call(variant, module, recorder.client(), kwargs)
         assert response.status_code == status
         check_parsed(op, status, response.parsed)
-        assert to_plain(response.parsed) == body
+        assert same_data(to_plain(response.parsed)) == same_data(body)
         check_response_body(SPEC, op, recorder.requests[0], status, to_plain(response.parsed))
     for variant in ("sync", "asyncio"):
         recorder = Recorder(SPEC, lambda request: _answer(status, body))
@@ -118,7 +119,7 @@ def test_schema_instances_parse_and_round_trip(op: Operation, status: int, data:
         response = module.sync_detailed(client=client, **kwargs)
     check_parsed(op, status, response.parsed)
     round_tripped = to_plain(response.parsed)
-    assert round_tripped == instance  # unknown extra properties included (additional_properties)
+    assert same_data(round_tripped) == same_data(instance)  # unknown extra properties included (additional_properties)
     check_response_body(SPEC, op, recorder.requests[0], status, round_tripped)
 
 
