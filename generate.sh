@@ -42,7 +42,8 @@ for tool in openapi-python-client ruff; do
   # The generator runs its post-hooks from the output dir: a relative PATH entry would not find ruff there.
   PATH="$(cd "$(dirname "$(command -v "$tool")")" && pwd):$PATH"
   pinned=$(sed -n "s/^$tool==//p" "$lock")
-  actual=$("$tool" --version | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)
+  # The installed distribution's version (one interpreter start; the generator's own --version imports its CLI).
+  actual=$("$python" -c 'import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))' "$tool")
   [ "$actual" = "$pinned" ] || fail "$tool is $actual but requirements-dev.lock pins $pinned; run 'make' to reinstall .venv"
 done
 

@@ -18,9 +18,9 @@ from openapi_python_client.schema.untrusted_string import UntrustedString
 from openapi_python_client.strings import ClassName, PythonIdentifier
 
 from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE
-from enterprise3d_devkit.spec_loading import resolve, walk
+from enterprise3d_devkit.spec_loading import HTTP_METHODS, resolve, walk
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+__all__ = ["HTTP_METHODS", "DocumentedResponse", "Operation", "operations", "server_base_path", "server_base_url"]
 
 
 def server_base_url(spec: dict[str, Any]) -> str:

@@ -14,6 +14,9 @@ import yaml
 
 from enterprise3d_devkit.layout import SPEC_PATH
 
+# The operations a path item can hold (OpenAPI 3.0 and 3.1).
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
 
 class SpecError(Exception):
     """What is wrong with a spec, and where."""

@@ -23,8 +23,7 @@ from openapi_spec_validator.validation.keywords import KeywordValidator, ValueVa
 from openapi_spec_validator.validation.validators import SpecValidator
 from referencing.exceptions import Unresolvable
 
-from enterprise3d_devkit.operations import HTTP_METHODS
-from enterprise3d_devkit.spec_loading import SpecError, json_path, load_spec, walk
+from enterprise3d_devkit.spec_loading import HTTP_METHODS, SpecError, json_path, load_spec, walk
 
 # openapi-spec-validator's semantic checks (an undeclared path parameter, a default outside its enum, a required
 # field that is not a property) raise errors that carry no location, and a message alone leaves a reader searching
