@@ -17,7 +17,7 @@ PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
 HAND_WRITTEN := enterprise3d_devkit codegen/overrides tests
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint format typecheck pytest test test-live test-spec test-corpus demo mock update-spec spec-diff bench lock clean
+.PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-live test-spec test-corpus demo mock update-spec spec-diff bench lock clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ venv: $(STAMP) ## Create .venv from the pinned toolchain (requirements-dev.lock)
 
 generate: $(BOOTSTRAP) ## Validate openapi.yaml and regenerate generated/ (atomic: a failure changes nothing)
 	./generate.sh
+
+check-spec-record: $(BOOTSTRAP) ## Fail, naming the file, if openapi.yaml is not what openapi.lock.yaml records (a hand edit)
+	python -m enterprise3d_devkit.spec_record
 
 check-generated: $(BOOTSTRAP) ## Fail, naming the stale files, if generated/ is not what openapi.yaml generates
 	./generate.sh --check
@@ -50,7 +53,7 @@ typecheck: $(BOOTSTRAP) ## mypy --strict on generated/ and the hand-written code
 pytest: $(BOOTSTRAP) ## The pytest suite alone
 	pytest
 
-test: check-generated lint typecheck pytest ## Everything CI checks (.ci/run calls this)
+test: check-spec-record check-generated lint typecheck pytest ## Everything CI checks (.ci/run calls this)
 
 test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_URL + MODELSLAB_API_KEY (writes: TEST_API_ALLOW_WRITES=1)
 	@test -n "$$TEST_API_BASE_URL" && test -n "$$MODELSLAB_API_KEY" || { \
@@ -72,8 +75,7 @@ demo: generate ## Regenerate, then call clear_queue against a local spec-driven 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
 	python -m enterprise3d_devkit.mock_server --host 127.0.0.1 --port 4010
 
-update-spec: $(BOOTSTRAP) ## Take the vendor's spec from SOURCE="<url-or-path> ...", regenerate, report the changes
-	@test -n "$(SOURCE)" || { echo 'usage: make update-spec SOURCE="<url-or-path> [<url-or-path> ...]"' >&2; exit 2; }
+update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sources (or SOURCE="<url-or-path> ..."), regenerate, report
 	python -m enterprise3d_devkit.update_spec $(SOURCE)
 
 spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for users, against the last commit

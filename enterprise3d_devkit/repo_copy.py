@@ -8,7 +8,15 @@ from pathlib import Path
 from enterprise3d_devkit.layout import REPO
 
 # What a copy needs to generate, run make and run the tests (no .venv, .git or caches).
-REPO_FILES = ["openapi.yaml", "generate.sh", "Makefile", "pyproject.toml", "requirements-dev.lock", "README.md"]
+REPO_FILES = [
+    "openapi.yaml",
+    "openapi.lock.yaml",
+    "generate.sh",
+    "Makefile",
+    "pyproject.toml",
+    "requirements-dev.lock",
+    "README.md",
+]
 REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated", "tests"]
 IGNORED = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".generate-*", "corpus")
 

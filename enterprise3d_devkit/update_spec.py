@@ -1,6 +1,10 @@
-"""`make update-spec SOURCE="<url-or-path> [...]"`: take the vendor's spec, regenerate, report what changed.
+"""`make update-spec [SOURCE="<url-or-path> [...]"]`: take the vendor's spec, regenerate, report what changed.
 
-    python -m enterprise3d_devkit.update_spec SOURCE [SOURCE ...] [--timeout 30]
+    python -m enterprise3d_devkit.update_spec [SOURCE ...] [--timeout 30]
+
+Without SOURCE, the sources recorded in openapi.lock.yaml are taken again: when their bytes are unchanged,
+nothing at all changes (exit 0, and it says so). With SOURCE, they replace the record
+(enterprise3d_devkit/spec_record.py).
 
 Each SOURCE (http(s) URL or local path) is either an OpenAPI document (YAML or JSON) or one of the
 vendor's documentation pages, a Markdown page that embeds exactly one OpenAPI document in a fenced
@@ -32,6 +36,7 @@ from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE, REPO, SPEC_PATH
 from enterprise3d_devkit.spec_diff import report
 from enterprise3d_devkit.spec_loading import SpecError, load_spec
+from enterprise3d_devkit.spec_record import RECORD_NAME, new_record, read_record, recorded_name, write_record
 from enterprise3d_devkit.spec_validation import check_spec
 
 # A fenced block: an opening fence of 3+ backticks or tildes, an info string, the body, the same fence.
@@ -162,18 +167,29 @@ def regenerate(repo: Path, spec_file: Path) -> None:
         raise UpdateError(f"generation failed, nothing was changed:\n{result.stdout}{result.stderr}")
 
 
-def update(source_names: list[str], timeout: float, repo: Path = REPO) -> str:
-    """Fetch, check, write openapi.yaml and regenerate the repo at `repo`; the report, or an UpdateError."""
+def update(source_names: list[str] | None, timeout: float, repo: Path = REPO) -> str:
+    """Fetch, check, write openapi.yaml, regenerate the repo at `repo` and record the sources; the report, or an
+    UpdateError. No source names: the recorded ones again (unchanged bytes change nothing at all)."""
     spec_path = repo / SPEC_PATH.name
-    sources = [recognise(name, fetch(name, timeout)) for name in source_names]
+    previous = read_record(repo)
+    if not source_names:
+        if previous is None or not previous.sources:
+            raise UpdateError(f"no SOURCE given and no sources recorded in {RECORD_NAME}")
+        source_names = [s.source if "://" in s.source else str(repo / s.source) for s in previous.sources]
+    fetched = [(name, fetch(name, timeout)) for name in source_names]
+    label = " + ".join(recorded_name(name, repo) for name in source_names)
+    old_bytes = spec_path.read_bytes() if spec_path.exists() else b""
+    if previous is not None and previous == new_record(fetched, old_bytes, previous, repo):
+        return (
+            f"openapi.yaml is unchanged: the recorded sources ({label}) still give the same bytes; nothing was changed."
+        )
+    sources = [recognise(name, content) for name, content in fetched]
     content = sources[0].content if len(sources) == 1 else dump(merge(sources))
-    label = " + ".join(source_names)
     try:
         new = load_spec(content)
         check_spec(new)
     except SpecError as exc:
         raise UpdateError(f"{label}: refused: the file {exc.what} (at {exc.where})") from exc
-    old_bytes = spec_path.read_bytes() if spec_path.exists() else b""
     old = yaml.safe_load(old_bytes) if old_bytes else {}
     generated = repo / "generated" / PACKAGE
     with tempfile.TemporaryDirectory() as tmp:
@@ -186,6 +202,7 @@ def update(source_names: list[str], timeout: float, repo: Path = REPO) -> str:
         try:
             regenerate(repo, staged)
             os.replace(staged, spec_path)
+            write_record(new_record(fetched, content, previous, repo), repo)
         finally:
             staged.unlink(missing_ok=True)
         text, _, _ = report(
@@ -202,7 +219,9 @@ def update(source_names: list[str], timeout: float, repo: Path = REPO) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sources", nargs="+", help="URLs or paths of OpenAPI documents or docs pages")
+    parser.add_argument(
+        "sources", nargs="*", help=f"URLs or paths of OpenAPI documents or docs pages (none: those in {RECORD_NAME})"
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a URL (default 30)")
     args = parser.parse_args(argv)
     try:

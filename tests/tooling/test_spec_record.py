@@ -1,0 +1,77 @@
+"""openapi.lock.yaml: where openapi.yaml came from. A hand edit fails `make test`, naming the file; `make update-spec`
+without SOURCE takes the recorded sources again, and changes nothing at all when their bytes are unchanged."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.spec_loading import load_spec
+from enterprise3d_devkit.spec_record import RECORD_NAME, problem, read_record, sha256
+from tests.support.repo_copies import copy_repo, make, tree_hash
+from tests.support.servers import FileServer
+from tests.support.vendor import VENDOR_DOCUMENT
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return copy_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[FileServer]:
+    (tmp_path / "served").mkdir()
+    with FileServer(tmp_path / "served") as server:
+        yield server
+
+
+def test_openapi_yaml_is_the_recorded_result_of_the_vendor_document() -> None:
+    assert problem(REPO) is None
+    record = read_record(REPO)
+    assert record is not None
+    assert [s.sha256 for s in record.sources] == [sha256(VENDOR_DOCUMENT.read_bytes())]
+
+
+def test_a_hand_edit_of_openapi_yaml_fails_make_test_naming_the_file(repo: Path) -> None:
+    spec = repo / "openapi.yaml"
+    spec.write_bytes(spec.read_bytes().replace(b"Production server", b"Production server (edited)"))
+    result = make(repo, "check-spec-record")
+    assert result.returncode != 0
+    assert f"openapi.yaml is not what {RECORD_NAME} records" in result.stderr and "edited by hand" in result.stderr
+    assert make(repo, "update-spec").returncode == 0  # taking the recorded sources again undoes the edit
+    assert make(repo, "check-spec-record").returncode == 0
+
+
+def test_update_spec_without_source_on_unchanged_sources_changes_nothing(repo: Path) -> None:
+    before = tree_hash(repo)
+    result = make(repo, "update-spec")
+    assert result.returncode == 0, result.stderr
+    assert "unchanged" in result.stdout and "nothing was changed" in result.stdout
+    assert tree_hash(repo) == before
+
+
+def test_update_spec_with_source_replaces_the_record_and_without_takes_it_again(repo: Path, served: FileServer) -> None:
+    url = served.add("openapi.json", VENDOR_DOCUMENT.read_bytes())
+    assert make(repo, "update-spec", f"SOURCE={url}").returncode == 0
+    record = read_record(repo)
+    assert record is not None
+    assert [(s.source, s.sha256, s.taken) for s in record.sources] == [
+        (url, sha256(VENDOR_DOCUMENT.read_bytes()), datetime.date.today().isoformat())
+    ]
+    assert make(repo, "update-spec").stdout.count("unchanged") == 1
+
+    grown = load_spec(VENDOR_DOCUMENT)
+    next(iter(grown["components"]["schemas"].values()))["properties"]["note"] = {"type": "string"}
+    served.add("openapi.json", json.dumps(grown).encode())
+    result = make(repo, "update-spec")
+    assert result.returncode == 0, result.stderr
+    assert "optional field 'note' added" in result.stdout
+    record = read_record(repo)
+    assert record is not None and record.sources[0].sha256 == sha256((served.root / "openapi.json").read_bytes())
+    assert make(repo, "check-spec-record").returncode == 0
+    assert make(repo, "check-generated").returncode == 0
