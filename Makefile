@@ -62,9 +62,9 @@ test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_UR
 	  echo "also runs the operations that change server state (codegen/operations.yaml)." >&2; exit 2; }
 	pytest -n 0 tests/spec_generic/e2e
 
-test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> (in a temp copy; exit 3 = refused)
-	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL>' >&2; exit 2; }
-	python -m enterprise3d_devkit.spec_suite "$(SPEC)"
+test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> [OVERLAY=<file>] (in a temp copy)
+	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>]' >&2; exit 2; }
+	python -m enterprise3d_devkit.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)")
 
 test-corpus: $(BOOTSTRAP) ## make test-spec on every document of tests/fixtures/corpus/, one line each
 	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/corpus

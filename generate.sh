@@ -5,6 +5,8 @@
 #   ./generate.sh                       validate, generate into a staging dir, swap in on success
 #   ./generate.sh --check               validate, generate, diff against generated/ (exit 1 if stale)
 #   ./generate.sh --spec F --out DIR    another spec / package dir (tests use these on temp copies)
+#   ./generate.sh --overlay F           apply this OpenAPI Overlay to the spec first (default: openapi.overlay.yaml
+#                                       beside openapi.yaml, when it exists and --spec is not given)
 #
 # The tools come from the pinned dev toolchain: `make generate` runs this with .venv/bin first on PATH
 # (the generator's ruff post-hooks need ruff there). Every step either succeeds or leaves the output
@@ -16,12 +18,16 @@ spec=$repo/openapi.yaml
 # The package's import name: codegen/config.yaml is its one source.
 out=$repo/generated/$(sed -n 's/^package_name_override: *//p' "$repo/codegen/config.yaml")
 mode=generate
+overlay=
+overlay_given=no
+spec_given=no
 while [ $# -gt 0 ]; do
   case $1 in
-    --spec) spec=$2; shift 2 ;;
+    --spec) spec=$2; spec_given=yes; shift 2 ;;
+    --overlay) overlay=$2; overlay_given=yes; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --check) mode=check; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "generate.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,21 +53,35 @@ for tool in openapi-python-client ruff; do
   [ "$actual" = "$pinned" ] || fail "$tool is $actual but requirements-dev.lock pins $pinned; run 'make' to reinstall .venv"
 done
 
-step="validate spec"
-[ -f "$spec" ] || fail "no spec at $spec"
-"$python" -m enterprise3d_devkit.spec_validation "$spec" || fail "$spec was refused: not a usable OpenAPI spec (see above)"
-
-step="generate"
+[ -f "$spec" ] || { step="read spec"; fail "no spec at $spec"; }
 mkdir -p "$(dirname "$out")"
 # Staged next to the output (same filesystem, so the final swap is a rename), removed on any exit.
 staging=$(mktemp -d "$(dirname "$out")/.generate-XXXXXX")
 trap 'rm -rf "$staging"' EXIT
+
+if [ "$overlay_given" = no ] && [ "$spec_given" = no ] && [ -f "$repo/openapi.overlay.yaml" ]; then
+  overlay=$repo/openapi.overlay.yaml
+fi
+published=$spec
+if [ -n "$overlay" ]; then
+  step="apply overlay"
+  # The vendored spec is never edited: the overlay's corrections go into a staged copy that is generated from.
+  "$python" -m enterprise3d_devkit.overlay "$spec" "$overlay" "$staging/effective.yaml" >/dev/null ||
+    fail "the overlay $overlay could not be applied to $spec (see above)"
+  spec=$staging/effective.yaml
+  published="$published with the overlay $overlay"
+fi
+
+step="validate spec"
+"$python" -m enterprise3d_devkit.spec_validation "$spec" || fail "$published was refused: not a usable OpenAPI spec (see above)"
+
+step="generate"
 # --meta uv: the only way this generator writes py.typed; the project files it writes around the package
 # (pyproject.toml, README.md) are dropped -- ours live at the top of the repo.
 if ! log=$(openapi-python-client generate --path "$spec" --config "$config" --custom-template-path "$templates" \
       --meta uv --output-path "$staging/project" --fail-on-warning 2>&1); then
   echo "$log" >&2
-  fail "openapi-python-client reported warnings or errors for $spec (see above)"
+  fail "openapi-python-client reported warnings or errors for $published (see above)"
 fi
 new=$staging/project/$package
 [ -f "$new/__init__.py" ] || fail "the generator wrote no package '$package' (is package_name_override in $config right?)"
@@ -79,7 +99,7 @@ if [ "$mode" = check ]; then
     echo "Run 'make generate' and commit the result." >&2
     exit 1
   fi
-  echo "$out is up to date with $spec"
+  echo "$out is up to date with $published"
   exit 0
 fi
 
@@ -90,4 +110,4 @@ if [ -e "$out" ]; then
 else
   mv "$new" "$out"
 fi
-echo "Generated $out from $spec"
+echo "Generated $out from $published"

@@ -37,12 +37,12 @@ from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import running_mock_server
 from enterprise3d_devkit.operations import operations, server_base_url
-from enterprise3d_devkit.spec_loading import load_spec
+from enterprise3d_devkit.overlay import effective_spec
 from modelslab_enterprise_3d import Client
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest
 
-SPEC = load_spec()
+SPEC = effective_spec()
 CLEAR_QUEUE = next(op for op in operations(SPEC) if op.module == clear_queue.__name__)
 BODY = json.dumps(response_instance(CLEAR_QUEUE, 200)).encode()
 BASE_URL = server_base_url(SPEC)

@@ -16,7 +16,7 @@ from enterprise3d_devkit.calls import call_arguments, generated_module
 from enterprise3d_devkit.instances import request_instance
 from enterprise3d_devkit.mock_server import running_mock_server
 from enterprise3d_devkit.operations import operations
-from enterprise3d_devkit.spec_loading import load_spec
+from enterprise3d_devkit.overlay import effective_spec
 from modelslab_enterprise_3d import Client
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest
@@ -39,7 +39,7 @@ def show(title: str, response: Response[Any]) -> None:
 
 
 def main() -> int:
-    spec = load_spec()
+    spec = effective_spec()
     started = time.perf_counter()
     with running_mock_server() as base_url:
         print(f"Mock server (spec: openapi.yaml) up at {base_url} in {time.perf_counter() - started:.2f} s")

@@ -47,7 +47,7 @@ from enterprise3d_devkit.instances import is_valid, response_instance
 from enterprise3d_devkit.layout import REPO, SPEC_PATH
 from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, openapi_core
 from enterprise3d_devkit.operations import HTTP_METHODS, Operation, operations, server_base_path
-from enterprise3d_devkit.spec_loading import load_spec
+from enterprise3d_devkit.overlay import OVERLAY_PATH, effective_spec
 
 PREFER_CODE = re.compile(r"(?:^|[;,\s])code=(\d{3})(?:$|[;,\s])")
 
@@ -93,7 +93,7 @@ class SpecMock:
     """
 
     def __init__(self, spec: dict[str, Any] | None = None) -> None:
-        self.spec = spec if spec is not None else load_spec()
+        self.spec = spec if spec is not None else effective_spec()
         self.base_path = server_base_path(self.spec)
         self.operations: list[Operation] = operations(self.spec)
         # A relative server URL makes openapi-core match any scheme/host/port: the mock serves wherever
@@ -232,7 +232,9 @@ def serve(spec_path: Path, host: str, port: int) -> None:
             await super().startup(sockets=sockets)
             print(f"http://{host}:{bound_port}{mock.base_path}", flush=True)
 
-    mock = SpecMock(load_spec(spec_path))
+    # The repo's overlay corrects the repo's spec; another document is served as it is.
+    overlay = OVERLAY_PATH if spec_path.resolve() == SPEC_PATH.resolve() else None
+    mock = SpecMock(effective_spec(spec_path, overlay))
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(mock.asgi_app(), log_level="warning", lifespan="off", access_log=False)

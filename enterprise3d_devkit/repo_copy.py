@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.overlay import OVERLAY_NAME
 
 # What a copy needs to generate, run make and run the tests (no .venv, .git or caches).
 REPO_FILES = [
@@ -26,6 +27,8 @@ def copy_repo(destination: Path) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     for name in REPO_FILES:
         shutil.copy2(REPO / name, destination / name)
+    if (REPO / OVERLAY_NAME).exists():  # optional: the reviewed corrections of the vendor's spec
+        shutil.copy2(REPO / OVERLAY_NAME, destination / OVERLAY_NAME)
     for name in REPO_DIRS:
         shutil.copytree(REPO / name, destination / name, ignore=IGNORED)
     return destination

@@ -1,7 +1,8 @@
 """`make test-spec SPEC=<path or URL>` and `make test-corpus`: the spec-generic suite on any OpenAPI document.
 
-    python -m enterprise3d_devkit.spec_suite SPEC           one document (a path, a URL, or a docs page)
-    python -m enterprise3d_devkit.spec_suite --corpus DIR   every *.json / *.yaml / *.yml document in DIR
+    python -m enterprise3d_devkit.spec_suite SPEC [--overlay F]  one document (a path, a URL, or a docs page)
+    python -m enterprise3d_devkit.spec_suite --corpus DIR        every *.json / *.yaml / *.yml document in DIR,
+                                                                 and again with X.overlay.yaml beside X.openapi.*
 
 Each document is taken into a temporary copy of this repository (the repository itself is never touched):
 validated, generated with the same generate.sh, then tests/spec_generic/ runs against it. A document that is not
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,7 @@ from pathlib import Path
 from enterprise3d_devkit.generate import run_generate_sh, tool_env
 from enterprise3d_devkit.instances import example_findings
 from enterprise3d_devkit.operations import operations
+from enterprise3d_devkit.overlay import OVERLAY_NAME, OverlayError, apply_overlay, load_overlay
 from enterprise3d_devkit.repo_copy import copy_repo
 from enterprise3d_devkit.spec_loading import SpecError, load_spec
 from enterprise3d_devkit.spec_validation import check_spec
@@ -54,7 +57,7 @@ class Outcome:
     detail: str = ""  # why refused / unreadable, or the failing tests
 
     def line(self) -> str:
-        name = Path(self.document).name if "://" not in self.document else self.document
+        name = " + ".join(Path(part).name if "://" not in part else part for part in self.document.split(" + "))
         if self.status == REFUSED:
             return f"{name}: refused: {self.detail}"
         if self.status == UNREADABLE:
@@ -92,30 +95,39 @@ def run_suite(repo: Path, workers: str = "2") -> tuple[int, int, int, str]:
     return tests - failed - skipped, failed, skipped, tail
 
 
-def check_document(source: str, timeout: float = 30.0) -> Outcome:
-    """Take one document into a temporary repo copy, generate, and run the spec-generic suite on it."""
+def check_document(source: str, overlay: Path | None = None, timeout: float = 30.0) -> Outcome:
+    """Take one document (with an overlay applied, if given) into a temporary repo copy, generate, and run the
+    spec-generic suite on it."""
     started = time.monotonic()
+    label = source if overlay is None else f"{source} + {overlay.name}"
     try:
         document = recognise(source, fetch(source, timeout))
     except UpdateError as exc:
-        return Outcome(source, UNREADABLE, detail=str(exc))
+        return Outcome(label, UNREADABLE, detail=str(exc))
     try:
         parsed = load_spec(document.content)
+        if overlay is not None:
+            parsed = apply_overlay(parsed, load_overlay(overlay), overlay.name)[0]
         check_spec(parsed)
     except SpecError as exc:
-        return Outcome(source, REFUSED, detail=f"the file {exc.what} (at {exc.where})")
+        return Outcome(label, REFUSED, detail=f"the file {exc.what} (at {exc.where})")
+    except OverlayError as exc:
+        return Outcome(label, REFUSED, detail=str(exc))
     findings = tuple(example_findings(parsed))
     with tempfile.TemporaryDirectory(prefix="test-spec-") as tmp:
         repo = copy_repo(Path(tmp) / "repo")
         (repo / "openapi.yaml").write_bytes(document.content)
+        # The copy's overlay is this document's (or none): the repository's own corrects only its own spec.
+        (repo / OVERLAY_NAME).unlink(missing_ok=True)
+        if overlay is not None:
+            shutil.copyfile(overlay, repo / OVERLAY_NAME)
         generated = run_generate_sh(repo=repo)
         if generated.returncode != 0:
-            return Outcome(
-                source, REFUSED, detail=f"the generator cannot generate it: {_generator_problem(generated.stderr)}"
-            )
+            problem = _generator_problem(generated.stderr)
+            return Outcome(label, REFUSED, detail=f"the generator cannot generate it: {problem}")
         passed, failed, skipped, tail = run_suite(repo)
     return Outcome(
-        source,
+        label,
         GREEN if failed == 0 and passed > 0 else FAILED,
         operations=len(operations(parsed)),
         passed=passed,
@@ -135,19 +147,29 @@ def _generator_problem(stderr: str) -> str:
     return text[:1500]
 
 
-def corpus_documents(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in {".json", ".yaml", ".yml"})
+def corpus_documents(folder: Path) -> list[tuple[Path, Path | None]]:
+    """Every document of the folder as it is, and again with its overlay (X.overlay.yaml beside X.openapi.*)."""
+    runs: list[tuple[Path, Path | None]] = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix in {".json", ".yaml", ".yml"}):
+        if path.name.endswith(".overlay.yaml"):
+            continue
+        runs.append((path, None))
+        overlay = path.with_name(path.name.split(".openapi.")[0] + ".overlay.yaml")
+        if ".openapi." in path.name and overlay.exists():
+            runs.append((path, overlay))
+    return runs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("spec", nargs="?", help="a path or URL of an OpenAPI document (or a docs page embedding one)")
     parser.add_argument("--corpus", type=Path, help="run every document of this folder instead")
+    parser.add_argument("--overlay", type=Path, help="an OpenAPI Overlay to apply to SPEC first")
     args = parser.parse_args(argv)
     if (args.spec is None) == (args.corpus is None):
         parser.error("give one SPEC or --corpus DIR")
     if args.spec is not None:
-        outcome = check_document(args.spec)
+        outcome = check_document(args.spec, args.overlay)
         print(outcome.line())
         for finding in outcome.findings:
             print(f"  finding: {finding}")
@@ -160,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         return UNREADABLE
     started = time.monotonic()
     outcomes = []
-    for path in documents:
-        outcome = check_document(str(path))
+    for path, overlay in documents:
+        outcome = check_document(str(path), overlay)
         outcomes.append(outcome)
         print(outcome.line(), flush=True)
         if outcome.status == FAILED and outcome.detail:

@@ -95,6 +95,38 @@ def check_servers(document: dict[str, Any]) -> None:
                 )
 
 
+def check_required_properties(document: dict[str, Any]) -> None:
+    """Refuse a schema that requires a field it does not declare among its `properties`.
+
+    The generated model has no such field, so a body the client builds can never carry it: every request
+    would be one the server rejects, and every response model would miss it. (A branch of allOf/anyOf/oneOf is
+    left alone: its siblings may declare the field.)
+    """
+
+    def visit(node: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            properties = node.get("properties")
+            in_composition = len(path) >= 2 and path[-2] in ("allOf", "anyOf", "oneOf")
+            composed = any(key in node for key in ("allOf", "anyOf", "oneOf"))
+            if isinstance(properties, dict) and isinstance(node.get("required"), list):
+                missing = [name for name in node["required"] if name not in properties]
+                if missing and not (in_composition or composed):
+                    raise SpecError(
+                        f"is valid OpenAPI but requires {missing} without declaring them among the schema's "
+                        f"properties {sorted(properties)}: the generated model could never send or read them",
+                        json_path((*path, "required")),
+                    )
+            for key, value in node.items():
+                if key not in ("example", "examples", "default", "enum", "const"):
+                    visit(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                visit(value, (*path, index))
+
+    visit(document.get("paths") or {}, ("paths",))
+    visit(document.get("components") or {}, ("components",))
+
+
 def check_spec(document: dict[str, Any]) -> None:
     """Raise SpecError if the parsed document is not a usable OpenAPI 3.x spec."""
     version = document.get("openapi")
@@ -129,6 +161,7 @@ def check_spec(document: dict[str, Any]) -> None:
             )
         raise SpecError(f"is not a valid OpenAPI {version} document: {error}", "the document")
     check_servers(document)
+    check_required_properties(document)
     paths = document.get("paths") or {}
     operations = [
         (path, method)

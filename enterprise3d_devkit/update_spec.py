@@ -20,6 +20,7 @@ Any failure leaves openapi.yaml and generated/ exactly as they were, and names t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -34,6 +35,7 @@ import yaml
 
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE, REPO, SPEC_PATH
+from enterprise3d_devkit.overlay import OVERLAY_NAME, AppliedAction, OverlayError, apply_overlay, load_overlay
 from enterprise3d_devkit.spec_diff import report
 from enterprise3d_devkit.spec_loading import SpecError, load_spec
 from enterprise3d_devkit.spec_record import RECORD_NAME, new_record, read_record, recorded_name, write_record
@@ -162,7 +164,10 @@ def dump(document: dict[str, Any]) -> bytes:
 
 
 def regenerate(repo: Path, spec_file: Path) -> None:
-    result = run_generate_sh("--spec", str(spec_file), repo=repo)
+    overlay = repo / OVERLAY_NAME
+    result = run_generate_sh(
+        "--spec", str(spec_file), *(["--overlay", str(overlay)] if overlay.exists() else []), repo=repo
+    )
     if result.returncode != 0:
         raise UpdateError(f"generation failed, nothing was changed:\n{result.stdout}{result.stderr}")
 
@@ -185,12 +190,24 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO) ->
         )
     sources = [recognise(name, content) for name, content in fetched]
     content = sources[0].content if len(sources) == 1 else dump(merge(sources))
+    overlay_path = repo / OVERLAY_NAME
+    overlay = None
+    applied: list[AppliedAction] = []
     try:
+        overlay = load_overlay(overlay_path) if overlay_path.exists() else None
         new = load_spec(content)
+        if overlay is not None:  # the reviewed corrections, before validation: a stale one fails the update
+            new, applied = apply_overlay(new, overlay)
         check_spec(new)
     except SpecError as exc:
         raise UpdateError(f"{label}: refused: the file {exc.what} (at {exc.where})") from exc
+    except OverlayError as exc:
+        raise UpdateError(f"{label}: {exc}") from exc
     old = yaml.safe_load(old_bytes) if old_bytes else {}
+    if overlay is not None and isinstance(old, dict) and old:
+        # The overlay was written for the new spec; where it does not fit the old one, compare as published.
+        with contextlib.suppress(OverlayError):
+            old = apply_overlay(old, overlay)[0]
     generated = repo / "generated" / PACKAGE
     with tempfile.TemporaryDirectory() as tmp:
         before = Path(tmp) / "before" / PACKAGE
@@ -214,7 +231,11 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO) ->
             new_package=generated,
         )
     what = "is unchanged (byte-identical)" if content == old_bytes else "was updated"
-    return f"openapi.yaml {what} from {label}; generated/ regenerated.\n\n{text}"
+    corrections = ""
+    if applied:
+        lines = "\n".join(action.line() for action in applied)
+        corrections = f"\n\nOverlay {OVERLAY_NAME} applied ({len(applied)} action(s)):\n{lines}"
+    return f"openapi.yaml {what} from {label}; generated/ regenerated.{corrections}\n\n{text}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from enterprise3d_devkit.operations import Operation, operations
-from enterprise3d_devkit.spec_loading import load_spec
+from enterprise3d_devkit.overlay import effective_spec
 
-SPEC: dict[str, Any] = load_spec()
+SPEC: dict[str, Any] = effective_spec()  # openapi.yaml with openapi.overlay.yaml applied, if any
 OPERATIONS: list[Operation] = operations(SPEC)
 # Every (operation, documented status) pair.
 DOCUMENTED: list[tuple[Operation, int]] = [(op, status) for op in OPERATIONS for status in sorted(op.responses)]
