@@ -89,7 +89,9 @@ find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} 
 
 if [ "$mode" = check ]; then
   step="compare with $out"
-  if ! diff -r -q "$new" "$out" >"$staging/diff" 2>&1; then
+  # Bytecode caches are not generated output: Python writes them beside modules it imports (unless
+  # PYTHONDONTWRITEBYTECODE is set), so they never count as drift.
+  if ! diff -r -q -x __pycache__ "$new" "$out" >"$staging/diff" 2>&1; then
     echo "generated/ is stale: regenerating from $spec would change these files of $out:" >&2
     # diff -rq speaks of two trees; say it per file, relative to the package.
     sed -E -e "s|$staging/project/$package|@new|g" -e "s|$out|@old|g" "$staging/diff" |

@@ -22,11 +22,11 @@ from enterprise3d_devkit.operations import Operation
 from tests.support.spec_cases import OPERATIONS, SPEC
 
 # derandomize: examples come from a fixed seed, so a CI failure reproduces locally; no example database,
-# so nothing from an earlier run changes what this run tries. Bounded: 50 examples per test, and no shrinking
+# so nothing from an earlier run changes what this run tries. Bounded: 30 examples per test, and no shrinking
 # phase (shrinking a failure on a rich schema took minutes); print_blob reproduces the failing example as found.
 settings.register_profile(
     "contract",
-    max_examples=50,
+    max_examples=30,
     derandomize=True,
     database=None,
     deadline=None,

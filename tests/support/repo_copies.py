@@ -37,9 +37,10 @@ def make(repo: Path, *targets: str, env: dict[str, str] | None = None) -> subpro
 
 
 def tree_hash(root: Path) -> str:
-    """One hash over every file and folder name and every byte below root (hidden ones included)."""
+    """One hash over every file and folder name and every byte below root (hidden ones included), leaving out
+    the bytecode caches Python writes beside modules it imports (whether it does depends on the environment)."""
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
+    for path in sorted(p for p in root.rglob("*") if "__pycache__" not in p.relative_to(root).parts):
         relative = path.relative_to(root).as_posix()
         digest.update(relative.encode() + b"\0")
         if path.is_file():

@@ -98,7 +98,11 @@ def test_wheel_ships_the_typed_generated_package(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         metadata = next(archive.read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
-    expected = {f"{PACKAGE}/{p.relative_to(GENERATED).as_posix()}" for p in GENERATED.rglob("*") if p.is_file()}
+    expected = {
+        f"{PACKAGE}/{p.relative_to(GENERATED).as_posix()}"
+        for p in GENERATED.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
     assert f"{PACKAGE}/py.typed" in expected
     assert expected <= names, sorted(expected - names)
     assert not [n for n in names if n.startswith(("enterprise3d_devkit/", "codegen/", "tests/", "generated/"))]
