@@ -13,13 +13,10 @@ GENERATOR_CONFIG = CODEGEN / "config.yaml"
 OPERATION_TABLE = CODEGEN / "operations.yaml"
 
 
-def _package_name() -> str:
-    config = yaml.safe_load(GENERATOR_CONFIG.read_text(encoding="utf-8"))
-    return str(config["package_name_override"])
-
-
-# The import name of the generated client, as codegen/config.yaml tells the generator.
-PACKAGE = _package_name()
+_CONFIG = yaml.safe_load(GENERATOR_CONFIG.read_text(encoding="utf-8"))
+# The import name of the generated client, and its distribution's name, as codegen/config.yaml tells the generator.
+PACKAGE = str(_CONFIG["package_name_override"])
+DISTRIBUTION = str(_CONFIG["project_name_override"])
 GENERATED = REPO / "generated" / PACKAGE
 # The generator's prefix for identifiers that would otherwise be invalid (its config key field_prefix; default kept).
 FIELD_PREFIX = "field_"

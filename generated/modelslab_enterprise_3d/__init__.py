@@ -2,9 +2,19 @@
 # change the spec or codegen/, then run `make generate`.
 """A client library for accessing ModelsLab Enterprise 3D API"""
 
+from typing import Any
+
 from .client import AuthenticatedClient, Client
 
 __all__ = (
     "AuthenticatedClient",
     "Client",
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from .client import package_version
+
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
