@@ -79,8 +79,8 @@ demo: generate ## Regenerate, then call clear_queue against a local spec-driven 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
 	python -m enterprise3d_devkit.mock_server --host 127.0.0.1 --port 4010
 
-update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sources (or SOURCE="<url-or-path> ..."), regenerate, report
-	python -m enterprise3d_devkit.update_spec $(SOURCE)
+update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sources (or SOURCE="..."); regenerate, version, changelog; REPORT=file.md
+	python -m enterprise3d_devkit.update_spec $(SOURCE) $(if $(REPORT),--markdown "$(REPORT)")
 
 spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for users, against the last commit
 	python -m enterprise3d_devkit.spec_diff

@@ -17,6 +17,7 @@ REPO_FILES = [
     "pyproject.toml",
     "requirements-dev.lock",
     "README.md",
+    "CHANGELOG.md",
 ]
 REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated", "tests"]
 IGNORED = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".generate-*", "corpus")

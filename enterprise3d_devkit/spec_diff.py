@@ -29,7 +29,7 @@ import yaml
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE, REPO, SPEC_PATH
 from enterprise3d_devkit.operations import Operation, operations
-from enterprise3d_devkit.spec_loading import resolve
+from enterprise3d_devkit.spec_loading import resolve, walk
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,10 @@ def _request_ref_or_shape(spec: dict[str, Any], key: tuple[str, str]) -> Any:
     operation = resolve(spec, spec["paths"][path])[method]
     content = (operation.get("requestBody") or {}).get("content") or {}
     raw_operation = spec["paths"][path][method]
-    raw_content = (resolve(spec, raw_operation.get("requestBody") or {}) or {}).get("content") or {}
+    body = raw_operation.get("requestBody") or {}
+    while "$ref" in body:  # follow the requestBody's own $ref only: its schema's $ref is what names the model
+        body = walk(spec, body["$ref"])
+    raw_content = body.get("content") or {}
     for media_type, media in raw_content.items():
         schema = (media or {}).get("schema") or {}
         if "$ref" in schema:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -36,6 +37,15 @@ import yaml
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE, REPO, SPEC_PATH
 from enterprise3d_devkit.overlay import OVERLAY_NAME, AppliedAction, OverlayError, apply_overlay, load_overlay
+from enterprise3d_devkit.release import (
+    bump_kind,
+    markdown_report,
+    next_version,
+    prepend_changelog,
+    read_version,
+    version_heading,
+    write_version,
+)
 from enterprise3d_devkit.spec_diff import report
 from enterprise3d_devkit.spec_loading import SpecError, load_spec
 from enterprise3d_devkit.spec_record import RECORD_NAME, new_record, read_record, recorded_name, write_record
@@ -172,9 +182,10 @@ def regenerate(repo: Path, spec_file: Path) -> None:
         raise UpdateError(f"generation failed, nothing was changed:\n{result.stdout}{result.stderr}")
 
 
-def update(source_names: list[str] | None, timeout: float, repo: Path = REPO) -> str:
-    """Fetch, check, write openapi.yaml, regenerate the repo at `repo` and record the sources; the report, or an
-    UpdateError. No source names: the recorded ones again (unchanged bytes change nothing at all)."""
+def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, markdown: Path | None = None) -> str:
+    """Fetch, check, write openapi.yaml, regenerate the repo at `repo`, record the sources, move the version and
+    the changelog; the report (also as Markdown to `markdown`), or an UpdateError. No source names: the recorded
+    ones again (unchanged bytes and an up-to-date generated/ change nothing at all)."""
     spec_path = repo / SPEC_PATH.name
     previous = read_record(repo)
     if not source_names:
@@ -184,10 +195,14 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO) ->
     fetched = [(name, fetch(name, timeout)) for name in source_names]
     label = " + ".join(recorded_name(name, repo) for name in source_names)
     old_bytes = spec_path.read_bytes() if spec_path.exists() else b""
-    if previous is not None and previous == new_record(fetched, old_bytes, previous, repo):
-        return (
+    unchanged = previous is not None and previous == new_record(fetched, old_bytes, previous, repo)
+    if unchanged and run_generate_sh("--check", repo=repo).returncode == 0:
+        message = (
             f"openapi.yaml is unchanged: the recorded sources ({label}) still give the same bytes; nothing was changed."
         )
+        if markdown is not None:
+            markdown.write_text(f"{message}\n", encoding="utf-8")
+        return message
     sources = [recognise(name, content) for name, content in fetched]
     content = sources[0].content if len(sources) == 1 else dump(merge(sources))
     overlay_path = repo / OVERLAY_NAME
@@ -222,7 +237,7 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO) ->
             write_record(new_record(fetched, content, previous, repo), repo)
         finally:
             staged.unlink(missing_ok=True)
-        text, _, _ = report(
+        text, changes, breakages = report(
             old if isinstance(old, dict) else {},
             new,
             "openapi.yaml (before)",
@@ -230,12 +245,36 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO) ->
             old_package=before if before.exists() else None,
             new_package=generated,
         )
+        package_changed = not before.exists() or _digest(before) != _digest(generated)
+    previous_version = read_version(repo)
+    kind = bump_kind(changes, breakages, package_changed)
+    version = next_version(previous_version, kind) if kind else previous_version
+    heading = version_heading(version, previous_version) if kind else f"## {version} (unchanged)"
+    entry = markdown_report(heading, [recorded_name(name, repo) for name in source_names], changes, breakages, applied)
+    if kind:
+        write_version(version, repo)
+        prepend_changelog(entry + "\n", repo)
+    if markdown is not None:
+        markdown.write_text(entry, encoding="utf-8")
     what = "is unchanged (byte-identical)" if content == old_bytes else "was updated"
     corrections = ""
     if applied:
         lines = "\n".join(action.line() for action in applied)
         corrections = f"\n\nOverlay {OVERLAY_NAME} applied ({len(applied)} action(s)):\n{lines}"
-    return f"openapi.yaml {what} from {label}; generated/ regenerated.{corrections}\n\n{text}"
+    moved = (
+        f"version {previous_version} -> {version} ({kind}), CHANGELOG.md updated"
+        if kind
+        else f"version {version} (no change)"
+    )
+    return f"openapi.yaml {what} from {label}; generated/ regenerated; {moved}.{corrections}\n\n{text}"
+
+
+def _digest(package: Path) -> str:
+    """One hash over a package's files (bytecode caches left out)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,9 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         "sources", nargs="*", help=f"URLs or paths of OpenAPI documents or docs pages (none: those in {RECORD_NAME})"
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a URL (default 30)")
+    parser.add_argument("--markdown", type=Path, help="also write the report as Markdown to this file (a PR body)")
     args = parser.parse_args(argv)
     try:
-        print(update(args.sources, args.timeout))
+        print(update(args.sources, args.timeout, markdown=args.markdown))
     except UpdateError as exc:
         print(f"update-spec: {exc}\nupdate-spec: openapi.yaml and generated/ were left unchanged.", file=sys.stderr)
         return 1

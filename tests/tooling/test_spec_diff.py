@@ -211,3 +211,11 @@ def test_make_spec_diff_compares_the_working_tree_with_the_last_commit(tmp_path:
     assert changed.returncode == 0, changed.stderr
     assert "openapi.yaml at HEAD" in changed.stdout
     assert "[ok      ] POST /fetch_result: added" in changed.stdout
+
+
+def test_an_optional_field_added_to_a_referenced_request_model_is_not_a_request_change() -> None:
+    """A request body that $refs a model is compared by that name; the model's own diff says what changed."""
+    new = edit(lambda s: schema_named(s, request_model_name())["properties"].update({"note": {"type": "string"}}))
+    changes = diff_specs(BASE, new)
+    assert [c.line() for c in changes if c.breaking] == []
+    assert [c.detail for c in changes] == ["optional field 'note' added"]

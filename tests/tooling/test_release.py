@@ -1,0 +1,91 @@
+"""The version moves with the spec, and CHANGELOG.md says why: BREAKING -> major, additive -> minor, regenerated
+only (overlay, generator, templates) -> patch; nothing changed -> nothing written. The report can be Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from enterprise3d_devkit.overlay import OVERLAY_NAME
+from enterprise3d_devkit.release import bump_kind, next_version, read_version
+from enterprise3d_devkit.spec_diff import Change
+from enterprise3d_devkit.spec_loading import load_spec
+from tests.support.repo_copies import copy_repo, make
+from tests.support.servers import FileServer
+
+ADDED = Change("model", "m", "optional field 'x' added", False)
+REMOVED = Change("model", "m", "field 'x' removed", True)
+
+
+def test_bump_kinds_and_next_versions() -> None:
+    assert bump_kind([ADDED, REMOVED], [], package_changed=True) == "major"
+    assert bump_kind([], ["  [BREAKING] m.x: Public object was removed"], package_changed=True) == "major"
+    assert bump_kind([ADDED], [], package_changed=True) == "minor"
+    assert bump_kind([], [], package_changed=True) == "patch"
+    assert bump_kind([], [], package_changed=False) is None
+    assert [next_version("1.4.2", k) for k in ("major", "minor", "patch")] == ["2.0.0", "1.5.0", "1.4.3"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return copy_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[FileServer]:
+    (tmp_path / "served").mkdir()
+    with FileServer(tmp_path / "served") as server:
+        yield server
+
+
+def published(repo: Path) -> dict[str, object]:
+    return load_spec(repo / "openapi.yaml")
+
+
+def test_an_additive_then_a_breaking_update_move_minor_then_major(
+    repo: Path, served: FileServer, tmp_path: Path
+) -> None:
+    before = read_version(repo)
+    spec = published(repo)
+    model = next(iter(spec["components"]["schemas"].values()))  # type: ignore[index]
+    model["properties"]["note"] = {"type": "string"}
+    report = tmp_path / "report.md"
+    result = make(repo, "update-spec", f"SOURCE={served.add('a.json', json.dumps(spec).encode())}", f"REPORT={report}")
+    assert result.returncode == 0, result.stderr
+    minor = next_version(before, "minor")
+    assert read_version(repo) == minor and f"version {before} -> {minor} (minor)" in result.stdout
+    changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    entry = report.read_text(encoding="utf-8")
+    assert entry.startswith(f"## {minor} (") and "**ok**" in entry and "optional field 'note' added" in entry
+    assert entry in changelog and changelog.index(f"## {minor}") < changelog.index(f"## {before}")
+
+    del model["properties"]["note"]
+    result = make(repo, "update-spec", f"SOURCE={served.add('b.json', json.dumps(spec).encode())}")
+    assert result.returncode == 0, result.stderr
+    major = next_version(minor, "major")
+    assert read_version(repo) == major
+    assert "**BREAKING**" in (repo / "CHANGELOG.md").read_text(encoding="utf-8").split(f"## {minor}")[0]
+
+
+def test_an_overlay_only_change_moves_the_patch_and_nothing_moves_nothing(repo: Path) -> None:
+    before = read_version(repo)
+    changelog = (repo / "CHANGELOG.md").read_bytes()
+    assert make(repo, "update-spec").returncode == 0
+    assert read_version(repo) == before and (repo / "CHANGELOG.md").read_bytes() == changelog
+
+    path = next(iter(published(repo)["paths"]))  # type: ignore[call-overload]
+    overlay = {
+        "overlay": "1.0.0",
+        "info": {"title": "t", "version": "1"},
+        "actions": [{"target": f"$.paths['{path}'].*", "description": "a clearer summary", "update": {"summary": "S"}}],
+    }
+    (repo / OVERLAY_NAME).write_text(yaml.safe_dump(overlay), encoding="utf-8")
+    result = make(repo, "update-spec")
+    assert result.returncode == 0, result.stderr
+    assert read_version(repo) == next_version(before, "patch")
+    assert "a clearer summary" in (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert make(repo, "check-generated").returncode == 0
