@@ -43,9 +43,10 @@ check-spec-record: $(BOOTSTRAP) ## Fail, naming the file, if openapi.yaml is not
 check-generated: $(BOOTSTRAP) ## Fail, naming the stale files, if generated/ is not what openapi.yaml generates
 	./generate.sh --check
 
-lint: $(BOOTSTRAP) ## Ruff on the hand-written code (enterprise3d_devkit/, codegen/overrides/*.py, tests/)
+lint: $(BOOTSTRAP) ## Ruff on the hand-written code; zizmor on the GitHub workflows
 	ruff check $(HAND_WRITTEN)
 	ruff format --check $(HAND_WRITTEN)
+	zizmor --offline --quiet .github/workflows
 
 format: $(BOOTSTRAP) ## Apply ruff's fixes and formatting to the hand-written code
 	ruff check --fix $(HAND_WRITTEN)

@@ -3,15 +3,12 @@ without SOURCE takes the recorded sources again, and changes nothing at all when
 
 from __future__ import annotations
 
-import datetime
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.spec_loading import load_spec
 from enterprise3d_devkit.spec_record import RECORD_NAME, problem, read_record, sha256
 from tests.support.repo_copies import copy_repo, make, tree_hash
 from tests.support.servers import FileServer
@@ -53,25 +50,3 @@ def test_update_spec_without_source_on_unchanged_sources_changes_nothing(repo: P
     assert result.returncode == 0, result.stderr
     assert "unchanged" in result.stdout and "nothing was changed" in result.stdout
     assert tree_hash(repo) == before
-
-
-def test_update_spec_with_source_replaces_the_record_and_without_takes_it_again(repo: Path, served: FileServer) -> None:
-    url = served.add("openapi.json", VENDOR_DOCUMENT.read_bytes())
-    assert make(repo, "update-spec", f"SOURCE={url}").returncode == 0
-    record = read_record(repo)
-    assert record is not None
-    assert [(s.source, s.sha256, s.taken) for s in record.sources] == [
-        (url, sha256(VENDOR_DOCUMENT.read_bytes()), datetime.date.today().isoformat())
-    ]
-    assert make(repo, "update-spec").stdout.count("unchanged") == 1
-
-    grown = load_spec(VENDOR_DOCUMENT)
-    next(iter(grown["components"]["schemas"].values()))["properties"]["note"] = {"type": "string"}
-    served.add("openapi.json", json.dumps(grown).encode())
-    result = make(repo, "update-spec")
-    assert result.returncode == 0, result.stderr
-    assert "optional field 'note' added" in result.stdout
-    record = read_record(repo)
-    assert record is not None and record.sources[0].sha256 == sha256((served.root / "openapi.json").read_bytes())
-    assert make(repo, "check-spec-record").returncode == 0
-    assert make(repo, "check-generated").returncode == 0
