@@ -19,7 +19,7 @@ from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS31Validator, oas31_format_checker
 
 from enterprise3d_devkit.operations import Operation
-from enterprise3d_devkit.spec_loading import json_path, resolve
+from enterprise3d_devkit.spec_loading import iter_nodes, json_path, resolve
 
 _FORMAT_SAMPLES = {
     "date-time": "2024-01-01T00:00:00Z",
@@ -217,35 +217,21 @@ def example_findings(spec: dict[str, Any]) -> list[str]:
     """Every `example` / `examples` / `default` in the spec that breaks its own schema, with its JSONPath."""
     version = str(spec.get("openapi", "3.0"))
     findings: list[str] = []
-
-    def visit(node: Any, path: tuple[Any, ...]) -> None:
-        if isinstance(node, dict):
-            if _looks_like_schema(node):
-                schema = resolve(spec, node)
-                own = {k: v for k, v in schema.items() if k not in ("example", "examples", "default")}
-                for key in ("example", "default"):
-                    if key in node and not is_valid(node[key], own, version):
-                        findings.append(f"{json_path((*path, key))}: the {key} does not satisfy its schema")
-                if isinstance(node.get("examples"), list):
-                    for index, value in enumerate(node["examples"]):
-                        if not is_valid(value, own, version):
-                            findings.append(
-                                f"{json_path((*path, 'examples', index))}: the example does not satisfy its schema"
-                            )
-            if isinstance(node.get("schema"), dict):  # a media type or a parameter: its examples are of `schema`
-                schema = resolve(spec, node["schema"])
-                for where, value in _media_examples(node):
-                    if not is_valid(value, schema, version):
-                        findings.append(f"{json_path((*path, *where))}: the example does not satisfy its schema")
-            for key, value in node.items():
-                if key not in ("example", "examples", "default", "enum", "const"):
-                    visit(value, (*path, key))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                visit(value, (*path, index))
-
-    visit(spec.get("paths") or {}, ("paths",))
-    visit(spec.get("components") or {}, ("components",))
+    for path, node in iter_nodes(spec):
+        if _looks_like_schema(node):
+            schema = resolve(spec, node)
+            own = {k: v for k, v in schema.items() if k not in ("example", "examples", "default")}
+            for key in ("example", "default"):
+                if key in node and not is_valid(node[key], own, version):
+                    findings.append(f"{json_path((*path, key))}: the {key} does not satisfy its schema")
+            for index, value in enumerate(node["examples"] if isinstance(node.get("examples"), list) else []):
+                if not is_valid(value, own, version):
+                    findings.append(f"{json_path((*path, 'examples', index))}: the example does not satisfy its schema")
+        if isinstance(node.get("schema"), dict):  # a media type or a parameter: its examples are of `schema`
+            schema = resolve(spec, node["schema"])
+            for where, value in _media_examples(node):
+                if not is_valid(value, schema, version):
+                    findings.append(f"{json_path((*path, *where))}: the example does not satisfy its schema")
     return findings
 
 

@@ -6,7 +6,7 @@ path for structure), so that callers can print one clear sentence instead of a t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,28 @@ def json_path(parts: Iterable[Any]) -> str:
             escaped = str(part).replace("\\", "\\\\").replace("'", "\\'")
             segments.append(f"['{escaped}']")
     return "$" + "".join(segments)
+
+
+# Keys whose values are data (examples, defaults, enum members), not more of the document's structure.
+VALUE_KEYS = ("example", "examples", "default", "enum", "const")
+
+
+def iter_nodes(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Every object under `paths` and `components`, with its path (for json_path): the document's structure,
+    without descending into example, default or enum values."""
+
+    def visit(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        if isinstance(node, dict):
+            yield path, node
+            for key, value in node.items():
+                if key not in VALUE_KEYS:
+                    yield from visit(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from visit(value, (*path, index))
+
+    for section in ("paths", "components"):
+        yield from visit(document.get(section) or {}, (section,))
 
 
 def walk(document: Any, pointer: str) -> Any:

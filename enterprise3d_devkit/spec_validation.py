@@ -23,7 +23,7 @@ from openapi_spec_validator.validation.keywords import KeywordValidator, ValueVa
 from openapi_spec_validator.validation.validators import SpecValidator
 from referencing.exceptions import Unresolvable
 
-from enterprise3d_devkit.spec_loading import HTTP_METHODS, SpecError, json_path, load_spec, walk
+from enterprise3d_devkit.spec_loading import HTTP_METHODS, SpecError, iter_nodes, json_path, load_spec, walk
 
 # openapi-spec-validator's semantic checks (an undeclared path parameter, a default outside its enum, a required
 # field that is not a property) raise errors that carry no location, and a message alone leaves a reader searching
@@ -103,28 +103,18 @@ def check_required_properties(document: dict[str, Any]) -> None:
     left alone: its siblings may declare the field.)
     """
 
-    def visit(node: Any, path: tuple[Any, ...]) -> None:
-        if isinstance(node, dict):
-            properties = node.get("properties")
-            in_composition = len(path) >= 2 and path[-2] in ("allOf", "anyOf", "oneOf")
-            composed = any(key in node for key in ("allOf", "anyOf", "oneOf"))
-            if isinstance(properties, dict) and isinstance(node.get("required"), list):
-                missing = [name for name in node["required"] if name not in properties]
-                if missing and not (in_composition or composed):
-                    raise SpecError(
-                        f"is valid OpenAPI but requires {missing} without declaring them among the schema's "
-                        f"properties {sorted(properties)}: the generated model could never send or read them",
-                        json_path((*path, "required")),
-                    )
-            for key, value in node.items():
-                if key not in ("example", "examples", "default", "enum", "const"):
-                    visit(value, (*path, key))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                visit(value, (*path, index))
-
-    visit(document.get("paths") or {}, ("paths",))
-    visit(document.get("components") or {}, ("components",))
+    for path, node in iter_nodes(document):
+        properties = node.get("properties")
+        in_composition = len(path) >= 2 and path[-2] in ("allOf", "anyOf", "oneOf")
+        composed = any(key in node for key in ("allOf", "anyOf", "oneOf"))
+        if isinstance(properties, dict) and isinstance(node.get("required"), list):
+            missing = [name for name in node["required"] if name not in properties]
+            if missing and not (in_composition or composed):
+                raise SpecError(
+                    f"is valid OpenAPI but requires {missing} without declaring them among the schema's "
+                    f"properties {sorted(properties)}: the generated model could never send or read them",
+                    json_path((*path, "required")),
+                )
 
 
 def check_spec(document: dict[str, Any]) -> None:

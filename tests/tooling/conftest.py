@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE
-from tests.support.repo_copies import write_spec
+from tests.support.repo_copies import copy_repo, write_spec
+from tests.support.servers import FileServer
 from tests.support.spec_variants import grown_spec
 
 
@@ -19,3 +21,17 @@ def grown_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_generate_sh("--spec", str(spec_path), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A throw-away copy of the repository to run make and generate.sh in."""
+    return copy_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[FileServer]:
+    """Files served over HTTP on 127.0.0.1, as a vendor's documentation site serves its specs."""
+    (tmp_path / "served").mkdir()
+    with FileServer(tmp_path / "served") as server:
+        yield server

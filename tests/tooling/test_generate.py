@@ -18,18 +18,13 @@ from enterprise3d_devkit.generated_marker import MARKER
 from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO, SPEC_PATH
 from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.spec_loading import load_spec
-from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
+from tests.support.repo_copies import make, run, tree_hash, write_spec
 from tests.support.spec_variants import grown_spec
 
 
 @pytest.fixture(scope="module")
 def committed_hash() -> str:
     return tree_hash(GENERATED)
-
-
-@pytest.fixture
-def repo_copy(tmp_path: Path) -> Path:
-    return copy_repo(tmp_path / "repo")
 
 
 def _spec() -> dict[str, Any]:
@@ -151,25 +146,25 @@ BAD_SPECS: list[tuple[str, Callable[[], bytes], str, list[str]]] = [
     ("spec_bytes", "step", "words"), [case[1:] for case in BAD_SPECS], ids=[case[0] for case in BAD_SPECS]
 )
 def test_bad_spec_is_refused_and_generated_is_untouched(
-    repo_copy: Path, committed_hash: str, spec_bytes: Callable[[], bytes], step: str, words: list[str]
+    repo: Path, committed_hash: str, spec_bytes: Callable[[], bytes], step: str, words: list[str]
 ) -> None:
-    (repo_copy / "openapi.yaml").write_bytes(spec_bytes())
-    result = run_generate_sh(repo=repo_copy)
+    (repo / "openapi.yaml").write_bytes(spec_bytes())
+    result = run_generate_sh(repo=repo)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert f"FAILED at step '{step}'" in output
     for word in words:
         assert word in output, f"{word!r} missing from:\n{output}"
-    assert tree_hash(repo_copy / "generated") == tree_hash(GENERATED.parent), "generated/ changed"
-    assert tree_hash(repo_copy / "generated" / PACKAGE) == committed_hash
+    assert tree_hash(repo / "generated") == tree_hash(GENERATED.parent), "generated/ changed"
+    assert tree_hash(repo / "generated" / PACKAGE) == committed_hash
 
 
-def test_missing_generator_on_path_is_a_named_failure(repo_copy: Path, committed_hash: str) -> None:
+def test_missing_generator_on_path_is_a_named_failure(repo: Path, committed_hash: str) -> None:
     import subprocess
 
     result = subprocess.run(
-        ["bash", str(repo_copy / "generate.sh")],
-        cwd=repo_copy,
+        ["bash", str(repo / "generate.sh")],
+        cwd=repo,
         env={"PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
@@ -177,7 +172,7 @@ def test_missing_generator_on_path_is_a_named_failure(repo_copy: Path, committed
     )
     assert result.returncode != 0
     assert "FAILED at step 'check toolchain'" in result.stderr
-    assert tree_hash(repo_copy / "generated" / PACKAGE) == committed_hash
+    assert tree_hash(repo / "generated" / PACKAGE) == committed_hash
 
 
 def test_generated_is_what_the_spec_generates(committed_hash: str, tmp_path: Path) -> None:
@@ -194,28 +189,28 @@ def test_generated_is_what_the_spec_generates(committed_hash: str, tmp_path: Pat
     assert tree_hash(first) == tree_hash(second) == committed_hash
 
 
-def test_generating_twice_changes_nothing_and_leaves_no_debris(repo_copy: Path, committed_hash: str) -> None:
-    stale = repo_copy / "generated" / PACKAGE / "api" / "removed_tag" / "old_operation.py"
+def test_generating_twice_changes_nothing_and_leaves_no_debris(repo: Path, committed_hash: str) -> None:
+    stale = repo / "generated" / PACKAGE / "api" / "removed_tag" / "old_operation.py"
     stale.parent.mkdir(parents=True)
     stale.write_text("# from an earlier spec\n", encoding="utf-8")
     for _ in range(2):
-        result = run_generate_sh(repo=repo_copy)
+        result = run_generate_sh(repo=repo)
         assert result.returncode == 0, result.stderr
-        assert tree_hash(repo_copy / "generated" / PACKAGE) == committed_hash
-    leftovers = [p.name for p in (repo_copy / "generated").iterdir() if p.name != PACKAGE]
+        assert tree_hash(repo / "generated" / PACKAGE) == committed_hash
+    leftovers = [p.name for p in (repo / "generated").iterdir() if p.name != PACKAGE]
     assert leftovers == []
-    debris = [p for p in (repo_copy / "generated").rglob("*") if p.name in {".ruff_cache", "__pycache__"}]
+    debris = [p for p in (repo / "generated").rglob("*") if p.name in {".ruff_cache", "__pycache__"}]
     assert debris == []
 
 
-def test_check_generated_names_stale_files(repo_copy: Path) -> None:
+def test_check_generated_names_stale_files(repo: Path) -> None:
     spec = _spec()
     schema_name, schema = next(iter(spec["components"]["schemas"].items()))
     schema.setdefault("properties", {})["added_by_vendor"] = {"type": "string"}
-    write_spec(repo_copy / "openapi.yaml", spec)
-    before = tree_hash(repo_copy / "generated")
+    write_spec(repo / "openapi.yaml", spec)
+    before = tree_hash(repo / "generated")
 
-    result = make(repo_copy, "check-generated")
+    result = make(repo, "check-generated")
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "stale" in output and "make generate" in output
@@ -224,10 +219,10 @@ def test_check_generated_names_stale_files(repo_copy: Path) -> None:
         path for path in (GENERATED / "models").glob("*.py") if f"class {schema_name}:" in path.read_text()
     ]
     assert f"models/{model_file.name}" in output, output
-    assert tree_hash(repo_copy / "generated") == before
+    assert tree_hash(repo / "generated") == before
 
-    assert make(repo_copy, "generate").returncode == 0
-    result = make(repo_copy, "check-generated")
+    assert make(repo, "generate").returncode == 0
+    result = make(repo, "check-generated")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -294,24 +289,24 @@ def grown_everywhere() -> tuple[dict[str, Any], str, str]:
     return spec, new.label, new.module.removeprefix(f"{PACKAGE}.api.")
 
 
-def test_after_the_spec_grows_a_stale_tree_fails_and_make_generate_makes_it_pass(repo_copy: Path) -> None:
+def test_after_the_spec_grows_a_stale_tree_fails_and_make_generate_makes_it_pass(repo: Path) -> None:
     spec, label, module = grown_everywhere()
-    write_spec(repo_copy / "openapi.yaml", spec)
-    stale = make(repo_copy, "check-generated")
+    write_spec(repo / "openapi.yaml", spec)
+    stale = make(repo, "check-generated")
     assert stale.returncode != 0 and "stale" in stale.stderr
 
-    assert make(repo_copy, "generate").returncode == 0
+    assert make(repo, "generate").returncode == 0
     # The decision spec growth asks of a person: what the new operation does, and its line in the user docs.
-    with (repo_copy / "codegen" / "operations.yaml").open("a", encoding="utf-8") as table:
+    with (repo / "codegen" / "operations.yaml").open("a", encoding="utf-8") as table:
         table.write(f"{label}:\n  effect: read\n  why: added by the vendor\n")
-    readme = (repo_copy / "README.md").read_text(encoding="utf-8")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
     row = f"| `{label}` | `{module}` | new | added by the vendor |\n"
-    (repo_copy / "README.md").write_text(readme.replace("\n\nEvery one takes", f"\n{row}\nEvery one takes", 1))
-    env = {"PYTHONPATH": os.pathsep.join([str(repo_copy / "generated"), str(repo_copy)])}
+    (repo / "README.md").write_text(readme.replace("\n\nEvery one takes", f"\n{row}\nEvery one takes", 1))
+    env = {"PYTHONPATH": os.pathsep.join([str(repo / "generated"), str(repo)])}
     # What growth can break: the README (bodies overlaid on spec-built instances), the operation table, and the
     # contract -- a module per operation, requests, every documented status and enum value parsing.
     suites = ["tests/this_api/test_readme.py", "tests/this_api/test_operation_table.py"]
     suites += ["tests/spec_generic/contract/test_contract.py", "-k", "valid_body or enum or module or request_matches"]
-    result = run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *suites], repo_copy, env=env)
+    result = run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *suites], repo, env=env)
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout and "failed" not in result.stdout

@@ -4,17 +4,15 @@ only (overlay, generator, templates) -> patch; nothing changed -> nothing writte
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
 
 from enterprise3d_devkit.overlay import OVERLAY_NAME
 from enterprise3d_devkit.release import bump_kind, next_version, read_version
 from enterprise3d_devkit.spec_diff import Change
 from enterprise3d_devkit.spec_loading import load_spec
-from tests.support.repo_copies import copy_repo, make
+from tests.support.repo_copies import make
 from tests.support.servers import FileServer
 
 ADDED = Change("model", "m", "optional field 'x' added", False)
@@ -28,18 +26,6 @@ def test_bump_kinds_and_next_versions() -> None:
     assert bump_kind([], [], package_changed=True) == "patch"
     assert bump_kind([], [], package_changed=False) is None
     assert [next_version("1.4.2", k) for k in ("major", "minor", "patch")] == ["2.0.0", "1.5.0", "1.4.3"]
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return copy_repo(tmp_path / "repo")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[FileServer]:
-    (tmp_path / "served").mkdir()
-    with FileServer(tmp_path / "served") as server:
-        yield server
 
 
 def published(repo: Path) -> dict[str, object]:

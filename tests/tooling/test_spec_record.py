@@ -3,28 +3,12 @@ without SOURCE takes the recorded sources again, and changes nothing at all when
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.spec_record import RECORD_NAME, problem, read_record, sha256
-from tests.support.repo_copies import copy_repo, make, tree_hash
-from tests.support.servers import FileServer
+from tests.support.repo_copies import make, tree_hash
 from tests.support.vendor import VENDOR_DOCUMENT
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return copy_repo(tmp_path / "repo")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[FileServer]:
-    (tmp_path / "served").mkdir()
-    with FileServer(tmp_path / "served") as server:
-        yield server
 
 
 def test_openapi_yaml_is_the_recorded_result_of_the_vendor_document() -> None:

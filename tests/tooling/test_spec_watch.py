@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
 
 from enterprise3d_devkit.layout import REPO
@@ -18,13 +16,6 @@ from enterprise3d_devkit.spec_watch import CHANGED, FAILED, UNCHANGED
 from tests.support.repo_copies import copy_repo, make, run, tree_hash
 from tests.support.servers import FileServer
 from tests.support.vendor import VENDOR_DOCUMENT
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[FileServer]:
-    (tmp_path / "served").mkdir()
-    with FileServer(tmp_path / "served") as server:
-        yield server
 
 
 def watch(repo: Path, tmp_path: Path) -> tuple[int, str, dict[str, str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,19 +38,6 @@ def fetch_result_only() -> dict[str, Any]:
 
 def dump(spec: dict[str, Any]) -> bytes:
     return yaml.safe_dump(spec, sort_keys=False).encode()
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[FileServer]:
-    root = tmp_path / "served"
-    root.mkdir()
-    with FileServer(root) as server:
-        yield server
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return copy_repo(tmp_path / "repo")
 
 
 def update(repo: Path, *sources: str) -> tuple[int, str]:
