@@ -74,7 +74,7 @@ test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or
 test-corpus: $(BOOTSTRAP) ## make test-spec on every document of tests/fixtures/corpus/, one line each
 	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/corpus
 
-demo: generate ## Regenerate, then call clear_queue against a local spec-driven mock and print the results
+demo: generate ## Regenerate, then call every operation against a local spec-driven mock and print the typed results
 	python -m enterprise3d_devkit.demo
 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
@@ -86,7 +86,7 @@ update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sour
 spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for users, against the last commit
 	python -m enterprise3d_devkit.spec_diff
 
-bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go in README.md
+bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go to enterprise3d_devkit/BENCHMARKS.md
 	python -m enterprise3d_devkit.bench
 
 lock: ## Re-resolve requirements-dev.in into requirements-dev.lock (then commit both)
