@@ -10,13 +10,13 @@ recorded sources again; `make test` runs the check above.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from enterprise3d_devkit.digests import sha256
 from enterprise3d_devkit.layout import REPO, SPEC_PATH
 
 RECORD_NAME = "openapi.lock.yaml"
@@ -24,10 +24,6 @@ HEADER = (
     "# Where openapi.yaml came from. Written by `make update-spec`; do not edit by hand: `make test` fails when\n"
     "# openapi.yaml is not the recorded result, and `make update-spec` (no SOURCE) takes these sources again.\n"
 )
-
-
-def sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ Under GitHub Actions it also writes `changed=` and `breaking=` to $GITHUB_OUTPUT
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 from pathlib import Path
 
+from enterprise3d_devkit.digests import sha256, tree_hash
 from enterprise3d_devkit.layout import GENERATED, REPO, SPEC_PATH
 from enterprise3d_devkit.release import CHANGELOG_NAME
 from enterprise3d_devkit.spec_record import RECORD_NAME
@@ -25,14 +25,9 @@ UNCHANGED, FAILED, CHANGED = 0, 1, 10
 
 def state(repo: Path = REPO) -> str:
     """One hash over everything `make update-spec` may write."""
-    digest = hashlib.sha256()
     files = [repo / SPEC_PATH.name, repo / RECORD_NAME, repo / "pyproject.toml", repo / CHANGELOG_NAME]
-    package = repo / GENERATED.relative_to(REPO)
-    files += sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in files:
-        digest.update(path.relative_to(repo).as_posix().encode() + b"\0")
-        digest.update((path.read_bytes() if path.exists() else b"(none)") + b"\0")
-    return digest.hexdigest()
+    contents = [path.read_bytes() if path.exists() else b"(none)" for path in files]
+    return sha256(b"\0".join([*contents, tree_hash(repo / GENERATED.relative_to(REPO)).encode()]))
 
 
 def watch(report: Path, repo: Path = REPO, timeout: float = 30.0) -> int:

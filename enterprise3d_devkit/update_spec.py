@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import os
 import re
 import shutil
@@ -34,6 +33,7 @@ from typing import Any
 import httpx
 import yaml
 
+from enterprise3d_devkit.digests import tree_hash
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE, REPO, SPEC_PATH
 from enterprise3d_devkit.overlay import OVERLAY_NAME, AppliedAction, OverlayError, apply_overlay, load_overlay
@@ -245,7 +245,7 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, ma
             old_package=before if before.exists() else None,
             new_package=generated,
         )
-        package_changed = not before.exists() or _digest(before) != _digest(generated)
+        package_changed = not before.exists() or tree_hash(before) != tree_hash(generated)
     previous_version = read_version(repo)
     kind = bump_kind(changes, breakages, package_changed)
     version = next_version(previous_version, kind) if kind else previous_version
@@ -267,14 +267,6 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, ma
         else f"version {version} (no change)"
     )
     return f"openapi.yaml {what} from {label}; generated/ regenerated; {moved}.{corrections}\n\n{text}"
-
-
-def _digest(package: Path) -> str:
-    """One hash over a package's files (bytecode caches left out)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from enterprise3d_devkit.digests import tree_hash
 from enterprise3d_devkit.generate import tool_env
 from enterprise3d_devkit.repo_copy import copy_repo
 
@@ -34,18 +34,6 @@ def run(
 def make(repo: Path, *targets: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`make` in a repo copy, reusing the running venv (BOOTSTRAP= skips installing the copy into it)."""
     return run(["make", "--no-print-directory", f"VENV={sys.prefix}", "BOOTSTRAP=", *targets], cwd=repo, env=env)
-
-
-def tree_hash(root: Path) -> str:
-    """One hash over every file and folder name and every byte below root (hidden ones included), leaving out
-    the bytecode caches Python writes beside modules it imports (whether it does depends on the environment)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if "__pycache__" not in p.relative_to(root).parts):
-        relative = path.relative_to(root).as_posix()
-        digest.update(relative.encode() + b"\0")
-        if path.is_file():
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def write_spec(path: Path, spec: dict[str, Any]) -> Path:

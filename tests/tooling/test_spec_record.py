@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from enterprise3d_devkit.digests import sha256
 from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.spec_record import RECORD_NAME, problem, read_record, sha256
+from enterprise3d_devkit.spec_record import RECORD_NAME, problem, read_record
 from tests.support.repo_copies import make, tree_hash
 from tests.support.vendor import VENDOR_DOCUMENT
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import yaml
 
+from enterprise3d_devkit.digests import sha256
 from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.spec_loading import load_spec
-from enterprise3d_devkit.spec_record import read_record, sha256
+from enterprise3d_devkit.spec_record import read_record
 from enterprise3d_devkit.spec_watch import CHANGED, FAILED, UNCHANGED
 from tests.support.repo_copies import copy_repo, make, run, tree_hash
 from tests.support.servers import FileServer
