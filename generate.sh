@@ -33,7 +33,6 @@ while [ $# -gt 0 ]; do
 done
 
 config=$repo/codegen/config.yaml
-templates=$repo/codegen/overrides
 # The validation step and the generator's post-hooks run modules of the repo's dev-tool package.
 export PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}"
 package=$(basename "$out")
@@ -74,6 +73,16 @@ fi
 
 step="validate spec"
 "$python" -m enterprise3d_devkit.spec_validation "$spec" || fail "$published was refused: not a usable OpenAPI spec (see above)"
+
+step="assemble templates"
+# One folder for --custom-template-path: the overrides of the generator's own templates, the templates we add
+# (codegen/additions/), and the facts they need that the generator does not pass them (enterprise3d_devkit/template_data.py:
+# the spec's server URL, the retry column of codegen/operations.yaml).
+templates=$staging/templates
+mkdir "$templates"
+cp "$repo"/codegen/overrides/* "$repo"/codegen/additions/* "$templates"/
+"$python" -m enterprise3d_devkit.template_data "$spec" "$repo/codegen/operations.yaml" "$templates/template_data.jinja" ||
+  fail "could not write the template data for $published (see above)"
 
 step="generate"
 # --meta uv: the only way this generator writes py.typed; the project files it writes around the package

@@ -1,5 +1,30 @@
-"""Errors raised by the API functions."""
+"""Every error the clients raise, in one module.
 
+The high-level clients (Enterprise3D, AsyncEnterprise3D) raise only these; catch `APIError` for all of them:
+
+    APIError
+    ├── APIConnectionError          the request did not complete: DNS, refused, reset, TLS ...
+    │   └── APITimeoutError         ... or it took longer than the client's timeout
+    ├── APIStatusError              the server answered 4xx/5xx: status_code, headers, content, body, operation
+    │   ├── BadRequestError             400
+    │   ├── AuthenticationError         401
+    │   ├── PaymentRequiredError        402  the vendor's "out of credits"
+    │   ├── PermissionDeniedError       403  the feature is not on the plan
+    │   ├── NotFoundError               404
+    │   ├── ConflictError               409
+    │   ├── UnprocessableEntityError    422
+    │   ├── RateLimitError              429  retry_after: seconds, from Retry-After or the body's retry_after
+    │   └── InternalServerError         >= 500
+    ├── OperationFailedError        a 2xx whose body says "status": "error"; `result` is the parsed body
+    ├── InvalidResponse             a body that does not match the spec (InvalidField says where)
+    └── UnexpectedStatus            a status the spec does not document (2xx/3xx); the functional API raises it
+                                    only with Client(raise_on_unexpected_status=True)
+
+No exception's message or repr contains the request: the API key travels in the request body.
+"""
+
+import email.utils
+import time
 from typing import Any
 
 import httpx
@@ -22,15 +47,168 @@ def describe_value(value: object) -> str:
     return f"{text} ({type(value).__name__})"
 
 
-class UnexpectedStatus(Exception):
-    """Raised by api functions when the response status is an undocumented status and
-    Client.raise_on_unexpected_status is True"""
+class APIError(Exception):
+    """Base of every error about an API call. `operation` names the call ("clear_queue (POST /clear_queue)")
+    when it is known."""
 
-    def __init__(self, status_code: int, content: bytes):
+    operation: str | None = None
+
+
+class APIConnectionError(APIError):
+    """The request did not complete (no connection, connection reset, TLS failure, ...). The httpx exception is
+    the `__cause__`."""
+
+    def __init__(self, operation: str, message: str = "Connection error.") -> None:
+        self.operation = operation
+        super().__init__(f"{operation}: {message}")
+
+
+class APITimeoutError(APIConnectionError):
+    """The request took longer than the client's timeout (connect, read, write or pool)."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(operation, "Request timed out.")
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status (4xx/5xx).
+
+    `status_code`, `headers`, `content` (the raw body), `body` (the body parsed into the spec's model when the spec
+    documents this status and the body matches it; else the decoded JSON; else None), `message` (the body's message,
+    when it has one) and `operation`.
+    """
+
+    def __init__(self, operation: str, response: httpx.Response, body: object) -> None:
+        self.operation = operation
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.content
+        self.body = body
+        self.message = _message_of(body)
+        detail = self.message if self.message is not None else _preview(response.content)
+        super().__init__(f"{operation}: HTTP {response.status_code} {response.reason_phrase}: {detail}")
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected the request's parameters."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or wrong."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: the account is out of credits."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not use this feature (not on the plan)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such resource (for example, an unknown request id)."""
+
+
+class ConflictError(APIStatusError):
+    """409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests, or the queue is full. `retry_after`: seconds to wait, from the Retry-After header
+    (seconds or an HTTP date) or else the vendor's body field `retry_after`; None when neither says."""
+
+    def __init__(self, operation: str, response: httpx.Response, body: object) -> None:
+        super().__init__(operation, response, body)
+        self.retry_after = retry_after_seconds(response)
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed; the vendor advises waiting and retrying."""
+
+
+class OperationFailedError(APIError):
+    """The server answered 2xx, but the body's `status` is "error": the operation did not happen.
+    `result` is the parsed body (the operation's success model), `message` its message."""
+
+    def __init__(self, operation: str, response: httpx.Response, result: object) -> None:
+        self.operation = operation
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.content
+        self.result = result
+        self.message = _message_of(result)
+        super().__init__(f"{operation}: the operation failed: {self.message or _preview(response.content)}")
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error(operation: str, response: httpx.Response, body: object) -> APIStatusError:
+    """The APIStatusError subclass for this response's status."""
+    cls = _STATUS_ERRORS.get(response.status_code)
+    if cls is None:
+        cls = InternalServerError if response.status_code >= 500 else APIStatusError
+    return cls(operation, response, body)
+
+
+def _message_of(body: object) -> str | None:
+    """The `message` of a parsed body (a model or a dict); the vendor's legacy spelling `messege` too."""
+    for name in ("message", "messege"):
+        value = body.get(name) if isinstance(body, dict) else getattr(body, name, None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """How long the server asks the client to wait: the Retry-After header (delay-seconds or an HTTP date), else the
+    vendor's body field `retry_after` (seconds, its 429 bodies carry it); None when neither gives a usable value."""
+    header = response.headers.get("retry-after", "").strip()
+    if header:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            pass
+        try:
+            return max(0.0, email.utils.parsedate_to_datetime(header).timestamp() - time.time())
+        except (TypeError, ValueError, IndexError):
+            pass
+    if b"retry_after" in response.content:  # only then is the body worth decoding
+        try:
+            value = response.json().get("retry_after")
+        except (ValueError, AttributeError):
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+    return None
+
+
+class UnexpectedStatus(APIError):
+    """Raised by api functions when the response status is an undocumented status and
+    Client.raise_on_unexpected_status is True; by the high-level clients for an undocumented 1xx/2xx/3xx."""
+
+    def __init__(self, status_code: int, content: bytes, operation: str | None = None):
         self.status_code = status_code
         self.content = content
+        self.operation = operation
+        where = f"{operation}: " if operation else ""
+        super().__init__(f"{where}Unexpected status code: {status_code}\n\nResponse content:\n{_preview(content)}")
 
-        super().__init__(f"Unexpected status code: {status_code}\n\nResponse content:\n{_preview(content)}")
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (UnexpectedStatus, (self.status_code, self.content, self.operation))
 
 
 class InvalidField(ValueError):
@@ -55,7 +233,7 @@ class InvalidField(ValueError):
         return InvalidField(f"{parent}.{self.field}" if self.field else parent, self.expected, self.got)
 
 
-class InvalidResponse(Exception):
+class InvalidResponse(APIError):
     """Raised by the api functions (sync and detailed alike) when a *documented* status carries a body
     that does not match the spec: not JSON, not an object, a required field missing or null, a value of
     the wrong type, an unknown enum value.
@@ -91,4 +269,22 @@ class InvalidResponse(Exception):
         )
 
 
-__all__ = ["InvalidField", "InvalidResponse", "UnexpectedStatus"]
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidField",
+    "InvalidResponse",
+    "NotFoundError",
+    "OperationFailedError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnexpectedStatus",
+    "UnprocessableEntityError",
+]

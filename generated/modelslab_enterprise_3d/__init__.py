@@ -2,13 +2,80 @@
 # change the spec or codegen/, then run `make generate`.
 """A client library for accessing ModelsLab Enterprise 3D API"""
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .client import AuthenticatedClient, Client
+if TYPE_CHECKING:
+    from .client import NOT_GIVEN, AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        InternalServerError,
+        InvalidField,
+        InvalidResponse,
+        NotFoundError,
+        OperationFailedError,
+        PaymentRequiredError,
+        PermissionDeniedError,
+        RateLimitError,
+        UnexpectedStatus,
+        UnprocessableEntityError,
+    )
+
+# Each name, and the module it lives in.
+_MODULES = {
+    "AsyncEnterprise3D": ".client",
+    "AuthenticatedClient": ".client",
+    "Client": ".client",
+    "Enterprise3D": ".client",
+    "NOT_GIVEN": ".client",
+    "APIConnectionError": ".errors",
+    "APIError": ".errors",
+    "APIStatusError": ".errors",
+    "APITimeoutError": ".errors",
+    "AuthenticationError": ".errors",
+    "BadRequestError": ".errors",
+    "ConflictError": ".errors",
+    "InternalServerError": ".errors",
+    "InvalidField": ".errors",
+    "InvalidResponse": ".errors",
+    "NotFoundError": ".errors",
+    "OperationFailedError": ".errors",
+    "PaymentRequiredError": ".errors",
+    "PermissionDeniedError": ".errors",
+    "RateLimitError": ".errors",
+    "UnexpectedStatus": ".errors",
+    "UnprocessableEntityError": ".errors",
+}
 
 __all__ = (
+    "AsyncEnterprise3D",
     "AuthenticatedClient",
     "Client",
+    "Enterprise3D",
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidField",
+    "InvalidResponse",
+    "NotFoundError",
+    "OperationFailedError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnexpectedStatus",
+    "UnprocessableEntityError",
 )
 
 
@@ -17,4 +84,13 @@ def __getattr__(name: str) -> Any:
         from .client import package_version
 
         return package_version()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups find it without calling here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*__all__, "__version__"})

@@ -298,7 +298,7 @@ def test_after_the_spec_grows_a_stale_tree_fails_and_make_generate_makes_it_pass
     assert make(repo, "generate").returncode == 0
     # The decision spec growth asks of a person: what the new operation does, and its line in the user docs.
     with (repo / "codegen" / "operations.yaml").open("a", encoding="utf-8") as table:
-        table.write(f"{label}:\n  effect: read\n  why: added by the vendor\n")
+        table.write(f"{label}:\n  effect: read\n  retry: safe\n  why: added by the vendor\n")
     readme = (repo / "README.md").read_text(encoding="utf-8")
     row = f"| `{label}` | `{module}` | new | added by the vendor |\n"
     (repo / "README.md").write_text(readme.replace("\n\nEvery one takes", f"\n{row}\nEvery one takes", 1))

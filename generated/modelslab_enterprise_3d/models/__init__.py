@@ -2,16 +2,48 @@
 # change the spec or codegen/, then run `make generate`.
 """Contains all the data models used in inputs/outputs"""
 
-from .api_key_request import ApiKeyRequest
-from .clear_action_response import ClearActionResponse
-from .clear_action_response_status import ClearActionResponseStatus
-from .error_response import ErrorResponse
-from .error_response_status import ErrorResponseStatus
-from .fetch_response import FetchResponse
-from .fetch_response_status import FetchResponseStatus
-from .server_action_response import ServerActionResponse
-from .server_action_response_status import ServerActionResponseStatus
-from .system_details_response import SystemDetailsResponse
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api_key_request import ApiKeyRequest
+    from .clear_action_response import ClearActionResponse
+    from .clear_action_response_status import ClearActionResponseStatus
+    from .error_response import ErrorResponse
+    from .error_response_status import ErrorResponseStatus
+    from .fetch_response import FetchResponse
+    from .fetch_response_status import FetchResponseStatus
+    from .server_action_response import ServerActionResponse
+    from .server_action_response_status import ServerActionResponseStatus
+    from .system_details_response import SystemDetailsResponse
+
+# Each name, and the module it lives in.
+_MODULES = {
+    "ApiKeyRequest": ".api_key_request",
+    "ClearActionResponse": ".clear_action_response",
+    "ClearActionResponseStatus": ".clear_action_response_status",
+    "ErrorResponse": ".error_response",
+    "ErrorResponseStatus": ".error_response_status",
+    "FetchResponse": ".fetch_response",
+    "FetchResponseStatus": ".fetch_response_status",
+    "ServerActionResponse": ".server_action_response",
+    "ServerActionResponseStatus": ".server_action_response_status",
+    "SystemDetailsResponse": ".system_details_response",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups find it without calling here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = (
     "ApiKeyRequest",
