@@ -32,7 +32,11 @@ def default_base_url(spec: dict[str, Any]) -> str:
         return ""
     server = servers[0]
     variables = server.get("variables") or {}
-    url = re.sub(r"\{([^}]+)\}", lambda m: str((variables.get(m.group(1)) or {}).get("default", m.group(0))), server["url"])
+
+    def default_of(match: re.Match[str]) -> str:
+        return str((variables.get(match.group(1)) or {}).get("default", match.group(0)))
+
+    url = re.sub(r"\{([^}]+)\}", default_of, server["url"])
     return url.rstrip("/") if re.match(r"^https?://[^{}]+$", url) else ""
 
 

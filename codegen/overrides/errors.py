@@ -58,6 +58,8 @@ class APIConnectionError(APIError):
     """The request did not complete (no connection, connection reset, TLS failure, ...). The httpx exception is
     the `__cause__`."""
 
+    operation: str
+
     def __init__(self, operation: str, message: str = "Connection error.") -> None:
         self.operation = operation
         super().__init__(f"{operation}: {message}")
@@ -77,6 +79,8 @@ class APIStatusError(APIError):
     documents this status and the body matches it; else the decoded JSON; else None), `message` (the body's message,
     when it has one) and `operation`.
     """
+
+    operation: str
 
     def __init__(self, operation: str, response: httpx.Response, body: object) -> None:
         self.operation = operation
@@ -133,6 +137,8 @@ class InternalServerError(APIStatusError):
 class OperationFailedError(APIError):
     """The server answered 2xx, but the body's `status` is "error": the operation did not happen.
     `result` is the parsed body (the operation's success model), `message` its message."""
+
+    operation: str
 
     def __init__(self, operation: str, response: httpx.Response, result: object) -> None:
         self.operation = operation
@@ -241,6 +247,8 @@ class InvalidResponse(APIError):
     The response stays inspectable: `status_code`, `headers`, `content` (the raw body) and `response`
     (the httpx.Response). `operation` names the API call, `field`/`expected` the first problem found.
     """
+
+    operation: str
 
     def __init__(self, *, operation: str, response: httpx.Response, field: str | None, expected: str, reason: str):
         self.operation = operation
