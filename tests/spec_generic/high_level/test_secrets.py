@@ -1,0 +1,69 @@
+"""The API key of a high-level client goes into request bodies only: never into a URL or header (test_methods),
+a repr, an exception (message, repr, chained traceback) or a log line -- on success, retries and every failure."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+import httpx
+import pytest
+
+from enterprise3d_devkit.operations import Operation
+from modelslab_enterprise_3d import errors
+from tests.support.contract_checks import Recorder
+from tests.support.high_level import KEY, call_method, method_name, no_sleep, transport_client
+from tests.support.servers import Step
+from tests.support.spec_cases import OPERATIONS, SPEC, op_id
+
+pytestmark = pytest.mark.mock_only
+
+ERROR = {"status": "error", "message": "no"}
+
+
+def scripted(script: list[Any]) -> Any:
+    mock = Recorder(SPEC)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        step = script.pop(0) if script else None
+        if step is None:
+            return mock.handle(request)
+        if isinstance(step, type):
+            raise step("scripted", request=request)
+        return httpx.Response(step.status, json=step.body, headers=step.headers)
+
+    return answer
+
+
+SCRIPTS = {
+    "retried-then-ok": [Step(503, ERROR), httpx.ConnectError],
+    "bad-request": [Step(400, ERROR)],
+    "rate-limited": [Step(429, {**ERROR, "retry_after": 1})] * 3,
+    "server-error": [Step(500, ERROR)] * 3,
+    "operation-failed": [Step(200, {"status": "error", "message": "failed", "id": 1, "output": []})],
+    "invalid-body": [Step(200, [1, 2])],
+    "timeout": [httpx.ReadTimeout] * 3,
+    "no-connection": [httpx.ConnectError] * 3,
+}
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_the_key_is_in_no_repr_exception_or_log_line(op: Operation, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger: ours, httpx's, httpcore's
+    seen: list[str] = []
+    for name, script in SCRIPTS.items():
+        client = transport_client(scripted(list(script)))
+        client._RETRY_SAFE = frozenset({method_name(op)})  # exercise the retry logging too
+        no_sleep(client, [])
+        seen += [repr(client), repr(client.with_options(timeout=1, headers={"X": "y"}))]
+        try:
+            result = call_method(client, op)
+            seen.append(repr(result))
+        except errors.APIError as error:
+            seen += [name, str(error), repr(error), "".join(traceback.format_exception(error))]
+            seen += [repr(value) for value in vars(error).values()]
+    seen += [record.getMessage() for record in caplog.records]
+    assert any("retrying" in line for line in seen), "the retry log line was produced (and checked)"
+    leaks = [line[:200] for line in seen if KEY in line]
+    assert not leaks, leaks

@@ -1,0 +1,36 @@
+"""enterprise3d_devkit.template_data: the spec's server and the table's retry column, handed to the templates."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from enterprise3d_devkit.layout import OPERATION_TABLE
+from enterprise3d_devkit.operation_table import load_table
+from enterprise3d_devkit.operations import server_base_url
+from enterprise3d_devkit.template_data import default_base_url, render
+from modelslab_enterprise_3d.client import DEFAULT_BASE_URL
+from tests.support.spec_cases import SPEC
+
+
+def test_the_generated_default_base_url_is_the_specs_server() -> None:
+    assert DEFAULT_BASE_URL == default_base_url(SPEC)
+    if server_base_url(SPEC).startswith("https://"):
+        assert DEFAULT_BASE_URL == server_base_url(SPEC)
+
+
+def test_server_variables_take_their_defaults_and_relative_urls_give_none() -> None:
+    spec = copy.deepcopy(SPEC)
+    spec["servers"] = [{"url": "https://{region}.example/api/", "variables": {"region": {"default": "eu"}}}]
+    assert default_base_url(spec) == "https://eu.example/api"
+    spec["servers"] = [{"url": "/api/v1"}]
+    assert default_base_url(spec) == ""
+    del spec["servers"]
+    assert default_base_url(spec) == ""
+
+
+def test_the_retry_safe_rows_are_written_and_a_missing_table_marks_none(tmp_path: Path) -> None:
+    text = render(SPEC, OPERATION_TABLE)
+    for label, policy in load_table().items():
+        assert (f'"{label}"' in text) == policy.retry_safe, label
+    assert "{% set retry_safe = [] %}" in render(SPEC, tmp_path / "absent.yaml")
