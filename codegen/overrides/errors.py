@@ -90,7 +90,8 @@ class APIStatusError(APIError):
         self.body = body
         self.message = _message_of(body)
         detail = self.message if self.message is not None else _preview(response.content)
-        super().__init__(f"{operation}: HTTP {response.status_code} {response.reason_phrase}: {detail}")
+        summary = f"{operation}: HTTP {response.status_code} {response.reason_phrase}"
+        super().__init__(f"{summary}: {detail}" if detail else summary)
 
 
 class BadRequestError(APIStatusError):

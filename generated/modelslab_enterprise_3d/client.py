@@ -495,18 +495,19 @@ class _HighLevelClient:
         logger.info("%s: %s, retrying in %.2f s (retry %d of %d)", where, reason, delay, attempt + 1, self.max_retries)
         return delay
 
-    def _result(self, operation: ModuleType, where: str, response: httpx.Response, none_ok: bool) -> Any:
-        """The parsed success body, or the exception of errors.py this answer calls for."""
+    def _result(
+        self, operation: ModuleType, where: str, response: httpx.Response, success: tuple[tuple[int, int], ...]
+    ) -> Any:
+        """The parsed body of a documented success status (`success`: its ranges), or the exception of errors.py this
+        answer calls for."""
         status = response.status_code
         if 200 <= status < 300:
+            if not any(low <= status <= high for low, high in success):
+                raise errors.UnexpectedStatus(status, response.content, where)
             try:
                 parsed = operation._parse_response(client=_PARSING_CLIENT, response=response)
             except (ValueError, TypeError, KeyError, AttributeError) as error:
                 raise errors.InvalidResponse.from_error(where, response, error) from error
-            if parsed is None:
-                if none_ok:
-                    return None
-                raise errors.UnexpectedStatus(status, response.content, where)
             if _says_error(parsed):
                 raise errors.OperationFailedError(where, response, parsed)
             return parsed
@@ -629,7 +630,7 @@ class Enterprise3D(_HighLevelClient):
         )
         response = self._send("fetch_3d_response", "fetch_3d_response (POST /fetch/{id})", request)
         return cast(
-            "FetchResponse", self._result(operation, "fetch_3d_response (POST /fetch/{id})", response, none_ok=False)
+            "FetchResponse", self._result(operation, "fetch_3d_response (POST /fetch/{id})", response, ((200, 200),))
         )
 
     def restart_server(
@@ -659,7 +660,7 @@ class Enterprise3D(_HighLevelClient):
         response = self._send("restart_server", "restart_server (POST /restart_server)", request)
         return cast(
             "ServerActionResponse",
-            self._result(operation, "restart_server (POST /restart_server)", response, none_ok=False),
+            self._result(operation, "restart_server (POST /restart_server)", response, ((200, 200),)),
         )
 
     def get_system_details(
@@ -689,7 +690,7 @@ class Enterprise3D(_HighLevelClient):
         response = self._send("get_system_details", "get_system_details (POST /system_details)", request)
         return cast(
             "SystemDetailsResponse",
-            self._result(operation, "get_system_details (POST /system_details)", response, none_ok=False),
+            self._result(operation, "get_system_details (POST /system_details)", response, ((200, 200),)),
         )
 
     def update_server(
@@ -719,7 +720,7 @@ class Enterprise3D(_HighLevelClient):
         response = self._send("update_server", "update_server (POST /update_server)", request)
         return cast(
             "ServerActionResponse",
-            self._result(operation, "update_server (POST /update_server)", response, none_ok=False),
+            self._result(operation, "update_server (POST /update_server)", response, ((200, 200),)),
         )
 
     def clear_cache(
@@ -748,7 +749,7 @@ class Enterprise3D(_HighLevelClient):
         )
         response = self._send("clear_cache", "clear_cache (POST /clear_cache)", request)
         return cast(
-            "ClearActionResponse", self._result(operation, "clear_cache (POST /clear_cache)", response, none_ok=False)
+            "ClearActionResponse", self._result(operation, "clear_cache (POST /clear_cache)", response, ((200, 200),))
         )
 
     def clear_queue(
@@ -777,7 +778,7 @@ class Enterprise3D(_HighLevelClient):
         )
         response = self._send("clear_queue", "clear_queue (POST /clear_queue)", request)
         return cast(
-            "ClearActionResponse", self._result(operation, "clear_queue (POST /clear_queue)", response, none_ok=False)
+            "ClearActionResponse", self._result(operation, "clear_queue (POST /clear_queue)", response, ((200, 200),))
         )
 
 
@@ -871,7 +872,7 @@ class AsyncEnterprise3D(_HighLevelClient):
         )
         response = await self._send("fetch_3d_response", "fetch_3d_response (POST /fetch/{id})", request)
         return cast(
-            "FetchResponse", self._result(operation, "fetch_3d_response (POST /fetch/{id})", response, none_ok=False)
+            "FetchResponse", self._result(operation, "fetch_3d_response (POST /fetch/{id})", response, ((200, 200),))
         )
 
     async def restart_server(
@@ -901,7 +902,7 @@ class AsyncEnterprise3D(_HighLevelClient):
         response = await self._send("restart_server", "restart_server (POST /restart_server)", request)
         return cast(
             "ServerActionResponse",
-            self._result(operation, "restart_server (POST /restart_server)", response, none_ok=False),
+            self._result(operation, "restart_server (POST /restart_server)", response, ((200, 200),)),
         )
 
     async def get_system_details(
@@ -931,7 +932,7 @@ class AsyncEnterprise3D(_HighLevelClient):
         response = await self._send("get_system_details", "get_system_details (POST /system_details)", request)
         return cast(
             "SystemDetailsResponse",
-            self._result(operation, "get_system_details (POST /system_details)", response, none_ok=False),
+            self._result(operation, "get_system_details (POST /system_details)", response, ((200, 200),)),
         )
 
     async def update_server(
@@ -961,7 +962,7 @@ class AsyncEnterprise3D(_HighLevelClient):
         response = await self._send("update_server", "update_server (POST /update_server)", request)
         return cast(
             "ServerActionResponse",
-            self._result(operation, "update_server (POST /update_server)", response, none_ok=False),
+            self._result(operation, "update_server (POST /update_server)", response, ((200, 200),)),
         )
 
     async def clear_cache(
@@ -990,7 +991,7 @@ class AsyncEnterprise3D(_HighLevelClient):
         )
         response = await self._send("clear_cache", "clear_cache (POST /clear_cache)", request)
         return cast(
-            "ClearActionResponse", self._result(operation, "clear_cache (POST /clear_cache)", response, none_ok=False)
+            "ClearActionResponse", self._result(operation, "clear_cache (POST /clear_cache)", response, ((200, 200),))
         )
 
     async def clear_queue(
@@ -1019,5 +1020,5 @@ class AsyncEnterprise3D(_HighLevelClient):
         )
         response = await self._send("clear_queue", "clear_queue (POST /clear_queue)", request)
         return cast(
-            "ClearActionResponse", self._result(operation, "clear_queue (POST /clear_queue)", response, none_ok=False)
+            "ClearActionResponse", self._result(operation, "clear_queue (POST /clear_queue)", response, ((200, 200),))
         )

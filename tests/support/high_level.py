@@ -8,6 +8,7 @@ as the functional API's (contract_checks.call_kwargs): path parameters positiona
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ import httpx
 from enterprise3d_devkit.operations import Operation, server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
 from modelslab_enterprise_3d.types import Unset
-from tests.support.contract_checks import SENTINEL, call_kwargs, model_class, module_for
+from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, model_class, module_for
 from tests.support.spec_cases import SPEC
 
 KEY = f"{SENTINEL}-api-key"  # the API key the tests configure: unique, so that a leak can be searched for
@@ -47,7 +48,18 @@ def success_statuses(op: Operation) -> list[int]:
 
 
 def success_models(op: Operation) -> tuple[type, ...]:
-    return tuple(model_class(op.responses[s].model) for s in success_statuses(op) if op.responses[s].model)
+    """The classes a successful call may return: what the operation's generated functions parse (the generator's
+    reading of the spec, a oneOf included) except the models of its error statuses; () when no 2xx has a body."""
+    parsed = typing.get_type_hints(module_for(op)._parse_response)["return"]
+    error_models = {op.responses[s].model for s in op.responses if s >= 300} - {
+        op.responses[s].model for s in success_statuses(op)
+    }
+    # (a response without a body is typed Any, a class since Python 3.11: not a model)
+    found = [t for t in typing.get_args(parsed) or (parsed,) if isinstance(t, type) and t not in (type(None), Any)]
+    success = tuple(t for t in found if t.__name__ not in error_models)
+    named = {model_class(op.responses[s].model) for s in success_statuses(op) if op.responses[s].model}
+    assert named <= set(success), f"{op.label}: the spec's success models are among what the functions parse"
+    return success
 
 
 def has_key_field(op: Operation) -> bool:
@@ -102,3 +114,11 @@ def no_sleep(client: Any, delays: list[float]) -> None:
         client._sleep = record  # type: ignore[method-assign]
     else:
         client._sleep = delays.append  # type: ignore[method-assign]
+
+
+class AnswerKeeper(Recorder):
+    """A Recorder (the mock, in-process) that also keeps its last answer."""
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.last_answer = super().handle(request)
+        return self.last_answer

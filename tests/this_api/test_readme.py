@@ -51,6 +51,10 @@ def snippets() -> list[Snippet]:
 def test_readme_has_the_usage_snippets() -> None:
     codes = "\n".join(s.code for s in snippets())
     for call in (
+        "Enterprise3D(",
+        "AsyncEnterprise3D(",
+        "with_options(",
+        "OperationFailedError",
         "sync(",
         "sync_detailed(",
         "asyncio(",
@@ -90,7 +94,7 @@ def test_snippet_runs(snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys:
 
     printed = capsys.readouterr().out
     assert printed.strip(), "the snippet printed nothing"
-    if ".sync" in snippet.code or ".asyncio" in snippet.code:
+    if ".sync" in snippet.code or ".asyncio" in snippet.code or "Enterprise3D(" in snippet.code:
         assert mock.requests_seen >= 1
         assert "an undocumented status" not in printed
     if snippet.status is not None:
@@ -98,8 +102,14 @@ def test_snippet_runs(snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys:
 
 
 def test_readme_documents_every_operation_of_the_spec() -> None:
-    """The operation table names each operation and its module; a new operation needs its row (and a decision)."""
+    """The operation table names each operation, its module and its high-level method; a new operation needs its
+    row (and a decision)."""
     text = README.read_text(encoding="utf-8")
     for op in OPERATIONS:
         module = op.module.removeprefix(f"{PACKAGE}.api.")
         assert f"| `{op.label}` | `{module}` |" in text, f"README's operation table has no row for {op.label}"
+    for line in text.splitlines():
+        for op in OPERATIONS:
+            module = op.module.removeprefix(f"{PACKAGE}.api.")
+            if line.startswith(f"| `{op.label}` | `{module}` | `"):  # a row with its method: the method's name
+                assert f"| `{module.rsplit('.', 1)[1]}(" in line, line

@@ -14,9 +14,9 @@ from tests.support.spec_cases import SPEC
 
 
 def test_the_generated_default_base_url_is_the_specs_server() -> None:
-    assert DEFAULT_BASE_URL == default_base_url(SPEC)
+    assert default_base_url(SPEC) == DEFAULT_BASE_URL
     if server_base_url(SPEC).startswith("https://"):
-        assert DEFAULT_BASE_URL == server_base_url(SPEC)
+        assert server_base_url(SPEC) == DEFAULT_BASE_URL
 
 
 def test_server_variables_take_their_defaults_and_relative_urls_give_none() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import modelslab_enterprise_3d
 from enterprise3d_devkit.layout import PACKAGE
@@ -59,6 +60,5 @@ def test_every_name_is_still_there_for_users_and_type_checkers() -> None:
     for name in models.__all__:
         assert getattr(models, name).__name__ == name
     assert set(dir(models)) >= set(models.__all__)
-    source = (modelslab_enterprise_3d.__file__ or "").replace("__init__.py", "models/__init__.py")
-    text = open(source, encoding="utf-8").read()
+    text = Path(models.__file__ or "").read_text(encoding="utf-8")
     assert "if TYPE_CHECKING:" in text and all(f"import {name}" in text for name in models.__all__)

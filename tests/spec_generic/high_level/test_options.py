@@ -98,7 +98,7 @@ def test_a_client_passed_in_keeps_its_settings_gets_ours_per_request_and_stays_o
         call_method(c, OP)
     assert seen[0]["X-Mine"] == "1" and seen[0]["X-D"] == "d" and seen[0]["User-Agent"] == user_agent()
     assert not mine.is_closed and mine.timeout == httpx.Timeout(9)
-    with pytest.raises(TypeError, match="httpx.Client"):
+    with pytest.raises(TypeError, match=r"httpx\.Client"):
         Enterprise3D(api_key="k", http_client=httpx.AsyncClient())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="not both"):
         Enterprise3D(api_key="k", http_client=mine, httpx_args={"timeout": 1})
