@@ -77,11 +77,12 @@ step="validate spec"
 step="assemble templates"
 # One folder for --custom-template-path: the overrides of the generator's own templates, the templates we add
 # (codegen/additions/), and the facts they need that the generator does not pass them (enterprise3d_devkit/template_data.py:
-# the spec's server URL, the retry column of codegen/operations.yaml).
+# the spec's server URL, the retry column of codegen/operations.yaml, pyproject.toml's version).
 templates=$staging/templates
 mkdir "$templates"
 cp "$repo"/codegen/overrides/* "$repo"/codegen/additions/* "$templates"/
-"$python" -m enterprise3d_devkit.template_data "$spec" "$repo/codegen/operations.yaml" "$templates/template_data.jinja" ||
+"$python" -m enterprise3d_devkit.template_data "$spec" "$repo/codegen/operations.yaml" "$repo/pyproject.toml" \
+  "$templates/template_data.jinja" ||
   fail "could not write the template data for $published (see above)"
 
 step="generate"

@@ -3,10 +3,13 @@
     python -m enterprise3d_devkit.bench [--calls 2000] [--profile] [--output enterprise3d_devkit/BENCHMARKS.md]
 
 Prints, each as a ratio against raw httpx measured in the same run:
-  * per call, in-process: generated sync_detailed / asyncio_detailed vs httpx post() + json(), through the
-    same httpx.MockTransport answering a fixed body (so only client-side work is compared);
+  * per call, in-process: the functions sync_detailed / asyncio_detailed, and the high-level Enterprise3D /
+    AsyncEnterprise3D method, vs httpx post() + json() on a client with base_url, through the same
+    httpx.MockTransport answering a fixed body (so only client-side work is compared); the high-level call also
+    against raw httpx posting the absolute URL (what the high-level client sends; no target);
   * 1000 sequential calls over loopback against the local mock server, generated vs raw httpx;
-  * `import modelslab_enterprise_3d` (with the clear_queue module) vs `import httpx`, fresh processes, median;
+  * a fresh process doing `import modelslab_enterprise_3d` and one high-level call vs `import httpx` and the same
+    call, median of 15, on openapi.yaml's package and on one generated from the largest corpus document;
   * wall time of generating the package (generate.sh into a temp dir, median of 3).
 Timings are best-of-N (min) for the in-process figures and medians of interleaved rounds for loopback,
 to keep scheduler noise out of a ratio.
@@ -34,11 +37,11 @@ import httpx
 
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.instances import response_instance
-from enterprise3d_devkit.layout import PACKAGE
+from enterprise3d_devkit.layout import PACKAGE, REPO
 from enterprise3d_devkit.mock_server import running_mock_server
-from enterprise3d_devkit.operations import operations, server_base_url
+from enterprise3d_devkit.operations import Operation, operations, server_base_url
 from enterprise3d_devkit.overlay import effective_spec
-from modelslab_enterprise_3d import Client
+from modelslab_enterprise_3d import AsyncEnterprise3D, Client, Enterprise3D
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest
 
@@ -109,6 +112,56 @@ def in_process_async(calls: int) -> tuple[float, float]:
     return asyncio.run(measure())
 
 
+def in_process_high_level(calls: int) -> tuple[float, float, float]:
+    """Enterprise3D.clear_queue() vs raw httpx with base_url (the other rows' baseline) and with the absolute URL."""
+    high_level = Enterprise3D(api_key=KEY, base_url=BASE_URL, httpx_args={"transport": fixed_transport()})
+    raw = httpx.Client(base_url=BASE_URL, transport=fixed_transport())
+    absolute = httpx.Client(transport=fixed_transport())
+    url = BASE_URL + "/clear_queue"
+
+    def run_high_level(n: int) -> None:
+        for _ in range(n):
+            high_level.clear_queue()
+
+    def run_raw(n: int) -> None:
+        for _ in range(n):
+            raw.post("/clear_queue", json={"key": KEY}).json()
+
+    def run_absolute(n: int) -> None:
+        for _ in range(n):
+            absolute.post(url, json={"key": KEY}).json()
+
+    with high_level, raw, absolute:
+        return best_per_call(run_high_level, calls), best_per_call(run_raw, calls), best_per_call(run_absolute, calls)
+
+
+def in_process_high_level_async(calls: int) -> tuple[float, float]:
+    async def measure() -> tuple[float, float]:
+        high_level = AsyncEnterprise3D(api_key=KEY, base_url=BASE_URL, httpx_args={"transport": fixed_transport()})
+        raw = httpx.AsyncClient(base_url=BASE_URL, transport=fixed_transport())
+
+        async def run_high_level(n: int) -> float:
+            started = time.perf_counter()
+            for _ in range(n):
+                await high_level.clear_queue()
+            return (time.perf_counter() - started) / n
+
+        async def run_raw(n: int) -> float:
+            started = time.perf_counter()
+            for _ in range(n):
+                (await raw.post("/clear_queue", json={"key": KEY})).json()
+            return (time.perf_counter() - started) / n
+
+        async with high_level, raw:
+            await run_high_level(200)
+            await run_raw(200)
+            g = min([await run_high_level(calls) for _ in range(7)])
+            r = min([await run_raw(calls) for _ in range(7)])
+        return g, r
+
+    return asyncio.run(measure())
+
+
 def loopback(calls: int = 1000, rounds: int = 7) -> tuple[float, float]:
     """Median seconds per round of `calls` sequential calls, generated and raw, rounds interleaved so that
     drift on the machine (the server shares its 2 cores with the client) hits both sides alike."""
@@ -138,6 +191,75 @@ def import_time(module: str, runs: int = 15) -> float:
         for _ in range(runs)
     ]
     return statistics.median(samples)
+
+
+# One fresh process: the import and one call, timed inside (interpreter start-up excluded). The transport answers
+# a fixed, spec-built body, so the call costs the same on both sides apart from the client's own work.
+IMPORT_AND_CALL = """
+import time
+started = time.perf_counter()
+{setup}
+import httpx
+headers = {{"content-type": "application/json"}}
+answer = httpx.MockTransport(lambda request: httpx.Response({status}, content={body!r}, headers=headers))
+{call}
+print(time.perf_counter() - started)
+"""
+
+
+def first_argument_free_call(spec: dict[str, object]) -> tuple[Operation, str, int, bytes]:
+    """An operation whose high-level method needs no argument but its path parameters (all strings here), the
+    method call, its success status and a success body built from the spec."""
+    for op in operations(spec):
+        required = [
+            name
+            for name, prop in ((op.request_schema or {}).get("properties") or {}).items()
+            if name != "key" and name in (op.request_schema or {}).get("required", [])
+        ]
+        status = min((s for s in op.responses if 200 <= s < 300), default=None)
+        if required or status is None or op.responses[status].schema is None:
+            continue
+        body = response_instance(op, status)
+        if isinstance(body, dict) and body.get("status") == "error":
+            continue
+        path_args = ", ".join('"1"' for p in op.parameters if p.get("in") == "path")
+        return op, f"{op.module.rsplit('.', 1)[1]}({path_args})", status, json.dumps(body).encode()
+    raise RuntimeError("no operation can be called without arguments")
+
+
+def import_and_call(spec: dict[str, object], pythonpath: str, runs: int = 15) -> tuple[float, float]:
+    """Median seconds, in fresh processes: import the package and make one high-level call; import httpx and make
+    the same request with raw httpx."""
+    op, call, status, body = first_argument_free_call(spec)
+    base = server_base_url(spec)
+    ours = IMPORT_AND_CALL.format(
+        setup=f"import {PACKAGE}",
+        status=status,
+        body=body,
+        call=f"{PACKAGE}.Enterprise3D(api_key={KEY!r}, base_url={base!r}, httpx_args={{'transport': answer}}).{call}",
+    )
+    path = base + op.path.replace("{", "").replace("}", "")
+    raw = IMPORT_AND_CALL.format(
+        setup="",
+        status=status,
+        body=body,
+        call=f"httpx.Client(transport=answer).request({op.method.upper()!r}, {path!r}, json={{'key': {KEY!r}}}).json()",
+    )
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+
+    def sample(code: str) -> float:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        return float(result.stdout)
+
+    samples = [(sample(ours), sample(raw)) for _ in range(runs)]  # interleaved: drift hits both alike
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def largest_corpus_document() -> tuple[Path, Path | None]:
+    corpus = REPO / "tests" / "fixtures" / "corpus"
+    document = max(corpus.glob("*.openapi.*"), key=lambda p: p.stat().st_size)
+    overlay = document.with_name(document.name.split(".openapi.")[0] + ".overlay.yaml")
+    return document, overlay if overlay.exists() else None
 
 
 def generate_time(runs: int = 3) -> float:
@@ -195,10 +317,28 @@ def main() -> int:
     rows.append(("in-process sync, per call", f"{g * 1e6:.1f} us", f"{r * 1e6:.1f} us", g / r, 1.05))
     g, r = in_process_async(args.calls)
     rows.append(("in-process async, per call", f"{g * 1e6:.1f} us", f"{r * 1e6:.1f} us", g / r, 1.05))
+    g, r, a = in_process_high_level(args.calls)
+    rows.append(("in-process high-level sync, per call", f"{g * 1e6:.1f} us", f"{r * 1e6:.1f} us", g / r, 1.10))
+    rows.append(("... vs raw posting the absolute URL", f"{g * 1e6:.1f} us", f"{a * 1e6:.1f} us", g / a, None))
+    g, r = in_process_high_level_async(args.calls)
+    rows.append(("in-process high-level async, per call", f"{g * 1e6:.1f} us", f"{r * 1e6:.1f} us", g / r, 1.10))
     g, r = loopback()
     rows.append(("loopback, 1000 sequential calls", f"{g:.2f} s", f"{r:.2f} s", g / r, 1.02))
     g, r = import_time("modelslab_enterprise_3d.api.server_management.clear_queue"), import_time("httpx")
-    rows.append(("import (fresh process, median)", f"{g * 1e3:.1f} ms", f"{r * 1e3:.1f} ms", g / r, 1.15))
+    rows.append(
+        ("import of one operation (fresh process, median)", f"{g * 1e3:.1f} ms", f"{r * 1e3:.1f} ms", g / r, 1.15)
+    )
+    g, r = import_and_call(SPEC, str(REPO / "generated"))
+    rows.append(("import + one high-level call, openapi.yaml", f"{g * 1e3:.1f} ms", f"{r * 1e3:.1f} ms", g / r, 1.15))
+    document, overlay = largest_corpus_document()
+    with tempfile.TemporaryDirectory() as tmp:
+        options = ["--spec", str(document), "--out", str(Path(tmp) / PACKAGE)]
+        result = run_generate_sh(*options, *(["--overlay", str(overlay)] if overlay else []))
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr)
+        g, r = import_and_call(effective_spec(document, overlay), tmp)
+    name = f"import + one high-level call, {document.name} ({len(operations(effective_spec(document, overlay)))} ops)"
+    rows.append((name, f"{g * 1e3:.1f} ms", f"{r * 1e3:.1f} ms", g / r, 1.15))
     generation = generate_time()
 
     table = render_markdown(rows, generation)

@@ -14,7 +14,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Self, cast
 
 import httpx
-from attrs import define, evolve, field
 
 from . import errors
 from .types import UNSET
@@ -33,32 +32,31 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 
 DISTRIBUTION = "modelslab-enterprise-3d"
+VERSION = "1.0.0"  # pyproject.toml's version when generate.sh ran
 
 
-@functools.cache
 def package_version() -> str:
-    """The installed distribution's version (pyproject.toml's); "0+unknown" when imported from a source tree."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:
-        return "0+unknown"
+    """The distribution's version (pyproject.toml's)."""
+    return VERSION
 
 
 @functools.cache
 def user_agent() -> str:
     """What every request says it is: `<distribution>/<version> python/<x.y> httpx/<x.y.z>`."""
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"{DISTRIBUTION}/{package_version()} python/{python} httpx/{httpx.__version__}"
+    return f"{DISTRIBUTION}/{VERSION} python/{python} httpx/{httpx.__version__}"
 
 
-def _names_only(mapping: dict[str, Any]) -> str:
-    """repr of headers/cookies/httpx_args: names only, since values may be credentials."""
-    return repr(sorted(mapping))
+class NotGiven:
+    """The default of arguments for which None means something (timeout=None: no timeout)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
 
 
-@define
+NOT_GIVEN = NotGiven()
+
+
 class Client:
     """A class for keeping track of data related to the API
 
@@ -81,46 +79,89 @@ class Client:
 
         ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
 
-
     Attributes:
-        raise_on_unexpected_status: Whether or not to raise an errors.UnexpectedStatus if the API returns a
-            status code that was not documented in the source OpenAPI document. Can also be provided as a keyword
-            argument to the constructor.
+        raise_on_unexpected_status: Whether or not to raise an errors.UnexpectedStatus if the API returns a status
+            code that was not documented in the source OpenAPI document. Can also be provided as a keyword argument
+            to the constructor.
     """
 
-    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
-    _base_url: str = field(alias="base_url")
-    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies", repr=_names_only)
-    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=_names_only)
-    _timeout: httpx.Timeout | None = field(factory=lambda: DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
-    _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
-    _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
-    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args", repr=_names_only)
-    _client: httpx.Client | None = field(default=None, init=False)
-    _async_client: httpx.AsyncClient | None = field(default=None, init=False)
-    _transport: httpx.BaseTransport | None = field(default=None, init=False, repr=False)
-    _async_transport: httpx.AsyncBaseTransport | None = field(default=None, init=False, repr=False)
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        raise_on_unexpected_status: bool = False,
+        cookies: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        verify_ssl: str | bool | ssl.SSLContext = True,
+        follow_redirects: bool = False,
+        httpx_args: dict[str, Any] | None = None,
+    ) -> None:
+        self.raise_on_unexpected_status = raise_on_unexpected_status
+        self._base_url = base_url
+        self._cookies: dict[str, str] = dict(cookies or {})
+        self._headers: dict[str, str] = dict(headers or {})
+        self._timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
+        self._verify_ssl = verify_ssl
+        self._follow_redirects = follow_redirects
+        self._httpx_args: dict[str, Any] = dict(httpx_args or {})
+        self._client: httpx.Client | None = None
+        self._async_client: httpx.AsyncClient | None = None
+        # The connection pools a copy made by with_* shares with the client it came from.
+        self._transport: httpx.BaseTransport | None = None
+        self._async_transport: httpx.AsyncBaseTransport | None = None
 
-    def with_headers(self, headers: dict[str, str]) -> Client:
+    def __repr__(self) -> str:  # names only for headers, cookies and httpx_args: their values may be credentials
+        return (
+            f"{type(self).__name__}(raise_on_unexpected_status={self.raise_on_unexpected_status!r}, "
+            f"base_url={self._base_url!r}, cookies={sorted(self._cookies)!r}, headers={sorted(self._headers)!r}, "
+            f"timeout={self._timeout!r}, verify_ssl={self._verify_ssl!r}, "
+            f"follow_redirects={self._follow_redirects!r}, httpx_args={sorted(self._httpx_args)!r}{self._repr_extra()})"
+        )
+
+    def _repr_extra(self) -> str:
+        return ""
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {}
+
+    def with_headers(self, headers: dict[str, str]) -> Self:
         """A new client with these headers added. This one is left as it is; the new one shares its connections."""
-        return self._sharing_connections(evolve(self, headers={**self._headers, **headers}))
+        return self._copy(_headers={**self._headers, **headers})
 
-    def with_cookies(self, cookies: dict[str, str]) -> Client:
+    def with_cookies(self, cookies: dict[str, str]) -> Self:
         """A new client with these cookies added. This one is left as it is; the new one shares its connections."""
-        return self._sharing_connections(evolve(self, cookies={**self._cookies, **cookies}))
+        return self._copy(_cookies={**self._cookies, **cookies})
 
-    def with_timeout(self, timeout: httpx.Timeout) -> Client:
+    def with_timeout(self, timeout: httpx.Timeout) -> Self:
         """A new client with this timeout. This one is left as it is; the new one shares its connections."""
-        return self._sharing_connections(evolve(self, timeout=timeout))
+        return self._copy(_timeout=timeout)
 
-    def _sharing_connections(self, clone: Client) -> Client:
+    def _copy(self, **changes: Any) -> Self:
+        clone = copy.copy(self)
+        for name, value in changes.items():
+            setattr(clone, name, value)
         # The copy builds its own httpx clients (its own headers, cookies, timeout) on this client's transports,
         # which hold the connection pools. httpx has no public accessor for a client's transport: `_transport`.
+        clone._client = clone._async_client = None
         if self._client is not None:
             clone._transport = self._client._transport
         if self._async_client is not None:
             clone._async_transport = self._async_client._transport
         return clone
+
+    def _httpx_settings(self, transport: object) -> dict[str, Any]:
+        shared = {} if transport is None else {"transport": transport}
+        return {
+            "base_url": self._base_url,
+            "cookies": self._cookies,
+            "headers": {"User-Agent": user_agent(), **self._headers, **self._auth_headers()},
+            "timeout": self._timeout,
+            "verify": self._verify_ssl,
+            "follow_redirects": self._follow_redirects,
+            **self._httpx_args,
+            **shared,
+        }
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Manually set the underlying httpx.Client
@@ -133,16 +174,7 @@ class Client:
     def get_httpx_client(self) -> httpx.Client:
         """Get the underlying httpx.Client, constructing a new one if not previously set"""
         if self._client is None:
-            shared = {} if self._transport is None else {"transport": self._transport}
-            self._client = httpx.Client(
-                base_url=self._base_url,
-                cookies=self._cookies,
-                headers={"User-Agent": user_agent(), **self._headers},
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **{**self._httpx_args, **shared},
-            )
+            self._client = httpx.Client(**self._httpx_settings(self._transport))
         return self._client
 
     def __enter__(self) -> Self:
@@ -165,16 +197,7 @@ class Client:
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
         if self._async_client is None:
-            shared = {} if self._async_transport is None else {"transport": self._async_transport}
-            self._async_client = httpx.AsyncClient(
-                base_url=self._base_url,
-                cookies=self._cookies,
-                headers={"User-Agent": user_agent(), **self._headers},
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **{**self._httpx_args, **shared},
-            )
+            self._async_client = httpx.AsyncClient(**self._httpx_settings(self._async_transport))
         return self._async_client
 
     async def __aenter__(self) -> Self:
@@ -187,142 +210,35 @@ class Client:
         await self.get_async_httpx_client().__aexit__(*args, **kwargs)
 
 
-@define
-class AuthenticatedClient:
+class AuthenticatedClient(Client):
     """A Client which has been authenticated for use on secured endpoints
 
-    The following are accepted as keyword arguments and will be used to construct httpx Clients internally:
-
-        ``base_url``: The base URL for the API, all requests are made to a relative path to this URL
-
-        ``cookies``: A dictionary of cookies to be sent with every request
-
-        ``headers``: A dictionary of headers to be sent with every request
-
-        ``timeout``: The maximum amount of a time a request can take. API functions will raise
-        httpx.TimeoutException if this is exceeded. Defaults to DEFAULT_TIMEOUT (5 s to connect, 60 s for
-        each of read, write and pool); ``timeout=None`` switches timeouts off.
-
-        ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
-        but can be set to False for testing purposes.
-
-        ``follow_redirects``: Whether or not to follow redirects. Default value is False.
-
-        ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
-
+    Takes the arguments of Client, and:
 
     Attributes:
-        raise_on_unexpected_status: Whether or not to raise an errors.UnexpectedStatus if the API returns a
-            status code that was not documented in the source OpenAPI document. Can also be provided as a keyword
-            argument to the constructor.
         token: The token to use for authentication
         prefix: The prefix to use for the Authorization header
         auth_header_name: The name of the Authorization header
     """
 
-    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
-    _base_url: str = field(alias="base_url")
-    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies", repr=_names_only)
-    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=_names_only)
-    _timeout: httpx.Timeout | None = field(factory=lambda: DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
-    _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
-    _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
-    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args", repr=_names_only)
-    _client: httpx.Client | None = field(default=None, init=False)
-    _async_client: httpx.AsyncClient | None = field(default=None, init=False)
-    _transport: httpx.BaseTransport | None = field(default=None, init=False, repr=False)
-    _async_transport: httpx.AsyncBaseTransport | None = field(default=None, init=False, repr=False)
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        prefix: str = "Bearer",
+        auth_header_name: str = "Authorization",
+        **options: Any,
+    ) -> None:
+        super().__init__(base_url, **options)
+        self.token = token
+        self.prefix = prefix
+        self.auth_header_name = auth_header_name
 
-    token: str = field(repr=lambda _: "'***'")
-    prefix: str = "Bearer"
-    auth_header_name: str = "Authorization"
+    def _repr_extra(self) -> str:
+        return f", token='***', prefix={self.prefix!r}, auth_header_name={self.auth_header_name!r}"
 
-    def with_headers(self, headers: dict[str, str]) -> AuthenticatedClient:
-        """A new client with these headers added. This one is left as it is; the new one shares its connections."""
-        return self._sharing_connections(evolve(self, headers={**self._headers, **headers}))
-
-    def with_cookies(self, cookies: dict[str, str]) -> AuthenticatedClient:
-        """A new client with these cookies added. This one is left as it is; the new one shares its connections."""
-        return self._sharing_connections(evolve(self, cookies={**self._cookies, **cookies}))
-
-    def with_timeout(self, timeout: httpx.Timeout) -> AuthenticatedClient:
-        """A new client with this timeout. This one is left as it is; the new one shares its connections."""
-        return self._sharing_connections(evolve(self, timeout=timeout))
-
-    def _sharing_connections(self, clone: AuthenticatedClient) -> AuthenticatedClient:
-        # The copy builds its own httpx clients (its own headers, cookies, timeout) on this client's transports,
-        # which hold the connection pools. httpx has no public accessor for a client's transport: `_transport`.
-        if self._client is not None:
-            clone._transport = self._client._transport
-        if self._async_client is not None:
-            clone._async_transport = self._async_client._transport
-        return clone
-
-    def set_httpx_client(self, client: httpx.Client) -> Self:
-        """Manually set the underlying httpx.Client
-
-        **NOTE**: This will override any other settings on the client, including cookies, headers, and timeout.
-        """
-        self._client = client
-        return self
-
-    def get_httpx_client(self) -> httpx.Client:
-        """Get the underlying httpx.Client, constructing a new one if not previously set"""
-        if self._client is None:
-            self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
-            shared = {} if self._transport is None else {"transport": self._transport}
-            self._client = httpx.Client(
-                base_url=self._base_url,
-                cookies=self._cookies,
-                headers={"User-Agent": user_agent(), **self._headers},
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **{**self._httpx_args, **shared},
-            )
-        return self._client
-
-    def __enter__(self) -> Self:
-        """Enter a context manager for self.client—you cannot enter twice (see httpx docs)"""
-        self.get_httpx_client().__enter__()
-        return self
-
-    def __exit__(self, *args: Any, **kwargs: Any) -> None:
-        """Exit a context manager for internal httpx.Client (see httpx docs)"""
-        self.get_httpx_client().__exit__(*args, **kwargs)
-
-    def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
-        """Manually set the underlying httpx.AsyncClient
-
-        **NOTE**: This will override any other settings on the client, including cookies, headers, and timeout.
-        """
-        self._async_client = async_client
-        return self
-
-    def get_async_httpx_client(self) -> httpx.AsyncClient:
-        """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
-        if self._async_client is None:
-            self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
-            shared = {} if self._async_transport is None else {"transport": self._async_transport}
-            self._async_client = httpx.AsyncClient(
-                base_url=self._base_url,
-                cookies=self._cookies,
-                headers={"User-Agent": user_agent(), **self._headers},
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **{**self._httpx_args, **shared},
-            )
-        return self._async_client
-
-    async def __aenter__(self) -> Self:
-        """Enter a context manager for underlying httpx.AsyncClient—you cannot enter twice (see httpx docs)"""
-        await self.get_async_httpx_client().__aenter__()
-        return self
-
-    async def __aexit__(self, *args: Any, **kwargs: Any) -> None:
-        """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
-        await self.get_async_httpx_client().__aexit__(*args, **kwargs)
+    def _auth_headers(self) -> dict[str, str]:
+        return {self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token}
 
 
 API_KEY_ENV = "MODELSLAB_API_KEY"
@@ -343,16 +259,6 @@ MAX_RETRY_DELAY = 60.0  # no wait is longer, whatever Retry-After or retry_after
 logger = logging.getLogger("modelslab_enterprise_3d")
 # _parse_response of the functional modules reads only raise_on_unexpected_status from its client.
 _PARSING_CLIENT = Client(base_url="")
-
-
-class NotGiven:
-    """The default of arguments for which None means something (timeout=None: no timeout)."""
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN = NotGiven()
 
 
 def _given(**arguments: Any) -> dict[str, Any]:
@@ -477,6 +383,8 @@ class _HighLevelClient:
         request["url"] = self.base_url + request["url"]
         if self._request_headers:
             request["headers"] = {**self._request_headers, **request.get("headers", {})}
+        elif "headers" in request and not request["headers"]:
+            del request["headers"]  # an empty dict still costs httpx a header merge on every call
         return request
 
     def _retry(
@@ -502,7 +410,10 @@ class _HighLevelClient:
         answer calls for."""
         status = response.status_code
         if 200 <= status < 300:
-            if not any(low <= status <= high for low, high in success):
+            for low, high in success:
+                if low <= status <= high:
+                    break
+            else:
                 raise errors.UnexpectedStatus(status, response.content, where)
             try:
                 parsed = operation._parse_response(client=_PARSING_CLIENT, response=response)
@@ -595,6 +506,8 @@ class Enterprise3D(_HighLevelClient):
                 if delay is None:
                     raise _connection_error(where, error) from error
             else:
+                if response.status_code not in RETRY_STATUSES:
+                    return response
                 delay = self._retry(name, where, attempt, response, None)
                 if delay is None:
                     return response
@@ -837,6 +750,8 @@ class AsyncEnterprise3D(_HighLevelClient):
                 if delay is None:
                     raise _connection_error(where, error) from error
             else:
+                if response.status_code not in RETRY_STATUSES:
+                    return response
                 delay = self._retry(name, where, attempt, response, None)
                 if delay is None:
                     return response

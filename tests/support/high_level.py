@@ -12,7 +12,6 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-import attrs
 import httpx
 
 from enterprise3d_devkit.operations import Operation, server_base_url
@@ -74,11 +73,11 @@ def method_arguments(op: Operation, method: Callable[..., Any]) -> tuple[list[An
     body = kwargs.pop("body", None)
     if "body" in parameters:
         kwargs["body"] = body
-    elif body is not None and attrs.has(type(body)):
-        for field in attrs.fields(type(body)):
-            value = getattr(body, field.name)
-            if field.name not in ("key", "additional_properties") and not isinstance(value, Unset):
-                kwargs[field.name] = value
+    elif body is not None and hasattr(body, "to_dict"):  # a generated model: its fields are its __init__'s
+        for field in list(inspect.signature(type(body).__init__).parameters)[1:]:
+            value = getattr(body, field)
+            if field != "key" and not isinstance(value, Unset):
+                kwargs[field] = value
     return positional, kwargs
 
 

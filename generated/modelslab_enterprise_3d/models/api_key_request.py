@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from .. import errors
 from ..types import Unset
 
@@ -19,15 +16,35 @@ def _masked(value: object) -> str:
     return repr(value) if isinstance(value, Unset) else "'***'"
 
 
-@_attrs_define
 class ApiKeyRequest:
     """
     Attributes:
         key (str): Your enterprise API key used for request authorization Example: enterprise_api_key.
     """
 
-    key: str = _attrs_field(repr=_masked)
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    key: str
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        key: str,
+    ) -> None:
+        self.key = key
+        self.additional_properties = {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ApiKeyRequest) or type(other) is not type(self):
+            return NotImplemented
+        return (
+            self.key,
+            self.additional_properties,
+        ) == (
+            other.key,
+            other.additional_properties,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(key={_masked(self.key)}, additional_properties={self.additional_properties!r})"
 
     def to_dict(self) -> dict[str, Any]:
         key = self.key

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from .. import errors
 from ..models.clear_action_response_status import ClearActionResponseStatus
 
 T = TypeVar("T", bound="ClearActionResponse")
 
 
-@_attrs_define
 class ClearActionResponse:
     """
     Attributes:
@@ -24,7 +20,38 @@ class ClearActionResponse:
 
     status: ClearActionResponseStatus
     message: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        status: ClearActionResponseStatus,
+        message: str,
+    ) -> None:
+        self.status = status
+        self.message = message
+        self.additional_properties = {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ClearActionResponse) or type(other) is not type(self):
+            return NotImplemented
+        return (
+            self.status,
+            self.message,
+            self.additional_properties,
+        ) == (
+            other.status,
+            other.message,
+            other.additional_properties,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}("
+            f"status={self.status!r}, "
+            f"message={self.message!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value

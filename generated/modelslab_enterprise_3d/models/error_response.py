@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from .. import errors
 from ..models.error_response_status import ErrorResponseStatus
 from ..types import UNSET, Unset
@@ -15,7 +12,6 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ErrorResponse")
 
 
-@_attrs_define
 class ErrorResponse:
     """
     Attributes:
@@ -26,8 +22,44 @@ class ErrorResponse:
 
     status: ErrorResponseStatus
     message: str
-    error_code: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    error_code: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        status: ErrorResponseStatus,
+        message: str,
+        error_code: str | Unset = UNSET,
+    ) -> None:
+        self.status = status
+        self.message = message
+        self.error_code = error_code
+        self.additional_properties = {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ErrorResponse) or type(other) is not type(self):
+            return NotImplemented
+        return (
+            self.status,
+            self.message,
+            self.error_code,
+            self.additional_properties,
+        ) == (
+            other.status,
+            other.message,
+            other.error_code,
+            other.additional_properties,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}("
+            f"status={self.status!r}, "
+            f"message={self.message!r}, "
+            f"error_code={self.error_code!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value

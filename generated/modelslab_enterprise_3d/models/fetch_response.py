@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from .. import errors
 from ..models.fetch_response_status import FetchResponseStatus
 from ..types import UNSET, Unset
@@ -15,7 +12,6 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="FetchResponse")
 
 
-@_attrs_define
 class FetchResponse:
     """
     Attributes:
@@ -26,9 +22,45 @@ class FetchResponse:
     """
 
     status: FetchResponseStatus
-    id: int | Unset = UNSET
-    output: list[str] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    id: int | Unset
+    output: list[str] | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        status: FetchResponseStatus,
+        id: int | Unset = UNSET,
+        output: list[str] | Unset = UNSET,
+    ) -> None:
+        self.status = status
+        self.id = id
+        self.output = output
+        self.additional_properties = {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FetchResponse) or type(other) is not type(self):
+            return NotImplemented
+        return (
+            self.status,
+            self.id,
+            self.output,
+            self.additional_properties,
+        ) == (
+            other.status,
+            other.id,
+            other.output,
+            other.additional_properties,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}("
+            f"status={self.status!r}, "
+            f"id={self.id!r}, "
+            f"output={self.output!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from .. import errors
 from ..models.server_action_response_status import ServerActionResponseStatus
 
 T = TypeVar("T", bound="ServerActionResponse")
 
 
-@_attrs_define
 class ServerActionResponse:
     """
     Attributes:
@@ -24,7 +20,38 @@ class ServerActionResponse:
 
     message: str
     status: ServerActionResponseStatus
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        message: str,
+        status: ServerActionResponseStatus,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.additional_properties = {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerActionResponse) or type(other) is not type(self):
+            return NotImplemented
+        return (
+            self.message,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.message,
+            other.status,
+            other.additional_properties,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}("
+            f"message={self.message!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message

@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from .. import errors
 
 T = TypeVar("T", bound="SystemDetailsResponse")
 
 
-@_attrs_define
 class SystemDetailsResponse:
     """
     Attributes:
@@ -25,7 +21,43 @@ class SystemDetailsResponse:
     model_count: int
     queue_time: int
     status: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        model_count: int,
+        queue_time: int,
+        status: str,
+    ) -> None:
+        self.model_count = model_count
+        self.queue_time = queue_time
+        self.status = status
+        self.additional_properties = {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SystemDetailsResponse) or type(other) is not type(self):
+            return NotImplemented
+        return (
+            self.model_count,
+            self.queue_time,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.model_count,
+            other.queue_time,
+            other.status,
+            other.additional_properties,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}("
+            f"model_count={self.model_count!r}, "
+            f"queue_time={self.queue_time!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         model_count = self.model_count
