@@ -58,7 +58,9 @@ typecheck: $(BOOTSTRAP) ## mypy --strict on generated/ and the hand-written code
 pytest: $(BOOTSTRAP) ## The pytest suite alone
 	pytest
 
-test: check-spec-record check-generated lint typecheck pytest ## Everything CI checks (.ci/run calls this)
+test: $(BOOTSTRAP) ## Everything CI checks (.ci/run calls this): the four static checks side by side, then pytest
+	$(MAKE) --no-print-directory --output-sync=target -j4 check-spec-record check-generated lint typecheck
+	$(MAKE) --no-print-directory pytest
 
 test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_URL + MODELSLAB_API_KEY (writes: TEST_API_ALLOW_WRITES=1)
 	@test -n "$$TEST_API_BASE_URL" && test -n "$$MODELSLAB_API_KEY" || { \

@@ -42,14 +42,20 @@ fail() { echo "generate.sh: FAILED at step '$step': $*" >&2; echo "generate.sh: 
 step="check toolchain"
 python=${PYTHON:-python3}
 lock=$repo/requirements-dev.lock
-for tool in openapi-python-client ruff; do
+tools=(openapi-python-client ruff)
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || fail "$tool is not on PATH; run 'make generate' (it installs the pinned toolchain into .venv)"
   # The generator runs its post-hooks from the output dir: a relative PATH entry would not find ruff there.
   PATH="$(cd "$(dirname "$(command -v "$tool")")" && pwd):$PATH"
+done
+# The installed distributions' versions, one per line (one interpreter start for all; the generator's own
+# --version would import its whole CLI).
+actual=($("$python" -c 'import importlib.metadata as m, sys; print(*(m.version(t) for t in sys.argv[1:]))' "${tools[@]}"))
+for i in "${!tools[@]}"; do
+  tool=${tools[$i]}
   pinned=$(sed -n "s/^$tool==//p" "$lock")
-  # The installed distribution's version (one interpreter start; the generator's own --version imports its CLI).
-  actual=$("$python" -c 'import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))' "$tool")
-  [ "$actual" = "$pinned" ] || fail "$tool is $actual but requirements-dev.lock pins $pinned; run 'make' to reinstall .venv"
+  [ "${actual[$i]:-}" = "$pinned" ] ||
+    fail "$tool is ${actual[$i]:-not installed} but requirements-dev.lock pins $pinned; run 'make' to reinstall .venv"
 done
 
 [ -f "$spec" ] || { step="read spec"; fail "no spec at $spec"; }
@@ -72,18 +78,16 @@ if [ -n "$overlay" ]; then
 fi
 
 step="validate spec"
-"$python" -m enterprise3d_devkit.spec_validation "$spec" || fail "$published was refused: not a usable OpenAPI spec (see above)"
-
-step="assemble templates"
 # One folder for --custom-template-path: the overrides of the generator's own templates, the templates we add
 # (codegen/additions/), and the facts they need that the generator does not pass them (enterprise3d_devkit/template_data.py:
-# the spec's server URL, the retry column of codegen/operations.yaml, pyproject.toml's version).
+# the spec's server URL, the retry column of codegen/operations.yaml), written by the same interpreter that
+# validates the spec once it is valid.
 templates=$staging/templates
 mkdir "$templates"
 cp "$repo"/codegen/overrides/* "$repo"/codegen/additions/* "$templates"/
-"$python" -m enterprise3d_devkit.template_data "$spec" "$repo/codegen/operations.yaml" "$repo/pyproject.toml" \
-  "$templates/template_data.jinja" ||
-  fail "could not write the template data for $published (see above)"
+"$python" -m enterprise3d_devkit.spec_validation "$spec" \
+  --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" ||
+  fail "$published was refused: not a usable OpenAPI spec (see above)"
 
 step="generate"
 # --meta uv: the only way this generator writes py.typed; the project files it writes around the package

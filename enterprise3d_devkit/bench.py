@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import cProfile
 import datetime
 import json
@@ -184,10 +185,25 @@ def loopback(calls: int = 1000, rounds: int = 7) -> tuple[float, float]:
     return statistics.median(g_times), statistics.median(r_times)
 
 
+def fresh_process_env(pythonpath: str | None = None) -> dict[str, str]:
+    """The environment of a measured process: like an installed package's, with bytecode caches (pip writes them
+    at install; a PYTHONDONTWRITEBYTECODE inherited from a dev shell would make every import compile the source)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
+    return env
+
+
+def compile_package(folder: Path) -> None:
+    compileall.compile_dir(str(folder), quiet=1)
+
+
 def import_time(module: str, runs: int = 15) -> float:
+    compile_package(REPO / "generated" / PACKAGE)
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    env = fresh_process_env()
     samples = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout)
         for _ in range(runs)
     ]
     return statistics.median(samples)
@@ -245,7 +261,8 @@ def import_and_call(spec: dict[str, object], pythonpath: str, runs: int = 15) ->
         body=body,
         call=f"httpx.Client(transport=answer).request({op.method.upper()!r}, {path!r}, json={{'key': {KEY!r}}}).json()",
     )
-    env = {**os.environ, "PYTHONPATH": pythonpath}
+    compile_package(Path(pythonpath) / PACKAGE)
+    env = fresh_process_env(pythonpath)
 
     def sample(code: str) -> float:
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)

@@ -2,8 +2,8 @@
 
 Any BREAKING change (in the spec report or griffe's Python-API check) -> next major; any other change a user can
 see -> next minor; a regenerated package with no such change (the overlay, the generator or the templates moved,
-or only descriptions did) -> next patch. `make update-spec` writes the version into pyproject.toml (and regenerates: the
-package's `__version__` and User-Agent are written from it by generate.sh) and prepends CHANGELOG.md's entry.
+or only descriptions did) -> next patch. `make update-spec` writes the version into pyproject.toml (the package's
+`__version__` and User-Agent read it from the installed metadata) and prepends CHANGELOG.md's entry.
 """
 
 from __future__ import annotations

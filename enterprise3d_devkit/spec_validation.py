@@ -168,15 +168,26 @@ def check_spec(document: dict[str, Any]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python -m enterprise3d_devkit.spec_validation SPEC", file=sys.stderr)
+    """SPEC [--template-data TABLE OUT]: refuse an unusable spec (exit 1); once it is valid, optionally write the
+    generator templates' data for it (enterprise3d_devkit/template_data.py), sparing generate.sh an interpreter."""
+    if len(argv) not in (2, 5) or (len(argv) == 5 and argv[2] != "--template-data"):
+        print("usage: python -m enterprise3d_devkit.spec_validation SPEC [--template-data TABLE OUT]", file=sys.stderr)
         return 2
     path = Path(argv[1])
     try:
-        check_spec(load_spec(path))
+        spec = load_spec(path)
+        check_spec(spec)
     except SpecError as exc:
         print(f"Refused spec {path}: the file {exc.what} (at {exc.where}).", file=sys.stderr)
         return 1
+    if len(argv) == 5:
+        from enterprise3d_devkit.template_data import render
+
+        try:
+            Path(argv[4]).write_text(render(spec, Path(argv[3])), encoding="utf-8")
+        except ValueError as exc:  # a row of the operation table that is not safe/never, read/write
+            print(f"Template data not written for {path}: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -1,6 +1,5 @@
-"""The facts the generator's templates need but cannot see, written as a Jinja file at generation time.
-
-    python -m enterprise3d_devkit.template_data SPEC TABLE PYPROJECT OUT
+"""The facts the generator's templates need but cannot see, written as a Jinja file at generation time
+(by `python -m enterprise3d_devkit.spec_validation SPEC --template-data TABLE OUT`, once the spec is valid).
 
 openapi-python-client hands its templates the parsed operations and models, but neither the spec's `servers` nor
 anything of ours. generate.sh assembles the template folder it passes with --custom-template-path (the generator's
@@ -9,24 +8,17 @@ official extension point) and puts this file in it; codegen/additions/high_level
   * `default_base_url`: the first server's URL (server variables replaced by their defaults), what the high-level
     client calls when neither base_url= nor MODELSLAB_BASE_URL says otherwise; "" when the spec gives no absolute URL;
   * `retry_safe`: the labels ("POST /path") of the operations codegen/operations.yaml marks `retry: safe`. An
-    operation the table does not name is not retried (this_api/test_operation_table.py makes a person decide);
-  * `package_version`: pyproject.toml's version, for `__version__` and the User-Agent (reading the installed
-    distribution's metadata instead would cost the first call as much as importing attrs).
+    operation the table does not name is not retried (this_api/test_operation_table.py makes a person decide).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from enterprise3d_devkit.operation_table import load_table
-from enterprise3d_devkit.release import read_version
-from enterprise3d_devkit.spec_loading import SpecError, load_spec
-
-NAME = "template_data.jinja"
 
 
 def default_base_url(spec: dict[str, Any]) -> str:
@@ -43,29 +35,11 @@ def default_base_url(spec: dict[str, Any]) -> str:
     return url.rstrip("/") if re.match(r"^https?://[^{}]+$", url) else ""
 
 
-def render(spec: dict[str, Any], table_path: Path, pyproject: Path) -> str:
+def render(spec: dict[str, Any], table_path: Path) -> str:
     table = load_table(table_path) if table_path.exists() else {}
     safe = sorted(label for label, policy in table.items() if policy.retry_safe)
     return (
         "{# Written by enterprise3d_devkit.template_data when generate.sh runs; never edited, never committed. #}\n"
         f"{{% set default_base_url = {json.dumps(default_base_url(spec))} %}}\n"
         f"{{% set retry_safe = {json.dumps(safe)} %}}\n"
-        f"{{% set package_version = {json.dumps(read_version(pyproject.parent))} %}}\n"
     )
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 5:
-        print("usage: python -m enterprise3d_devkit.template_data SPEC TABLE PYPROJECT OUT", file=sys.stderr)
-        return 2
-    try:
-        text = render(load_spec(Path(argv[1])), Path(argv[2]), Path(argv[3]))
-    except (SpecError, ValueError, OSError) as exc:
-        print(f"template data not written: {exc}", file=sys.stderr)
-        return 1
-    Path(argv[4]).write_text(text, encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

@@ -53,8 +53,6 @@ _MODULES = {
     "UnprocessableEntityError": ".errors",
 }
 
-__version__ = "1.0.0"
-
 __all__ = (
     "AsyncEnterprise3D",
     "AuthenticatedClient",
@@ -82,6 +80,10 @@ __all__ = (
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # the installed distribution's, looked up when first asked for
+        from .client import package_version
+
+        return package_version()
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

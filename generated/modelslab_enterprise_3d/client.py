@@ -32,19 +32,24 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 
 DISTRIBUTION = "modelslab-enterprise-3d"
-VERSION = "1.0.0"  # pyproject.toml's version when generate.sh ran
 
 
+@functools.cache
 def package_version() -> str:
-    """The distribution's version (pyproject.toml's)."""
-    return VERSION
+    """The installed distribution's version (pyproject.toml's); "0+unknown" when imported from a source tree."""
+    from importlib.metadata import PackageNotFoundError, version  # costly to import: only when first needed
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "0+unknown"
 
 
 @functools.cache
 def user_agent() -> str:
     """What every request says it is: `<distribution>/<version> python/<x.y> httpx/<x.y.z>`."""
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"{DISTRIBUTION}/{VERSION} python/{python} httpx/{httpx.__version__}"
+    return f"{DISTRIBUTION}/{package_version()} python/{python} httpx/{httpx.__version__}"
 
 
 class NotGiven:

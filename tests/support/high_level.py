@@ -56,7 +56,7 @@ def success_models(op: Operation) -> tuple[type, ...]:
     # (a response without a body is typed Any, a class since Python 3.11: not a model)
     found = [t for t in typing.get_args(parsed) or (parsed,) if isinstance(t, type) and t not in (type(None), Any)]
     success = tuple(t for t in found if t.__name__ not in error_models)
-    named = {model_class(op.responses[s].model) for s in success_statuses(op) if op.responses[s].model}
+    named = {model_class(name) for s in success_statuses(op) if (name := op.responses[s].model)}
     assert named <= set(success), f"{op.label}: the spec's success models are among what the functions parse"
     return success
 
@@ -112,7 +112,7 @@ def no_sleep(client: Any, delays: list[float]) -> None:
 
         client._sleep = record  # type: ignore[method-assign]
     else:
-        client._sleep = delays.append  # type: ignore[method-assign]
+        client._sleep = delays.append
 
 
 class AnswerKeeper(Recorder):

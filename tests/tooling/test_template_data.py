@@ -5,10 +5,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from enterprise3d_devkit.layout import OPERATION_TABLE, REPO
+from enterprise3d_devkit.layout import OPERATION_TABLE
 from enterprise3d_devkit.operation_table import load_table
 from enterprise3d_devkit.operations import server_base_url
-from enterprise3d_devkit.release import read_version
 from enterprise3d_devkit.template_data import default_base_url, render
 from modelslab_enterprise_3d.client import DEFAULT_BASE_URL
 from tests.support.spec_cases import SPEC
@@ -31,14 +30,7 @@ def test_server_variables_take_their_defaults_and_relative_urls_give_none() -> N
 
 
 def test_the_retry_safe_rows_are_written_and_a_missing_table_marks_none(tmp_path: Path) -> None:
-    text = render(SPEC, OPERATION_TABLE, REPO / "pyproject.toml")
+    text = render(SPEC, OPERATION_TABLE)
     for label, policy in load_table().items():
         assert (f'"{label}"' in text) == policy.retry_safe, label
-    assert "{% set retry_safe = [] %}" in render(SPEC, tmp_path / "absent.yaml", REPO / "pyproject.toml")
-
-
-def test_the_generated_version_is_pyprojects() -> None:
-    import modelslab_enterprise_3d
-    from modelslab_enterprise_3d.client import user_agent
-
-    assert modelslab_enterprise_3d.__version__ == read_version() and f"/{read_version()} " in user_agent()
+    assert "{% set retry_safe = [] %}" in render(SPEC, tmp_path / "absent.yaml")

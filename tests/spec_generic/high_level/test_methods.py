@@ -11,7 +11,7 @@ import pytest
 
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
-from tests.support.contract_checks import Recorder, check_request, check_secret_only_in_body
+from tests.support.contract_checks import check_request, check_secret_only_in_body
 from tests.support.high_level import (
     KEY,
     AnswerKeeper,
@@ -66,7 +66,7 @@ def vars_of_models() -> dict[str, object]:
     return {name: getattr(models, name) for name in models.__all__}
 
 
-def check_result(op: Operation, recorder: Recorder, outcome: object) -> None:
+def check_result(op: Operation, recorder: AnswerKeeper, outcome: object) -> None:
     (request,) = recorder.requests
     check_request(SPEC, op, request)
     if has_key_field(op):

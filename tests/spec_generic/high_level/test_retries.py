@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -147,7 +148,7 @@ async def test_a_request_that_may_have_reached_the_server_is_not_repeated_when_u
 def test_waits_honour_retry_after_and_retry_after_bodies_and_are_capped(op: Operation) -> None:
     safe = policy(Enterprise3D, True)
     in_ten = email.utils.formatdate(time.time() + 10, usegmt=True)
-    cases = [
+    cases: list[tuple[Step, Callable[[float], bool]]] = [
         (Step(503, VENDOR_ERROR, {"Retry-After": "3"}), lambda d: d == 3.0),
         (Step(429, {**VENDOR_ERROR, "retry_after": 30}), lambda d: d == 30.0),
         (Step(503, VENDOR_ERROR, {"Retry-After": in_ten}), lambda d: 8.0 <= d <= 10.0),

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.mock_only
 ERROR = {"status": "error", "message": "no"}
 
 
-def scripted(script: list[Any]) -> Any:
+def scripted(script: list[Any]) -> Any:  # steps and transport errors to raise
     mock = Recorder(SPEC)
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -36,7 +36,7 @@ def scripted(script: list[Any]) -> Any:
     return answer
 
 
-SCRIPTS = {
+SCRIPTS: dict[str, list[Any]] = {
     "retried-then-ok": [Step(503, ERROR), httpx.ConnectError],
     "bad-request": [Step(400, ERROR)],
     "rate-limited": [Step(429, {**ERROR, "retry_after": 1})] * 3,
