@@ -288,14 +288,14 @@ def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
     return min(random.uniform(0.0, min(MAX_BACKOFF, INITIAL_RETRY_DELAY * 2 ** (attempt - 1))), MAX_RETRY_DELAY)
 
 
-def _may_retry(error: Exception, retry_safe: bool) -> bool:
+def _may_retry(error: httpx.TransportError, retry_safe: bool) -> bool:
     return isinstance(error, RETRYABLE_ERRORS if retry_safe else NOT_SENT_ERRORS)
 
 
 def _connection_error(where: str, error: httpx.TransportError) -> errors.APIConnectionError:
     if isinstance(error, httpx.TimeoutException):
         return errors.APITimeoutError(where)
-    return errors.APIConnectionError(where, f"Connection error ({type(error).__name__}).")
+    return errors.APIConnectionError(where, f"Connection error ({type(error).__name__}: {error}).")
 
 
 # Why not httpx-retries (the well-kept library for retries in httpx): its policy belongs to a transport and chooses
@@ -364,7 +364,7 @@ class _HighLevelClient:
         max_retries: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Self:
-        """A copy with other settings, for some calls: `client.with_options(timeout=5).system_details()`.
+        """A copy with other settings, for some calls: `client.with_options(timeout=5.0, max_retries=0).<method>()`.
 
         The copy shares this client's connection pool and API key; this client is left as it is. Closing the
         copy does not close the pool (close the client it came from).
@@ -392,19 +392,19 @@ class _HighLevelClient:
             del request["headers"]  # an empty dict still costs httpx a header merge on every call
         return request
 
-    def _retry(
-        self, name: str, where: str, attempt: int, response: httpx.Response | None, error: Exception | None
-    ) -> float | None:
-        """Seconds to wait before trying again, or None when this answer (or error) is final."""
-        if attempt >= self.max_retries:
+    def _retry_after_error(self, name: str, where: str, attempt: int, error: httpx.TransportError) -> float | None:
+        """Seconds to wait before trying again after this transport error, or None: it is final."""
+        if attempt >= self.max_retries or not _may_retry(error, name in self._RETRY_SAFE):
             return None
-        if error is not None:
-            if not _may_retry(error, name in self._RETRY_SAFE):
-                return None
-        elif response is None or response.status_code not in RETRY_STATUSES or name not in self._RETRY_SAFE:
+        return self._log_retry(where, type(error).__name__, attempt, _retry_delay(attempt + 1, None))
+
+    def _retry_after_status(self, name: str, where: str, attempt: int, response: httpx.Response) -> float | None:
+        """Seconds to wait before trying again after this answer, or None: it is final."""
+        if response.status_code not in RETRY_STATUSES or attempt >= self.max_retries or name not in self._RETRY_SAFE:
             return None
-        delay = _retry_delay(attempt + 1, response)
-        reason = type(error).__name__ if error is not None else f"HTTP {response.status_code if response else '?'}"
+        return self._log_retry(where, f"HTTP {response.status_code}", attempt, _retry_delay(attempt + 1, response))
+
+    def _log_retry(self, where: str, reason: str, attempt: int, delay: float) -> float:
         logger.info("%s: %s, retrying in %.2f s (retry %d of %d)", where, reason, delay, attempt + 1, self.max_retries)
         return delay
 
@@ -507,13 +507,11 @@ class Enterprise3D(_HighLevelClient):
             try:
                 response = self._http.request(**request, timeout=self._request_timeout)
             except httpx.TransportError as error:
-                delay = self._retry(name, where, attempt, None, error)
+                delay = self._retry_after_error(name, where, attempt, error)
                 if delay is None:
                     raise _connection_error(where, error) from error
             else:
-                if response.status_code not in RETRY_STATUSES:
-                    return response
-                delay = self._retry(name, where, attempt, response, None)
+                delay = self._retry_after_status(name, where, attempt, response)
                 if delay is None:
                     return response
             self._sleep(delay)
@@ -751,13 +749,11 @@ class AsyncEnterprise3D(_HighLevelClient):
             try:
                 response = await self._http.request(**request, timeout=self._request_timeout)
             except httpx.TransportError as error:
-                delay = self._retry(name, where, attempt, None, error)
+                delay = self._retry_after_error(name, where, attempt, error)
                 if delay is None:
                     raise _connection_error(where, error) from error
             else:
-                if response.status_code not in RETRY_STATUSES:
-                    return response
-                delay = self._retry(name, where, attempt, response, None)
+                delay = self._retry_after_status(name, where, attempt, response)
                 if delay is None:
                     return response
             await self._sleep(delay)

@@ -1,22 +1,21 @@
-"""Calling the high-level clients (Enterprise3D, AsyncEnterprise3D) from the spec alone.
+"""Calling the high-level clients (Enterprise3D, AsyncEnterprise3D) from the spec alone, in the tests.
 
 A method is found by its operation's generated module name; its arguments are built from the spec the same way
-as the functional API's (contract_checks.call_kwargs): path parameters positionally, the body model's fields
-(except the key, which the client adds) or the whole `body`, and query/header parameters by name.
+as the functional API's (contract_checks.call_kwargs, then enterprise3d_devkit.calls.method_arguments).
 """
 
 from __future__ import annotations
 
-import inspect
 import typing
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from enterprise3d_devkit import calls
+from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.operations import Operation, server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
-from modelslab_enterprise_3d.types import Unset
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, model_class, module_for
 from tests.support.spec_cases import SPEC
 
@@ -36,10 +35,6 @@ STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
 
 def expected_error(status: int) -> type[errors.APIStatusError]:
     return STATUS_ERRORS.get(status) or (errors.InternalServerError if status >= 500 else errors.APIStatusError)
-
-
-def method_name(op: Operation) -> str:
-    return op.module.rsplit(".", 1)[1]
 
 
 def success_statuses(op: Operation) -> list[int]:
@@ -66,19 +61,10 @@ def has_key_field(op: Operation) -> bool:
 
 
 def method_arguments(op: Operation, method: Callable[..., Any]) -> tuple[list[Any], dict[str, Any]]:
-    """(positional, keyword) arguments for the method of `op`, built from the spec."""
+    """(positional, keyword) arguments for the method of `op`, built from the spec (with contract_checks'
+    sentinels in free-form fields)."""
     kwargs, _ = call_kwargs(op, module_for(op))
-    parameters = inspect.signature(method).parameters
-    positional = [kwargs.pop(name) for name, p in parameters.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
-    body = kwargs.pop("body", None)
-    if "body" in parameters:
-        kwargs["body"] = body
-    elif body is not None and hasattr(body, "to_dict"):  # a generated model: its fields are its __init__'s
-        for field in list(inspect.signature(type(body).__init__).parameters)[1:]:
-            value = getattr(body, field)
-            if field != "key" and not isinstance(value, Unset):
-                kwargs[field] = value
-    return positional, kwargs
+    return calls.method_arguments(op, method, kwargs)
 
 
 def transport_client(

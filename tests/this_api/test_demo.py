@@ -1,10 +1,12 @@
-"""`make demo`'s script runs end to end: every operation over real HTTP, typed results, the mock stopped."""
+"""`make demo`'s script runs end to end: every operation's Enterprise3D method over real HTTP, typed results and
+exceptions, the mock stopped."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.layout import REPO
 from tests.support.spec_cases import OPERATIONS
 
@@ -16,14 +18,12 @@ def test_demo_calls_every_operation_prints_typed_results_and_stops_the_mock() ->
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for op in OPERATIONS:
-        section = out.split(f"{op.label} -> {op.module}.sync_detailed", 1)
+        section = out.split(f"{op.label} -> client.{method_name(op)}(", 1)
         assert len(section) == 2, f"the demo does not call {op.label}"
-        status = op.default_status()
-        assert f"HTTP {status}" in section[1].split("\n\n", 1)[0]
-        model = op.responses[status].model
-        if model:
-            assert f"  {model}: " in section[1].split("\n\n", 1)[0]
-    assert "HTTP 401 Unauthorized" in out and "ErrorResponse: " in out
-    assert "HTTP 400 Bad Request" in out and "key" in out.split("a request the spec rejects")[1]
+        shown = section[1].split("\n", 2)[1]  # the line after the call: its result
+        models = [op.responses[s].model for s in op.responses if 200 <= s < 300 and op.responses[s].model]
+        assert any(f"-> {model}: " in shown for model in models) or "OperationFailedError" in shown, shown
+    assert "AuthenticationError (HTTP 401)" in out
+    assert "HTTP 400" in out and "key" in out.split("a request the spec rejects")[1]
     assert out.rstrip().endswith("Mock server stopped.")
     assert "demo-enterprise-key" not in out, "the key must not be printed"

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import modelslab_enterprise_3d
+from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.layout import PACKAGE
 from modelslab_enterprise_3d import errors, models
-from tests.support.high_level import method_name
 from tests.support.spec_cases import OPERATIONS
 
 PROBE = """

@@ -9,6 +9,7 @@ import typing
 
 import pytest
 
+from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
 from tests.support.contract_checks import check_request, check_secret_only_in_body
@@ -18,7 +19,6 @@ from tests.support.high_level import (
     call_method,
     call_method_async,
     has_key_field,
-    method_name,
     success_models,
     transport_client,
 )

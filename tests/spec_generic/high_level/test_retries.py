@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
@@ -21,7 +22,6 @@ from tests.support.high_level import (
     KEY,
     call_method,
     call_method_async,
-    method_name,
     no_sleep,
     success_statuses,
 )

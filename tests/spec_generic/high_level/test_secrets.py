@@ -10,10 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import errors
 from tests.support.contract_checks import Recorder
-from tests.support.high_level import KEY, call_method, method_name, no_sleep, transport_client
+from tests.support.high_level import KEY, call_method, no_sleep, transport_client
 from tests.support.servers import Step
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 
