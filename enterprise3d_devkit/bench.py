@@ -31,8 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -86,31 +87,39 @@ def in_process_sync(calls: int) -> tuple[float, float]:
         return best_per_call(run_generated, calls), best_per_call(run_raw, calls)
 
 
-def in_process_async(calls: int) -> tuple[float, float]:
+async def best_per_async_call(call: Callable[[], Awaitable[object]], calls: int, repeats: int = 7) -> float:
+    """best_per_call for a coroutine function: the best of `repeats` batches, after a warm-up."""
+
+    async def batch(n: int) -> float:
+        started = time.perf_counter()
+        for _ in range(n):
+            await call()
+        return (time.perf_counter() - started) / n
+
+    await batch(min(calls, 200))
+    return min([await batch(calls) for _ in range(repeats)])
+
+
+def compare_async(ours: Any, call: Callable[[Any], Awaitable[object]], calls: int) -> tuple[float, float]:
+    """Per call: `call(ours)` (an async client of this package) vs raw httpx post() + json(), same transport."""
+
     async def measure() -> tuple[float, float]:
-        generated = Client(base_url=BASE_URL, httpx_args={"transport": fixed_transport()})
         raw = httpx.AsyncClient(base_url=BASE_URL, transport=fixed_transport())
 
-        async def run_generated(n: int) -> float:
-            started = time.perf_counter()
-            for _ in range(n):
-                await clear_queue.asyncio_detailed(client=generated, body=ApiKeyRequest(key=KEY))
-            return (time.perf_counter() - started) / n
+        async def raw_call() -> object:
+            return (await raw.post("/clear_queue", json={"key": KEY})).json()
 
-        async def run_raw(n: int) -> float:
-            started = time.perf_counter()
-            for _ in range(n):
-                (await raw.post("/clear_queue", json={"key": KEY})).json()
-            return (time.perf_counter() - started) / n
-
-        async with generated, raw:
-            await run_generated(200)
-            await run_raw(200)
-            g = min([await run_generated(calls) for _ in range(7)])
-            r = min([await run_raw(calls) for _ in range(7)])
-        return g, r
+        async with ours, raw:
+            return await best_per_async_call(lambda: call(ours), calls), await best_per_async_call(raw_call, calls)
 
     return asyncio.run(measure())
+
+
+def in_process_async(calls: int) -> tuple[float, float]:
+    generated = Client(base_url=BASE_URL, httpx_args={"transport": fixed_transport()})
+    return compare_async(
+        generated, lambda client: clear_queue.asyncio_detailed(client=client, body=ApiKeyRequest(key=KEY)), calls
+    )
 
 
 def in_process_high_level(calls: int) -> tuple[float, float, float]:
@@ -137,30 +146,8 @@ def in_process_high_level(calls: int) -> tuple[float, float, float]:
 
 
 def in_process_high_level_async(calls: int) -> tuple[float, float]:
-    async def measure() -> tuple[float, float]:
-        high_level = AsyncEnterprise3D(api_key=KEY, base_url=BASE_URL, httpx_args={"transport": fixed_transport()})
-        raw = httpx.AsyncClient(base_url=BASE_URL, transport=fixed_transport())
-
-        async def run_high_level(n: int) -> float:
-            started = time.perf_counter()
-            for _ in range(n):
-                await high_level.clear_queue()
-            return (time.perf_counter() - started) / n
-
-        async def run_raw(n: int) -> float:
-            started = time.perf_counter()
-            for _ in range(n):
-                (await raw.post("/clear_queue", json={"key": KEY})).json()
-            return (time.perf_counter() - started) / n
-
-        async with high_level, raw:
-            await run_high_level(200)
-            await run_raw(200)
-            g = min([await run_high_level(calls) for _ in range(7)])
-            r = min([await run_raw(calls) for _ in range(7)])
-        return g, r
-
-    return asyncio.run(measure())
+    high_level = AsyncEnterprise3D(api_key=KEY, base_url=BASE_URL, httpx_args={"transport": fixed_transport()})
+    return compare_async(high_level, lambda client: client.clear_queue(), calls)
 
 
 def loopback(calls: int = 1000, rounds: int = 7) -> tuple[float, float]:

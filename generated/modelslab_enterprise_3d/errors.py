@@ -83,15 +83,14 @@ class APIStatusError(APIError):
     """
 
     operation: str
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    message: str | None
 
     def __init__(self, operation: str, response: httpx.Response, body: object) -> None:
-        self.operation = operation
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.content = response.content
         self.body = body
-        self.message = _message_of(body)
-        detail = self.message if self.message is not None else _preview(response.content)
+        detail = _keep_answer(self, operation, response, body)
         summary = f"{operation}: HTTP {response.status_code} {response.reason_phrase}"
         super().__init__(f"{summary}: {detail}" if detail else summary)
 
@@ -142,15 +141,14 @@ class OperationFailedError(APIError):
     `result` is the parsed body (the operation's success model), `message` its message."""
 
     operation: str
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    message: str | None
 
     def __init__(self, operation: str, response: httpx.Response, result: object) -> None:
-        self.operation = operation
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.content = response.content
         self.result = result
-        self.message = _message_of(result)
-        super().__init__(f"{operation}: the operation failed: {self.message or _preview(response.content)}")
+        super().__init__(f"{operation}: the operation failed: {_keep_answer(self, operation, response, result)}")
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
@@ -171,6 +169,19 @@ def status_error(operation: str, response: httpx.Response, body: object) -> APIS
     if cls is None:
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
     return cls(operation, response, body)
+
+
+def _keep_answer(
+    error: APIStatusError | OperationFailedError, operation: str, response: httpx.Response, body: object
+) -> str:
+    """Keep what the server answered on the error (`operation`, `status_code`, `headers`, `content`, `message`);
+    return what its message should say: the body's message, else a bounded preview of the raw body."""
+    error.operation = operation
+    error.status_code = response.status_code
+    error.headers = response.headers
+    error.content = response.content
+    error.message = _message_of(body)
+    return error.message if error.message is not None else _preview(response.content)
 
 
 def _message_of(body: object) -> str | None:
