@@ -19,6 +19,7 @@ import pytest
 from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.layout import PACKAGE, REPO
 from enterprise3d_devkit.mock_server import SpecMock
+from enterprise3d_devkit.operation_table import load_table
 from tests.support.spec_cases import OPERATIONS
 
 README = REPO / "README.md"
@@ -108,8 +109,11 @@ def test_readme_documents_every_operation_of_the_spec() -> None:
     for op in OPERATIONS:
         module = op.module.removeprefix(f"{PACKAGE}.api.")
         assert f"| `{op.label}` | `{module}` |" in text, f"README's operation table has no row for {op.label}"
+    table = load_table()
     for line in text.splitlines():
         for op in OPERATIONS:
             module = op.module.removeprefix(f"{PACKAGE}.api.")
-            if line.startswith(f"| `{op.label}` | `{module}` | `"):  # a row with its method: the method's name
-                assert f"| `{module.rsplit('.', 1)[1]}(" in line, line
+            if line.startswith(f"| `{op.label}` | `{module}` | `"):  # the method's name, and whether it is retried
+                cells = [cell.strip() for cell in line.strip("|").split("|")]
+                assert cells[2].startswith(f"`{module.rsplit('.', 1)[1]}("), line
+                assert cells[4] == ("yes" if table[op.label].retry_safe else "**never**"), line

@@ -304,7 +304,7 @@ def test_after_the_spec_grows_a_stale_tree_fails_and_make_generate_makes_it_pass
         table.write(f"{label}:\n  effect: read\n  retry: safe\n  why: added by the vendor\n")
     lines = (repo / "README.md").read_text(encoding="utf-8").splitlines(keepends=True)
     last_row = max(i for i, line in enumerate(lines) if line.startswith("| `") and "` | `" in line)
-    lines.insert(last_row + 1, f"| `{label}` | `{module}` | `{module.rsplit('.', 1)[1]}()` | new | added |\n")
+    lines.insert(last_row + 1, f"| `{label}` | `{module}` | `{module.rsplit('.', 1)[1]}()` | new | yes | added |\n")
     (repo / "README.md").write_text("".join(lines), encoding="utf-8")
     env = {"PYTHONPATH": os.pathsep.join([str(repo / "generated"), str(repo)])}
     assert make(repo, "generate").returncode == 0
