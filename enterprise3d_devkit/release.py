@@ -11,13 +11,10 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from enterprise3d_devkit.layout import DISTRIBUTION, REPO
-
-if TYPE_CHECKING:  # annotations only: generate.sh reads the version through this module, and must stay quick
-    from enterprise3d_devkit.overlay import AppliedAction
-    from enterprise3d_devkit.spec_diff import Change
+from enterprise3d_devkit.overlay import AppliedAction
+from enterprise3d_devkit.spec_diff import Change
 
 VERSION_LINE = re.compile(r'^version = "(?P<version>\d+\.\d+\.\d+)"$', re.MULTILINE)
 CHANGELOG_NAME = "CHANGELOG.md"
