@@ -6,6 +6,7 @@ as the functional API's (contract_checks.call_kwargs, then enterprise3d_devkit.c
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ import httpx
 
 from enterprise3d_devkit import calls
 from enterprise3d_devkit.calls import method_name
+from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.operations import Operation, server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, model_class, module_for
@@ -35,6 +37,19 @@ STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
 
 def expected_error(status: int) -> type[errors.APIStatusError]:
     return STATUS_ERRORS.get(status) or (errors.InternalServerError if status >= 500 else errors.APIStatusError)
+
+
+def mock_body(op: Operation, status: int) -> dict[str, Any]:
+    """The mock's body for this (error) status of `op`: the documented schema's instance, or for a status the spec
+    does not document the vendor's generic error body (vendor-facts.md); {} when there is no JSON object."""
+    answer = _mock().answer(op, httpx.Request("POST", "/", headers={"Prefer": f"code={status}"}))
+    body = answer.json() if answer.content else {}  # a documented status may have no body
+    return body if isinstance(body, dict) else {}
+
+
+@functools.cache
+def _mock() -> SpecMock:
+    return SpecMock(SPEC)  # building its validators takes a while: once per test process
 
 
 def success_statuses(op: Operation) -> list[int]:

@@ -19,6 +19,7 @@ from tests.support.high_level import (
     call_method,
     call_method_async,
     expected_error,
+    mock_body,
     success_models,
     success_statuses,
     transport_client,
@@ -30,8 +31,6 @@ pytestmark = pytest.mark.mock_only
 
 DOCUMENTED_ERRORS = [(op, status) for op, status in DOCUMENTED if status >= 400]
 VENDOR_STATUSES = undocumented_statuses()  # 402, 403, 429, 500, 503: what vendor-facts.md says the API returns
-# The vendor's error body (vendor-facts.md: every error body has this shape); a 429's carries retry_after.
-VENDOR_ERROR = {"status": "error", "message": "vendor says no"}
 
 
 def answering(status: int, body: Any, headers: dict[str, str] | None = None) -> Any:
@@ -61,25 +60,27 @@ def test_a_documented_error_status_raises_its_class_with_the_parsed_body(op: Ope
 def test_the_vendors_undocumented_statuses_map_to_their_classes(op: Operation) -> None:
     statuses = sorted({*VENDOR_STATUSES, 402, 403, 404, 429, 500, 502, 503, 504} - set(op.responses))
     for status in statuses:
-        client = transport_client(answering(status, VENDOR_ERROR), max_retries=0)
+        recorder = AnswerKeeper(SPEC)  # the mock answers undocumented statuses with the vendor's error body
+        client = transport_client(recorder.handle, max_retries=0).with_options(headers={"Prefer": f"code={status}"})
         with pytest.raises(errors.APIStatusError) as caught:
             call_method(client, op)
-        error = caught.value
+        error, answered = caught.value, recorder.last_answer.json()
         assert type(error) is expected_error(status), status
-        assert error.status_code == status and error.body == VENDOR_ERROR
-        assert error.message == VENDOR_ERROR["message"]  # the body's message, not the raw bytes, in the message
-        assert VENDOR_ERROR["message"] in str(error)
+        assert error.status_code == status and error.body == answered
+        assert error.message == answered["message"]  # the body's message, not the raw bytes, in the message
+        assert answered["message"] in str(error)
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
 def test_a_429_carries_retry_after_from_the_header_or_else_the_body(op: Operation) -> None:
     for headers, body, expected in [
-        ({"Retry-After": "7"}, VENDOR_ERROR, 7.0),
-        ({}, {**VENDOR_ERROR, "retry_after": 30}, 30.0),
-        ({"Retry-After": "2"}, {**VENDOR_ERROR, "retry_after": 30}, 2.0),
-        ({}, VENDOR_ERROR, None),
+        ({"Retry-After": "7"}, {}, 7.0),
+        ({}, {"retry_after": 30}, 30.0),
+        ({"Retry-After": "2"}, {"retry_after": 30}, 2.0),
+        ({}, {}, None),
     ]:
-        client = transport_client(answering(429, body, headers), max_retries=0)
+        rate_limited = {k: v for k, v in mock_body(op, 429).items() if k != "retry_after"}  # the vendor's 429
+        client = transport_client(answering(429, {**rate_limited, **body}, headers), max_retries=0)
         with pytest.raises(errors.RateLimitError) as caught:
             call_method(client, op)
         assert caught.value.retry_after == expected

@@ -22,6 +22,7 @@ from tests.support.high_level import (
     KEY,
     call_method,
     call_method_async,
+    mock_body,
     no_sleep,
     success_statuses,
 )
@@ -29,8 +30,6 @@ from tests.support.servers import ScriptedServer, Step
 from tests.support.spec_cases import OPERATIONS, op_id
 
 pytestmark = pytest.mark.mock_only
-
-VENDOR_ERROR = {"status": "error", "message": "try later"}
 
 
 def success_step(op: Operation) -> Step:
@@ -60,7 +59,7 @@ class Counting:
         if isinstance(step, type):
             raise step("scripted", request=request)
         if isinstance(step, int):
-            step = Step(step, VENDOR_ERROR)
+            step = Step(step, mock_body(self.op, step))
         return httpx.Response(step.status, json=step.body, headers=step.headers)
 
 
@@ -75,7 +74,8 @@ def client_for(cls: type, answer: Any, delays: list[float], **options: Any) -> A
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
 @pytest.mark.parametrize("retry_safe", [True, False], ids=["retry-safe", "not-retry-safe"])
 def test_counted_at_a_local_server_a_503_is_retried_only_when_safe(op: Operation, retry_safe: bool) -> None:
-    with ScriptedServer([Step(503, VENDOR_ERROR), Step(503, VENDOR_ERROR)], final=success_step(op)) as server:
+    unavailable = Step(503, mock_body(op, 503))
+    with ScriptedServer([unavailable, unavailable], final=success_step(op)) as server:
         delays: list[float] = []
         with client_for_server(policy(Enterprise3D, retry_safe), server.url, delays) as client:
             if retry_safe:
@@ -148,12 +148,14 @@ async def test_a_request_that_may_have_reached_the_server_is_not_repeated_when_u
 def test_waits_honour_retry_after_and_retry_after_bodies_and_are_capped(op: Operation) -> None:
     safe = policy(Enterprise3D, True)
     in_ten = email.utils.formatdate(time.time() + 10, usegmt=True)
+    unavailable = mock_body(op, 503)
+    rate_limited = {k: v for k, v in mock_body(op, 429).items() if k != "retry_after"}  # the vendor's 429 body
     cases: list[tuple[Step, Callable[[float], bool]]] = [
-        (Step(503, VENDOR_ERROR, {"Retry-After": "3"}), lambda d: d == 3.0),
-        (Step(429, {**VENDOR_ERROR, "retry_after": 30}), lambda d: d == 30.0),
-        (Step(503, VENDOR_ERROR, {"Retry-After": in_ten}), lambda d: 8.0 <= d <= 10.0),
-        (Step(429, VENDOR_ERROR, {"Retry-After": "3600"}), lambda d: d == MAX_RETRY_DELAY),
-        (Step(429, {**VENDOR_ERROR, "retry_after": 900}), lambda d: d == MAX_RETRY_DELAY),
+        (Step(503, unavailable, {"Retry-After": "3"}), lambda d: d == 3.0),
+        (Step(429, {**rate_limited, "retry_after": 30}), lambda d: d == 30.0),
+        (Step(503, unavailable, {"Retry-After": in_ten}), lambda d: 8.0 <= d <= 10.0),
+        (Step(429, rate_limited, {"Retry-After": "3600"}), lambda d: d == MAX_RETRY_DELAY),
+        (Step(429, {**rate_limited, "retry_after": 900}), lambda d: d == MAX_RETRY_DELAY),
     ]
     for step, expected in cases:
         delays: list[float] = []

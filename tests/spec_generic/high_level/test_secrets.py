@@ -11,19 +11,18 @@ import httpx
 import pytest
 
 from enterprise3d_devkit.calls import method_name
+from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import errors
 from tests.support.contract_checks import Recorder
-from tests.support.high_level import KEY, call_method, no_sleep, transport_client
+from tests.support.high_level import KEY, call_method, mock_body, no_sleep, transport_client
 from tests.support.servers import Step
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 
 pytestmark = pytest.mark.mock_only
 
-ERROR = {"status": "error", "message": "no"}
 
-
-def scripted(script: list[Any]) -> Any:  # steps and transport errors to raise
+def scripted(script: list[Any]) -> Any:  # steps and transport errors to raise, then the mock
     mock = Recorder(SPEC)
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -37,23 +36,28 @@ def scripted(script: list[Any]) -> Any:  # steps and transport errors to raise
     return answer
 
 
-SCRIPTS: dict[str, list[Any]] = {
-    "retried-then-ok": [Step(503, ERROR), httpx.ConnectError],
-    "bad-request": [Step(400, ERROR)],
-    "rate-limited": [Step(429, {**ERROR, "retry_after": 1})] * 3,
-    "server-error": [Step(500, ERROR)] * 3,
-    "operation-failed": [Step(200, {"status": "error", "message": "failed", "id": 1, "output": []})],
-    "invalid-body": [Step(200, [1, 2])],
-    "timeout": [httpx.ReadTimeout] * 3,
-    "no-connection": [httpx.ConnectError] * 3,
-}
+def scripts(op: Operation) -> dict[str, list[Any]]:
+    """Every way a call can go: retried then answered, each kind of error answer, no answer."""
+    success = min((s for s in op.responses if 200 <= s < 300), default=200)
+    instance = response_instance(op, success) if op.responses.get(success) and op.responses[success].schema else {}
+    failed = {**instance, "status": "error"} if isinstance(instance, dict) else instance  # the 200-with-error
+    return {
+        "retried-then-ok": [Step(503, mock_body(op, 503)), httpx.ConnectError],
+        "bad-request": [Step(400, mock_body(op, 400))],
+        "rate-limited": [Step(429, {**mock_body(op, 429), "retry_after": 1})] * 3,
+        "server-error": [Step(500, mock_body(op, 500))] * 3,
+        "operation-failed": [Step(success, failed)],
+        "invalid-body": [Step(success, [1, 2])],
+        "timeout": [httpx.ReadTimeout] * 3,
+        "no-connection": [httpx.ConnectError] * 3,
+    }
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
 def test_the_key_is_in_no_repr_exception_or_log_line(op: Operation, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)  # every logger: ours, httpx's, httpcore's
     seen: list[str] = []
-    for name, script in SCRIPTS.items():
+    for name, script in scripts(op).items():
         client = transport_client(scripted(list(script)))
         client._RETRY_SAFE = frozenset({method_name(op)})  # exercise the retry logging too
         no_sleep(client, [])
