@@ -1,4 +1,5 @@
-"""End to end, over real HTTP: the generated client against `api_base_url`.
+"""End to end, over real HTTP: the generated client -- its functions and the high-level Enterprise3D -- against
+`api_base_url`.
 
 By default that is the embedded mock (started once per test process); `make test-live` points it at a real
 server (TEST_API_BASE_URL, key from MODELSLAB_API_KEY). Against a real server, operations that change its state
@@ -15,10 +16,12 @@ from typing import Any
 
 import pytest
 
+from enterprise3d_devkit.calls import method_arguments, method_name
 from enterprise3d_devkit.operation_table import load_table
 from enterprise3d_devkit.operations import Operation
-from modelslab_enterprise_3d import Client
+from modelslab_enterprise_3d import Client, Enterprise3D, errors
 from tests.support.contract_checks import call_kwargs, check_parsed, module_for
+from tests.support.high_level import success_models
 from tests.support.spec_cases import DOCUMENTED, OPERATIONS, case_ids, op_id, secret_fields
 
 WRITES_ALLOWED = os.environ.get("TEST_API_ALLOW_WRITES") == "1"
@@ -62,6 +65,25 @@ def test_each_operation_answers_a_documented_status_that_parses(
     detailed = asyncio.run(run())
     assert detailed.status_code in op.responses
     check_parsed(op, detailed.status_code, detailed.parsed)
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_each_high_level_method_returns_its_model_or_raises_a_documented_error(
+    op: Operation, api_base_url: str, api_key: str, live: bool
+) -> None:
+    skip_unless_allowed(op, live)
+    with Enterprise3D(api_key=api_key, base_url=api_base_url) as client:
+        method = getattr(client, method_name(op))
+        positional, kwargs = method_arguments(op, method, kwargs_with_key(op, api_key))
+        try:
+            result = method(*positional, **kwargs)
+        except errors.OperationFailedError:  # a valid answer: HTTP 2xx saying "status": "error"
+            return
+        except errors.APIStatusError as error:  # a real server may refuse a spec-built id: a documented refusal
+            assert live and error.status_code in op.responses, error
+            return
+    models = success_models(op)
+    assert isinstance(result, models) if models else result is None
 
 
 @pytest.mark.mock_only
