@@ -456,8 +456,8 @@ class Enterprise3D(_HighLevelClient):
         timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT.
         max_retries: how often a retry-safe operation is retried (default 2); see codegen/operations.yaml.
         default_headers: headers for every request.
-        http_client: an httpx.Client of yours (proxies, transports, event hooks); it keeps its own settings and
-            is not closed by close().
+        http_client: an httpx.Client of yours (proxies, transports, event hooks). It keeps its own settings;
+            the User-Agent, default_headers and a timeout given here go with each request. close() leaves it open.
         httpx_args: keyword arguments for the httpx.Client this client creates otherwise.
 
     Use it as a context manager, or call close(), to release its connections.
