@@ -48,8 +48,8 @@ for tool in "${tools[@]}"; do
   # The generator runs its post-hooks from the output dir: a relative PATH entry would not find ruff there.
   PATH="$(cd "$(dirname "$(command -v "$tool")")" && pwd):$PATH"
 done
-# The installed distributions' versions, one per line (one interpreter start for all; the generator's own
-# --version would import its whole CLI).
+# The installed distributions' versions, in the order of `tools` (one interpreter start for all; the generator's
+# own --version would import its whole CLI).
 actual=($("$python" -c 'import importlib.metadata as m, sys; print(*(m.version(t) for t in sys.argv[1:]))' "${tools[@]}"))
 for i in "${!tools[@]}"; do
   tool=${tools[$i]}

@@ -122,3 +122,20 @@ class AnswerKeeper(Recorder):
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.last_answer = super().handle(request)
         return self.last_answer
+
+
+class ScriptedAnswers:
+    """An in-process answerer (for httpx.MockTransport) that plays a script -- a Step answers, an httpx transport
+    error class is raised -- then hands every later request to `then`; it counts the requests."""
+
+    def __init__(self, script: list[Any], then: Callable[[httpx.Request], httpx.Response]) -> None:
+        self.script, self.then, self.requests = list(script), then, 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if not self.script:
+            return self.then(request)
+        step = self.script.pop(0)
+        if isinstance(step, type):
+            raise step("scripted", request=request)
+        return httpx.Response(step.status, json=step.body, headers=step.headers)

@@ -20,6 +20,7 @@ from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
 from modelslab_enterprise_3d.client import MAX_RETRY_DELAY, RETRY_STATUSES
 from tests.support.high_level import (
     KEY,
+    ScriptedAnswers,
     call_method,
     call_method_async,
     mock_body,
@@ -47,20 +48,11 @@ def policy(cls: type, retry_safe: bool) -> type:
     return type(cls.__name__, (cls,), {"_RETRY_SAFE": names})
 
 
-class Counting:
-    """An in-process transport answering a script of statuses (or raising transport errors), counting requests."""
-
-    def __init__(self, op: Operation, script: list[Any]) -> None:
-        self.script, self.op, self.requests = list(script), op, 0
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests += 1
-        step = self.script.pop(0) if self.script else success_step(self.op)
-        if isinstance(step, type):
-            raise step("scripted", request=request)
-        if isinstance(step, int):
-            step = Step(step, mock_body(self.op, step))
-        return httpx.Response(step.status, json=step.body, headers=step.headers)
+def counting(op: Operation, script: list[Any]) -> ScriptedAnswers:
+    """A script of statuses (answered with the mock's body for them) or transport errors, then a success."""
+    steps = [Step(step, mock_body(op, step)) if isinstance(step, int) else step for step in script]
+    success = success_step(op)
+    return ScriptedAnswers(steps, lambda request: httpx.Response(success.status, json=success.body))
 
 
 def client_for(cls: type, answer: Any, delays: list[float], **options: Any) -> Any:
@@ -98,17 +90,17 @@ def test_which_statuses_are_retried_and_max_retries(op: Operation) -> None:
     safe, unsafe = policy(Enterprise3D, True), policy(Enterprise3D, False)
     for status in sorted(RETRY_STATUSES | {400, 401, 404, 501}):
         retried = status in {408, 429, 500, 502, 503, 504}
-        answer = Counting(op, [status] * 5)
+        answer = counting(op, [status] * 5)
         delays: list[float] = []
         with pytest.raises(errors.APIStatusError):
             call_method(client_for(safe, answer, delays), op)
         assert answer.requests == (3 if retried else 1), status  # max_retries defaults to 2
-        answer = Counting(op, [status] * 5)
+        answer = counting(op, [status] * 5)
         with pytest.raises(errors.APIStatusError):
             call_method(client_for(unsafe, answer, delays), op)
         assert answer.requests == 1, status
     for max_retries in (0, 1, 4):
-        answer = Counting(op, [503] * 9)
+        answer = counting(op, [503] * 9)
         with pytest.raises(errors.InternalServerError):
             call_method(client_for(safe, answer, [], max_retries=max_retries), op)
         assert answer.requests == max_retries + 1
@@ -129,7 +121,7 @@ async def test_transport_errors_are_retried_when_safe_and_when_the_request_was_n
     cases = [(True, error) for error in NEVER_SENT + MAYBE_SENT] + [(False, error) for error in NEVER_SENT]
     for cls in (Enterprise3D, AsyncEnterprise3D):
         for retry_safe, error in cases:
-            answer = Counting(op, [error, error])
+            answer = counting(op, [error, error])
             await call_either(client_for(policy(cls, retry_safe), answer, []), op)
             assert answer.requests == 3, (cls.__name__, retry_safe, error.__name__)
 
@@ -138,7 +130,7 @@ async def test_transport_errors_are_retried_when_safe_and_when_the_request_was_n
 async def test_a_request_that_may_have_reached_the_server_is_not_repeated_when_unsafe(op: Operation) -> None:
     for cls in (Enterprise3D, AsyncEnterprise3D):
         for error in MAYBE_SENT:
-            answer = Counting(op, [error, error])
+            answer = counting(op, [error, error])
             with pytest.raises(errors.APIConnectionError):
                 await call_either(client_for(policy(cls, False), answer, []), op)
             assert answer.requests == 1, (cls.__name__, error.__name__)
@@ -159,7 +151,7 @@ def test_waits_honour_retry_after_and_retry_after_bodies_and_are_capped(op: Oper
     ]
     for step, expected in cases:
         delays: list[float] = []
-        call_method(client_for(safe, Counting(op, [step]), delays), op)
+        call_method(client_for(safe, counting(op, [step]), delays), op)
         assert len(delays) == 1 and expected(delays[0]), (step, delays)
 
 
@@ -169,7 +161,7 @@ def test_backoff_is_exponential_with_full_jitter(op: Operation) -> None:
     firsts, seconds, fourths = [], [], []
     for _ in range(200):
         delays: list[float] = []
-        call_method(client_for(safe, Counting(op, [500] * 4), delays, max_retries=4), op)
+        call_method(client_for(safe, counting(op, [500] * 4), delays, max_retries=4), op)
         firsts.append(delays[0])
         seconds.append(delays[1])
         fourths.append(delays[3])

@@ -15,25 +15,11 @@ from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import errors
 from tests.support.contract_checks import Recorder
-from tests.support.high_level import KEY, call_method, mock_body, no_sleep, transport_client
+from tests.support.high_level import KEY, ScriptedAnswers, call_method, mock_body, no_sleep, transport_client
 from tests.support.servers import Step
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 
 pytestmark = pytest.mark.mock_only
-
-
-def scripted(script: list[Any]) -> Any:  # steps and transport errors to raise, then the mock
-    mock = Recorder(SPEC)
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        step = script.pop(0) if script else None
-        if step is None:
-            return mock.handle(request)
-        if isinstance(step, type):
-            raise step("scripted", request=request)
-        return httpx.Response(step.status, json=step.body, headers=step.headers)
-
-    return answer
 
 
 def scripts(op: Operation) -> dict[str, list[Any]]:
@@ -58,7 +44,7 @@ def test_the_key_is_in_no_repr_exception_or_log_line(op: Operation, caplog: pyte
     caplog.set_level(logging.DEBUG)  # every logger: ours, httpx's, httpcore's
     seen: list[str] = []
     for name, script in scripts(op).items():
-        client = transport_client(scripted(list(script)))
+        client = transport_client(ScriptedAnswers(script, Recorder(SPEC).handle))
         client._RETRY_SAFE = frozenset({method_name(op)})  # exercise the retry logging too
         no_sleep(client, [])
         seen += [repr(client), repr(client.with_options(timeout=1, headers={"X": "y"}))]
