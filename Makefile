@@ -18,7 +18,7 @@ unexport PYTHONDONTWRITEBYTECODE
 export PYTHON := $(BIN)/python
 # The generated package's import name: codegen/config.yaml is its one source.
 PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
-HAND_WRITTEN := enterprise3d_devkit codegen/overrides tests
+HAND_WRITTEN := enterprise3d_devkit codegen/runtime tests
 
 .DEFAULT_GOAL := help
 .PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-live test-spec test-corpus demo mock update-spec spec-diff bench lock clean

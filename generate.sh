@@ -78,13 +78,12 @@ if [ -n "$overlay" ]; then
 fi
 
 step="validate spec"
-# One folder for --custom-template-path: the overrides of the generator's own templates, the templates we add
-# (codegen/additions/), and the facts they need that the generator does not pass them (enterprise3d_devkit/template_data.py:
-# the spec's server URL, the retry column of codegen/operations.yaml), written by the same interpreter that
-# validates the spec once it is valid.
+# One folder for --custom-template-path: the overrides of the generator's own templates (property_templates/ among
+# them), the templates we add (codegen/additions/), and the facts they need beyond the spec
+# (enterprise3d_devkit/template_data.py), written by the same interpreter that validates the spec once it is valid.
 templates=$staging/templates
 mkdir "$templates"
-cp "$repo"/codegen/overrides/* "$repo"/codegen/additions/* "$templates"/
+cp -R "$repo"/codegen/overrides/. "$repo"/codegen/additions/. "$templates"/
 "$python" -m enterprise3d_devkit.spec_validation "$spec" \
   --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" ||
   fail "$published was refused: not a usable OpenAPI spec (see above)"
@@ -100,6 +99,13 @@ fi
 new=$staging/project/$package
 [ -f "$new/__init__.py" ] || fail "the generator wrote no package '$package' (is package_name_override in $config right?)"
 find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} +
+
+step="add the runtime"
+# The hand-written runtime (codegen/runtime/: plain Python, linted, type-checked and unit-tested where it lives) goes
+# into the package byte for byte; its __init__.py only describes the folder.
+for module in "$repo"/codegen/runtime/*.py; do
+  [ "$(basename "$module")" = __init__.py ] || cp "$module" "$new/" || fail "could not copy $module"
+done
 
 if [ "$mode" = check ]; then
   step="compare with $out"

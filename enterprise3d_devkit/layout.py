@@ -20,3 +20,6 @@ DISTRIBUTION = str(_CONFIG["project_name_override"])
 GENERATED = REPO / "generated" / PACKAGE
 # The generator's prefix for identifiers that would otherwise be invalid (its config key field_prefix; default kept).
 FIELD_PREFIX = "field_"
+# The hand-written runtime: modules shipped into the package byte for byte (its __init__.py only describes it).
+RUNTIME = CODEGEN / "runtime"
+RUNTIME_MODULES = sorted(p for p in RUNTIME.glob("*.py") if p.name != "__init__.py")

@@ -118,3 +118,18 @@ def load_spec(source: Path | bytes = SPEC_PATH) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise SpecError(f"must be a mapping at the top level, found {type(document).__name__}", json_path([]))
     return document
+
+
+def object_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A resolved object schema with its allOf parts merged in, as the generator merges them into one model: the
+    union of the parts' properties and of their required lists (the schema's own win over a part's)."""
+    parts = schema.get("allOf") or []
+    if not parts:
+        return schema
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for part in [*(object_schema(p) for p in parts), schema]:
+        properties.update(part.get("properties") or {})
+        required += [name for name in part.get("required") or [] if name not in required]
+    merged = {key: value for key, value in schema.items() if key != "allOf"}
+    return {**merged, "type": "object", "properties": properties, "required": required}

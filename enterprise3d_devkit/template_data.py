@@ -1,14 +1,19 @@
-"""The facts the generator's templates need but cannot see, written as a Jinja file at generation time
+"""The facts the generator's templates need beyond the spec, written as a Jinja file at generation time
 (by `python -m enterprise3d_devkit.spec_validation SPEC --template-data TABLE OUT`, once the spec is valid).
 
 openapi-python-client hands its templates the parsed operations and models, but neither the spec's `servers` nor
 anything of ours. generate.sh assembles the template folder it passes with --custom-template-path (the generator's
-official extension point) and puts this file in it; codegen/additions/high_level_client.py.jinja imports it:
+official extension point) and puts this file in it; the templates import it as `data`. This is the one path by
+which a fact that is not in the spec reaches a template:
 
-  * `default_base_url`: the first server's URL (server variables replaced by their defaults), what the high-level
-    client calls when neither base_url= nor MODELSLAB_BASE_URL says otherwise; "" when the spec gives no absolute URL;
-  * `retry_safe`: the labels ("POST /path") of the operations codegen/operations.yaml marks `retry: safe`. An
-    operation the table does not name is not retried (this_api/test_operation_table.py makes a person decide).
+  * from the spec: `default_base_url`, the first server's URL (server variables replaced by their defaults), what
+    the high-level client calls when neither base_url= nor the environment says otherwise; "" when there is none;
+  * from codegen/operations.yaml: `retry_safe`, the labels ("POST /path") of the operations marked `retry: safe`;
+    an operation the table does not name is not retried (this_api/test_operation_table.py makes a person decide);
+  * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts of its _vendor.py (legacy
+    spellings, credential field names, the statuses that mean failure, the API key's field and environment
+    variables), the retried statuses of _base_client.py, and the package's exports: each runtime module's own
+    `__all__`, plus the classes the client template writes (CLIENT_EXPORTS).
 """
 
 from __future__ import annotations
@@ -18,7 +23,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from codegen.runtime import _base_client, _vendor, errors
 from enterprise3d_devkit.operation_table import load_table
+
+# What the package exports from client.py, the module the generator writes Client / AuthenticatedClient into and
+# the high-level template adds Enterprise3D / AsyncEnterprise3D to; every other export is a runtime module's __all__.
+CLIENT_EXPORTS = ("AsyncEnterprise3D", "AuthenticatedClient", "Client", "Enterprise3D")
+RUNTIME_EXPORTS = {"_base_client": ("DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN"), "errors": errors.__all__}
 
 
 def default_base_url(spec: dict[str, Any]) -> str:
@@ -35,11 +46,33 @@ def default_base_url(spec: dict[str, Any]) -> str:
     return url.rstrip("/") if re.match(r"^https?://[^{}]+$", url) else ""
 
 
-def render(spec: dict[str, Any], table_path: Path) -> str:
+def exports() -> dict[str, list[str]]:
+    """Module -> the names the package exports from it."""
+    return {"client": list(CLIENT_EXPORTS), **{module: sorted(names) for module, names in RUNTIME_EXPORTS.items()}}
+
+
+def spoken_list(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def values(spec: dict[str, Any], table_path: Path) -> dict[str, Any]:
+    """Every fact a template can read, by name."""
     table = load_table(table_path) if table_path.exists() else {}
-    safe = sorted(label for label, policy in table.items() if policy.retry_safe)
-    return (
-        "{# Written by enterprise3d_devkit.template_data when generate.sh runs; never edited, never committed. #}\n"
-        f"{{% set default_base_url = {json.dumps(default_base_url(spec))} %}}\n"
-        f"{{% set retry_safe = {json.dumps(safe)} %}}\n"
-    )
+    return {
+        "default_base_url": default_base_url(spec),
+        "retry_safe": sorted(label for label, policy in table.items() if policy.retry_safe),
+        "retry_statuses": spoken_list([str(status) for status in sorted(_base_client.RETRY_STATUSES)]),
+        "error_statuses": sorted(_vendor.ERROR_STATUSES),
+        "legacy_spellings": dict(_vendor.LEGACY_SPELLINGS),
+        "credential_fields": sorted(_vendor.CREDENTIAL_FIELDS),
+        "api_key_field": _vendor.API_KEY_FIELD,
+        "api_key_env": _vendor.API_KEY_ENV,
+        "base_url_env": _vendor.BASE_URL_ENV,
+        "exports": exports(),
+    }
+
+
+def render(spec: dict[str, Any], table_path: Path) -> str:
+    lines = ["{# Written by enterprise3d_devkit.template_data when generate.sh runs; never edited, never committed. #}"]
+    lines += [f"{{% set {name} = {json.dumps(value)} %}}" for name, value in values(spec, table_path).items()]
+    return "\n".join(lines) + "\n"

@@ -6,7 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import NOT_GIVEN, AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D
+    from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN
+    from .client import AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D
     from .errors import (
         APIConnectionError,
         APIError,
@@ -33,7 +34,9 @@ _MODULES = {
     "AuthenticatedClient": ".client",
     "Client": ".client",
     "Enterprise3D": ".client",
-    "NOT_GIVEN": ".client",
+    "DEFAULT_MAX_RETRIES": "._base_client",
+    "DEFAULT_TIMEOUT": "._base_client",
+    "NOT_GIVEN": "._base_client",
     "APIConnectionError": ".errors",
     "APIError": ".errors",
     "APIStatusError": ".errors",
@@ -58,6 +61,8 @@ __all__ = (
     "AuthenticatedClient",
     "Client",
     "Enterprise3D",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
@@ -81,9 +86,9 @@ __all__ = (
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":  # the installed distribution's, looked up when first asked for
-        from .client import package_version
+        from ._base_client import package_version
 
-        return package_version()
+        return package_version("modelslab-enterprise-3d")
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

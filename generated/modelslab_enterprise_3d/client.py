@@ -2,20 +2,27 @@
 # change the spec or codegen/, then run `make generate`.
 from __future__ import annotations
 
-import copy
-import functools
-import logging
-import os
 import ssl
-import sys
-import time
-from collections.abc import Mapping
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import Any, Self
 
 import httpx
+from attrs import define, evolve, field
 
-from . import errors
+from ._base_client import (
+    DEFAULT_TIMEOUT,
+    async_http_transport,
+    http_transport,
+    httpx_client_settings,
+    names_only,
+    user_agent,
+)
+from ._parsing import masked
+
+DISTRIBUTION = "modelslab-enterprise-3d"
+
+from typing import TYPE_CHECKING, cast
+
+from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient
 from .types import UNSET
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
@@ -25,43 +32,7 @@ if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a m
     from .models.system_details_response import SystemDetailsResponse
 
 
-# Finite by default: httpx's own default (5 s) applies only when no timeout is passed, and the generator's
-# Client passes None, which switches timeouts off -- a server that accepts and never answers hung forever.
-# 5 s is ample to open a connection; 60 s covers a slow queue operation without hiding a dead server.
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-
-
-DISTRIBUTION = "modelslab-enterprise-3d"
-
-
-@functools.cache
-def package_version() -> str:
-    """The installed distribution's version (pyproject.toml's); "0+unknown" when imported from a source tree."""
-    from importlib.metadata import PackageNotFoundError, version  # costly to import: only when first needed
-
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
-@functools.cache
-def user_agent() -> str:
-    """What every request says it is: `<distribution>/<version> python/<x.y> httpx/<x.y.z>`."""
-    python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"{DISTRIBUTION}/{package_version()} python/{python} httpx/{httpx.__version__}"
-
-
-class NotGiven:
-    """The default of arguments for which None means something (timeout=None: no timeout)."""
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN = NotGiven()
-
-
+@define
 class Client:
     """A class for keeping track of data related to the API
 
@@ -74,8 +45,7 @@ class Client:
         ``headers``: A dictionary of headers to be sent with every request
 
         ``timeout``: The maximum amount of a time a request can take. API functions will raise
-        httpx.TimeoutException if this is exceeded. Defaults to DEFAULT_TIMEOUT (5 s to connect, 60 s for
-        each of read, write and pool); ``timeout=None`` switches timeouts off.
+        httpx.TimeoutException if this is exceeded.
 
         ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
         but can be set to False for testing purposes.
@@ -84,89 +54,45 @@ class Client:
 
         ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
 
+
     Attributes:
-        raise_on_unexpected_status: Whether or not to raise an errors.UnexpectedStatus if the API returns a status
-            code that was not documented in the source OpenAPI document. Can also be provided as a keyword argument
-            to the constructor.
+        raise_on_unexpected_status: Whether or not to raise an errors.UnexpectedStatus if the API returns a
+            status code that was not documented in the source OpenAPI document. Can also be provided as a keyword
+            argument to the constructor.
+        strict_response_validation: Whether an answer with an enum value the spec does not list raises
+            errors.InvalidResponse (else the value is kept). For tests and CI.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        raise_on_unexpected_status: bool = False,
-        cookies: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-        timeout: httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        verify_ssl: str | bool | ssl.SSLContext = True,
-        follow_redirects: bool = False,
-        httpx_args: dict[str, Any] | None = None,
-    ) -> None:
-        self.raise_on_unexpected_status = raise_on_unexpected_status
-        self._base_url = base_url
-        self._cookies: dict[str, str] = dict(cookies or {})
-        self._headers: dict[str, str] = dict(headers or {})
-        self._timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
-        self._verify_ssl = verify_ssl
-        self._follow_redirects = follow_redirects
-        self._httpx_args: dict[str, Any] = dict(httpx_args or {})
-        self._client: httpx.Client | None = None
-        self._async_client: httpx.AsyncClient | None = None
-        # The connection pools a copy made by with_* shares with the client it came from.
-        self._transport: httpx.BaseTransport | None = None
-        self._async_transport: httpx.AsyncBaseTransport | None = None
+    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
+    strict_response_validation: bool = field(default=False, kw_only=True)
+    _base_url: str = field(alias="base_url")
+    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies", repr=names_only)
+    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=names_only)
+    _timeout: httpx.Timeout | None = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
+    _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
+    _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
+    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args", repr=names_only)
+    _client: httpx.Client | None = field(default=None, init=False)
+    _async_client: httpx.AsyncClient | None = field(default=None, init=False)
+    _transport: httpx.BaseTransport | None = field(default=None, init=False, repr=False)
+    _async_transport: httpx.AsyncBaseTransport | None = field(default=None, init=False, repr=False)
 
-    def __repr__(self) -> str:  # names only for headers, cookies and httpx_args: their values may be credentials
-        return (
-            f"{type(self).__name__}(raise_on_unexpected_status={self.raise_on_unexpected_status!r}, "
-            f"base_url={self._base_url!r}, cookies={sorted(self._cookies)!r}, headers={sorted(self._headers)!r}, "
-            f"timeout={self._timeout!r}, verify_ssl={self._verify_ssl!r}, "
-            f"follow_redirects={self._follow_redirects!r}, httpx_args={sorted(self._httpx_args)!r}{self._repr_extra()})"
-        )
+    def with_headers(self, headers: dict[str, str]) -> Client:
+        """Get a new client matching this one with additional headers"""
+        return self._sharing_pool(evolve(self, headers={**self._headers, **headers}))
 
-    def _repr_extra(self) -> str:
-        return ""
+    def with_cookies(self, cookies: dict[str, str]) -> Client:
+        """Get a new client matching this one with additional cookies"""
+        return self._sharing_pool(evolve(self, cookies={**self._cookies, **cookies}))
 
-    def _auth_headers(self) -> dict[str, str]:
-        return {}
+    def with_timeout(self, timeout: httpx.Timeout) -> Client:
+        """Get a new client matching this one with a new timeout configuration"""
+        return self._sharing_pool(evolve(self, timeout=timeout))
 
-    def with_headers(self, headers: dict[str, str]) -> Self:
-        """A new client with these headers added. This one is left as it is; the new one shares its connections."""
-        return self._copy(_headers={**self._headers, **headers})
-
-    def with_cookies(self, cookies: dict[str, str]) -> Self:
-        """A new client with these cookies added. This one is left as it is; the new one shares its connections."""
-        return self._copy(_cookies={**self._cookies, **cookies})
-
-    def with_timeout(self, timeout: httpx.Timeout) -> Self:
-        """A new client with this timeout. This one is left as it is; the new one shares its connections."""
-        return self._copy(_timeout=timeout)
-
-    def _copy(self, **changes: Any) -> Self:
-        clone = copy.copy(self)
-        for name, value in changes.items():
-            setattr(clone, name, value)
-        # The copy builds its own httpx clients (its own headers, cookies, timeout) on this client's transports,
-        # which hold the connection pools. httpx has no public accessor for a client's transport: `_transport`.
-        clone._client = clone._async_client = None
-        if self._client is not None:
-            clone._transport = self._client._transport
-        if self._async_client is not None:
-            clone._async_transport = self._async_client._transport
-        return clone
-
-    def _httpx_settings(self, transport: object) -> dict[str, Any]:
-        shared = {} if transport is None else {"transport": transport}
-        return {
-            "base_url": self._base_url,
-            "cookies": self._cookies,
-            "headers": {"User-Agent": user_agent(), **self._headers, **self._auth_headers()},
-            "timeout": self._timeout,
-            "verify": self._verify_ssl,
-            "follow_redirects": self._follow_redirects,
-            **self._httpx_args,
-            **shared,
-        }
+    def _sharing_pool(self, copy: Client) -> Client:
+        """The copy uses this client's connection pools (this client is left as it is)."""
+        copy._transport, copy._async_transport = self._transport, self._async_transport
+        return copy
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Manually set the underlying httpx.Client
@@ -179,7 +105,18 @@ class Client:
     def get_httpx_client(self) -> httpx.Client:
         """Get the underlying httpx.Client, constructing a new one if not previously set"""
         if self._client is None:
-            self._client = httpx.Client(**self._httpx_settings(self._transport))
+            if self._transport is None:
+                self._transport = http_transport(self._httpx_args, self._verify_ssl)
+            self._client = httpx.Client(
+                base_url=self._base_url,
+                cookies=self._cookies,
+                headers={"User-Agent": user_agent(DISTRIBUTION), **self._headers},
+                timeout=self._timeout,
+                verify=self._verify_ssl,
+                follow_redirects=self._follow_redirects,
+                transport=self._transport,
+                **httpx_client_settings(self._httpx_args, self._verify_ssl),
+            )
         return self._client
 
     def __enter__(self) -> Self:
@@ -202,7 +139,18 @@ class Client:
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
         if self._async_client is None:
-            self._async_client = httpx.AsyncClient(**self._httpx_settings(self._async_transport))
+            if self._async_transport is None:
+                self._async_transport = async_http_transport(self._httpx_args, self._verify_ssl)
+            self._async_client = httpx.AsyncClient(
+                base_url=self._base_url,
+                cookies=self._cookies,
+                headers={"User-Agent": user_agent(DISTRIBUTION), **self._headers},
+                timeout=self._timeout,
+                verify=self._verify_ssl,
+                follow_redirects=self._follow_redirects,
+                transport=self._async_transport,
+                **httpx_client_settings(self._httpx_args, self._verify_ssl),
+            )
         return self._async_client
 
     async def __aenter__(self) -> Self:
@@ -215,100 +163,185 @@ class Client:
         await self.get_async_httpx_client().__aexit__(*args, **kwargs)
 
 
-class AuthenticatedClient(Client):
+@define
+class AuthenticatedClient:
     """A Client which has been authenticated for use on secured endpoints
 
-    Takes the arguments of Client, and:
+    The following are accepted as keyword arguments and will be used to construct httpx Clients internally:
+
+        ``base_url``: The base URL for the API, all requests are made to a relative path to this URL
+
+        ``cookies``: A dictionary of cookies to be sent with every request
+
+        ``headers``: A dictionary of headers to be sent with every request
+
+        ``timeout``: The maximum amount of a time a request can take. API functions will raise
+        httpx.TimeoutException if this is exceeded.
+
+        ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
+        but can be set to False for testing purposes.
+
+        ``follow_redirects``: Whether or not to follow redirects. Default value is False.
+
+        ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
+
 
     Attributes:
+        raise_on_unexpected_status: Whether or not to raise an errors.UnexpectedStatus if the API returns a
+            status code that was not documented in the source OpenAPI document. Can also be provided as a keyword
+            argument to the constructor.
         token: The token to use for authentication
         prefix: The prefix to use for the Authorization header
         auth_header_name: The name of the Authorization header
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        prefix: str = "Bearer",
-        auth_header_name: str = "Authorization",
-        **options: Any,
-    ) -> None:
-        super().__init__(base_url, **options)
-        self.token = token
-        self.prefix = prefix
-        self.auth_header_name = auth_header_name
+    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
+    strict_response_validation: bool = field(default=False, kw_only=True)
+    _base_url: str = field(alias="base_url")
+    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies", repr=names_only)
+    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=names_only)
+    _timeout: httpx.Timeout | None = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
+    _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
+    _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
+    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args", repr=names_only)
+    _client: httpx.Client | None = field(default=None, init=False)
+    _async_client: httpx.AsyncClient | None = field(default=None, init=False)
+    _transport: httpx.BaseTransport | None = field(default=None, init=False, repr=False)
+    _async_transport: httpx.AsyncBaseTransport | None = field(default=None, init=False, repr=False)
 
-    def _repr_extra(self) -> str:
-        return f", token='***', prefix={self.prefix!r}, auth_header_name={self.auth_header_name!r}"
+    token: str = field(repr=masked)
+    prefix: str = "Bearer"
+    auth_header_name: str = "Authorization"
 
-    def _auth_headers(self) -> dict[str, str]:
-        return {self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token}
+    def with_headers(self, headers: dict[str, str]) -> AuthenticatedClient:
+        """Get a new client matching this one with additional headers"""
+        return self._sharing_pool(evolve(self, headers={**self._headers, **headers}))
+
+    def with_cookies(self, cookies: dict[str, str]) -> AuthenticatedClient:
+        """Get a new client matching this one with additional cookies"""
+        return self._sharing_pool(evolve(self, cookies={**self._cookies, **cookies}))
+
+    def with_timeout(self, timeout: httpx.Timeout) -> AuthenticatedClient:
+        """Get a new client matching this one with a new timeout configuration"""
+        return self._sharing_pool(evolve(self, timeout=timeout))
+
+    def _sharing_pool(self, copy: AuthenticatedClient) -> AuthenticatedClient:
+        """The copy uses this client's connection pools (this client is left as it is)."""
+        copy._transport, copy._async_transport = self._transport, self._async_transport
+        return copy
+
+    def set_httpx_client(self, client: httpx.Client) -> Self:
+        """Manually set the underlying httpx.Client
+
+        **NOTE**: This will override any other settings on the client, including cookies, headers, and timeout.
+        """
+        self._client = client
+        return self
+
+    def get_httpx_client(self) -> httpx.Client:
+        """Get the underlying httpx.Client, constructing a new one if not previously set"""
+        if self._client is None:
+            self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+            if self._transport is None:
+                self._transport = http_transport(self._httpx_args, self._verify_ssl)
+            self._client = httpx.Client(
+                base_url=self._base_url,
+                cookies=self._cookies,
+                headers={"User-Agent": user_agent(DISTRIBUTION), **self._headers},
+                timeout=self._timeout,
+                verify=self._verify_ssl,
+                follow_redirects=self._follow_redirects,
+                transport=self._transport,
+                **httpx_client_settings(self._httpx_args, self._verify_ssl),
+            )
+        return self._client
+
+    def __enter__(self) -> Self:
+        """Enter a context manager for self.client—you cannot enter twice (see httpx docs)"""
+        self.get_httpx_client().__enter__()
+        return self
+
+    def __exit__(self, *args: Any, **kwargs: Any) -> None:
+        """Exit a context manager for internal httpx.Client (see httpx docs)"""
+        self.get_httpx_client().__exit__(*args, **kwargs)
+
+    def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
+        """Manually set the underlying httpx.AsyncClient
+
+        **NOTE**: This will override any other settings on the client, including cookies, headers, and timeout.
+        """
+        self._async_client = async_client
+        return self
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient:
+        """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
+        if self._async_client is None:
+            self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+            if self._async_transport is None:
+                self._async_transport = async_http_transport(self._httpx_args, self._verify_ssl)
+            self._async_client = httpx.AsyncClient(
+                base_url=self._base_url,
+                cookies=self._cookies,
+                headers={"User-Agent": user_agent(DISTRIBUTION), **self._headers},
+                timeout=self._timeout,
+                verify=self._verify_ssl,
+                follow_redirects=self._follow_redirects,
+                transport=self._async_transport,
+                **httpx_client_settings(self._httpx_args, self._verify_ssl),
+            )
+        return self._async_client
+
+    async def __aenter__(self) -> Self:
+        """Enter a context manager for underlying httpx.AsyncClient—you cannot enter twice (see httpx docs)"""
+        await self.get_async_httpx_client().__aenter__()
+        return self
+
+    async def __aexit__(self, *args: Any, **kwargs: Any) -> None:
+        """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
+        await self.get_async_httpx_client().__aexit__(*args, **kwargs)
 
 
-API_KEY_ENV = "MODELSLAB_API_KEY"
-BASE_URL_ENV = "MODELSLAB_BASE_URL"
-# The spec's first server (codegen: enterprise3d_devkit/template_data.py); "" when it names no absolute URL.
-DEFAULT_BASE_URL = "https://modelslab.com/api/v1/enterprise/3d"
-DEFAULT_MAX_RETRIES = 2
-# What a retry-safe operation is retried on: statuses that say "try again later" (the vendor's 429 and 5xx advice)...
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-# ... and transport errors after which the request may or may not have reached the server.
-RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-# The errors after which it surely did not (no connection was made): every operation may be retried on these.
-NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-INITIAL_RETRY_DELAY = 0.5  # seconds; doubled each retry, then full jitter: a uniform draw in [0, that)
-MAX_BACKOFF = 8.0
-MAX_RETRY_DELAY = 60.0  # no wait is longer, whatever Retry-After or retry_after ask
-
-logger = logging.getLogger("modelslab_enterprise_3d")
-# _parse_response of the functional modules reads only raise_on_unexpected_status from its client.
-_PARSING_CLIENT = Client(base_url="")
-
-
-def _given(**arguments: Any) -> dict[str, Any]:
+def _given(**arguments: object) -> dict[str, Any]:
+    """The optional arguments a caller gave: the others keep the defaults the spec gives them."""
     return {name: value for name, value in arguments.items() if value is not UNSET}
 
 
-def _says_error(parsed: object) -> bool:
-    """A success model whose `status` field is "error" (the vendor's 200-with-error)."""
-    status = getattr(parsed, "status", None)
-    return getattr(status, "value", status) == "error"
+# What the request method needs to know of each operation: the method's name, how errors name the call, the
+# documented 2xx statuses.
+_FETCH_3D_RESPONSE = Operation("fetch_3d_response", "fetch_3d_response (POST /fetch/{id})", ((200, 200),))
+_RESTART_SERVER = Operation("restart_server", "restart_server (POST /restart_server)", ((200, 200),))
+_GET_SYSTEM_DETAILS = Operation("get_system_details", "get_system_details (POST /system_details)", ((200, 200),))
+_UPDATE_SERVER = Operation("update_server", "update_server (POST /update_server)", ((200, 200),))
+_CLEAR_CACHE = Operation("clear_cache", "clear_cache (POST /clear_cache)", ((200, 200),))
+_CLEAR_QUEUE = Operation("clear_queue", "clear_queue (POST /clear_queue)", ((200, 200),))
 
 
-def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
-    """Seconds to wait before retry number `attempt` (1-based): what the server asks (Retry-After, else the body's
-    retry_after), else exponential backoff with full jitter; never more than MAX_RETRY_DELAY."""
-    if response is not None:
-        asked = errors.retry_after_seconds(response)
-        if asked is not None:
-            return min(asked, MAX_RETRY_DELAY)
-    import random  # only a client that retries pays for it
+class Enterprise3D(SyncAPIClient):
+    """The ModelsLab Enterprise 3D API: one method per operation, the API key set once.
 
-    return min(random.uniform(0.0, min(MAX_BACKOFF, INITIAL_RETRY_DELAY * 2 ** (attempt - 1))), MAX_RETRY_DELAY)
+    Args:
+        api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable. It travels only in
+            request bodies, and no repr, exception or log line shows it.
+        base_url: else MODELSLAB_BASE_URL, else the spec's server (https://modelslab.com/api/v1/enterprise/3d).
+        timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT (5 s to
+            connect, 60 s to read or write).
+        max_retries: how often an operation that is safe to repeat is retried (default 2); every method's
+            documentation says whether its operation is.
+        default_headers: headers for every request.
+        http_client: an httpx.Client of yours (proxies, transports, event hooks). It keeps its own settings;
+            the User-Agent, default_headers and a timeout given here go with each request. close() leaves it open.
+        httpx_args: keyword arguments for the httpx.Client this client creates otherwise.
+        strict_response_validation: raise InvalidResponse on an answer with an enum value the spec does not list
+            (by default such a value is kept). Turn it on in your tests and CI, where a change of the API
+            should fail loudly.
 
+    Use it as a context manager, or call close(), to release its connections.
+    """
 
-def _may_retry(error: httpx.TransportError, retry_safe: bool) -> bool:
-    return isinstance(error, RETRYABLE_ERRORS if retry_safe else NOT_SENT_ERRORS)
-
-
-def _connection_error(where: str, error: httpx.TransportError) -> errors.APIConnectionError:
-    if isinstance(error, httpx.TimeoutException):
-        return errors.APITimeoutError(where)
-    return errors.APIConnectionError(where, f"Connection error ({type(error).__name__}: {error}).")
-
-
-# Why not httpx-retries (the well-kept library for retries in httpx): its policy belongs to a transport and chooses
-# by HTTP method, but here every operation is a POST and the choice is per operation (codegen/operations.yaml);
-# it honours only the Retry-After header, not the vendor's body field retry_after; and it retries below the client,
-# where the exceptions of errors.py cannot be raised. The loop below is the part it would replace: a few lines.
-class _HighLevelClient:
-    """What Enterprise3D and AsyncEnterprise3D share: settings, the retry policy, turning answers into results."""
-
-    _owns_http: bool
-
-    # The methods whose operation codegen/operations.yaml marks `retry: safe`.
-    _RETRY_SAFE: frozenset[str] = frozenset(
+    _low_level_client = Client
+    _distribution = DISTRIBUTION
+    _default_base_url = "https://modelslab.com/api/v1/enterprise/3d"
+    _RETRY_SAFE = frozenset(
         {
             "fetch_3d_response",
             "get_system_details",
@@ -316,206 +349,6 @@ class _HighLevelClient:
             "clear_queue",
         }
     )
-
-    def _configure(
-        self,
-        api_key: str | None,
-        base_url: str | None,
-        timeout: float | httpx.Timeout | None | NotGiven,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None,
-    ) -> None:
-        key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        if not key:
-            raise ValueError(
-                f"{type(self).__name__} needs an API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
-            )
-        url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-        if not url:
-            raise ValueError(
-                f"{type(self).__name__} needs a base URL: pass base_url=... or set the {BASE_URL_ENV} environment "
-                "variable (the spec names no absolute server URL)"
-            )
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
-        self._api_key = key
-        self.base_url = url.rstrip("/")
-        self.max_retries = max_retries
-        self.timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
-        self._headers = {"User-Agent": user_agent(), **(default_headers or {})}
-        # Per request only what the httpx client does not already carry (with_options, a client passed in).
-        self._request_headers: dict[str, str] = {}
-        self._request_timeout: Any = httpx.USE_CLIENT_DEFAULT
-
-    def _httpx_settings(self, httpx_args: Mapping[str, Any] | None) -> dict[str, Any]:
-        args = dict(httpx_args or {})
-        return {**args, "headers": {**self._headers, **args.get("headers", {})}, "timeout": self.timeout}
-
-    def _adopt(self, timeout: float | httpx.Timeout | None | NotGiven) -> None:
-        """A client passed in keeps its own settings; ours go with each request."""
-        self._request_headers = dict(self._headers)
-        if not isinstance(timeout, NotGiven):
-            self._request_timeout = timeout
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Self:
-        """A copy with other settings, for some calls: `client.with_options(timeout=5.0, max_retries=0).<method>()`.
-
-        The copy shares this client's connection pool and API key; this client is left as it is. Closing the
-        copy does not close the pool (close the client it came from).
-        """
-        options = copy.copy(self)
-        options._owns_http = False
-        if not isinstance(timeout, NotGiven):
-            options.timeout = options._request_timeout = timeout
-        if max_retries is not None:
-            if not isinstance(max_retries, int) or max_retries < 0:
-                raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
-            options.max_retries = max_retries
-        if headers:
-            options._request_headers = {**self._request_headers, **headers}
-        return options
-
-    def __repr__(self) -> str:  # never the API key
-        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, timeout={self.timeout!r})"
-
-    def _prepare(self, request: dict[str, Any]) -> dict[str, Any]:
-        request["url"] = self.base_url + request["url"]
-        if self._request_headers:
-            request["headers"] = {**self._request_headers, **request.get("headers", {})}
-        elif "headers" in request and not request["headers"]:
-            del request["headers"]  # an empty dict still costs httpx a header merge on every call
-        return request
-
-    def _retry_after_error(self, name: str, where: str, attempt: int, error: httpx.TransportError) -> float | None:
-        """Seconds to wait before trying again after this transport error, or None: it is final."""
-        if attempt >= self.max_retries or not _may_retry(error, name in self._RETRY_SAFE):
-            return None
-        return self._log_retry(where, type(error).__name__, attempt, _retry_delay(attempt + 1, None))
-
-    def _retry_after_status(self, name: str, where: str, attempt: int, response: httpx.Response) -> float | None:
-        """Seconds to wait before trying again after this answer, or None: it is final."""
-        if response.status_code not in RETRY_STATUSES or attempt >= self.max_retries or name not in self._RETRY_SAFE:
-            return None
-        return self._log_retry(where, f"HTTP {response.status_code}", attempt, _retry_delay(attempt + 1, response))
-
-    def _log_retry(self, where: str, reason: str, attempt: int, delay: float) -> float:
-        logger.info("%s: %s, retrying in %.2f s (retry %d of %d)", where, reason, delay, attempt + 1, self.max_retries)
-        return delay
-
-    def _result(
-        self, operation: ModuleType, where: str, response: httpx.Response, success: tuple[tuple[int, int], ...]
-    ) -> Any:
-        """The parsed body of a documented success status (`success`: its ranges), or the exception of errors.py this
-        answer calls for."""
-        status = response.status_code
-        if 200 <= status < 300:
-            for low, high in success:
-                if low <= status <= high:
-                    break
-            else:
-                raise errors.UnexpectedStatus(status, response.content, where)
-            try:
-                parsed = operation._parse_response(client=_PARSING_CLIENT, response=response)
-            except (ValueError, TypeError, KeyError, AttributeError) as error:
-                raise errors.InvalidResponse.from_error(where, response, error) from error
-            if _says_error(parsed):
-                raise errors.OperationFailedError(where, response, parsed)
-            return parsed
-        if status < 400:
-            raise errors.UnexpectedStatus(status, response.content, where)
-        raise errors.status_error(where, response, self._error_body(operation, response))
-
-    @staticmethod
-    def _error_body(operation: ModuleType, response: httpx.Response) -> object:
-        """The spec's model for a documented error status when the body matches it, else the JSON, else None."""
-        try:
-            parsed = operation._parse_response(client=_PARSING_CLIENT, response=response)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            parsed = None
-        if parsed is not None:
-            return parsed
-        try:
-            return response.json()
-        except ValueError:
-            return None
-
-
-class Enterprise3D(_HighLevelClient):
-    """The ModelsLab Enterprise 3D API: one method per operation, the API key set once.
-
-    Args:
-        api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable. It travels only in
-            request bodies, and no repr, exception or log line shows it.
-        base_url: else MODELSLAB_BASE_URL, else the spec's server (https://modelslab.com/api/v1/enterprise/3d).
-        timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT.
-        max_retries: how often a retry-safe operation is retried (default 2); see codegen/operations.yaml.
-        default_headers: headers for every request.
-        http_client: an httpx.Client of yours (proxies, transports, event hooks). It keeps its own settings;
-            the User-Agent, default_headers and a timeout given here go with each request. close() leaves it open.
-        httpx_args: keyword arguments for the httpx.Client this client creates otherwise.
-
-    Use it as a context manager, or call close(), to release its connections.
-    """
-
-    _sleep = staticmethod(time.sleep)
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        httpx_args: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._configure(api_key, base_url, timeout, max_retries, default_headers)
-        if http_client is not None:
-            if not isinstance(http_client, httpx.Client):
-                raise TypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
-            if httpx_args:
-                raise ValueError("pass http_client or httpx_args, not both")
-            self._http = http_client
-            self._owns_http = False
-            self._adopt(timeout)
-        else:
-            self._http = httpx.Client(**self._httpx_settings(httpx_args))
-            self._owns_http = True
-
-    def close(self) -> None:
-        """Close the connections (a client passed in as http_client is left open)."""
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *args: object) -> None:
-        self.close()
-
-    def _send(self, name: str, where: str, request: dict[str, Any]) -> httpx.Response:
-        request = self._prepare(request)
-        attempt = 0
-        while True:
-            try:
-                response = self._http.request(**request, timeout=self._request_timeout)
-            except httpx.TransportError as error:
-                delay = self._retry_after_error(name, where, attempt, error)
-                if delay is None:
-                    raise _connection_error(where, error) from error
-            else:
-                delay = self._retry_after_status(name, where, attempt, response)
-                if delay is None:
-                    return response
-            self._sleep(delay)
-            attempt += 1
 
     def fetch_3d_response(
         self,
@@ -527,11 +360,11 @@ class Enterprise3D(_HighLevelClient):
         generate new images.
 
         `POST /fetch/{id}`, with the client's API key in the body.
-        Retried on connection errors, timeouts, 408, 429 and 5xx (codegen/operations.yaml: retry: safe).
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -544,10 +377,7 @@ class Enterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = self._send("fetch_3d_response", "fetch_3d_response (POST /fetch/{id})", request)
-        return cast(
-            "FetchResponse", self._result(operation, "fetch_3d_response (POST /fetch/{id})", response, ((200, 200),))
-        )
+        return cast("FetchResponse", self._request(_FETCH_3D_RESPONSE, operation._parse_response, request))
 
     def restart_server(
         self,
@@ -557,11 +387,11 @@ class Enterprise3D(_HighLevelClient):
         Restart your dedicated server
 
         `POST /restart_server`, with the client's API key in the body.
-        Never retried once the request may have reached the server (codegen/operations.yaml).
+        Not safe to repeat: retried only when the request cannot have reached the server.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -573,11 +403,7 @@ class Enterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = self._send("restart_server", "restart_server (POST /restart_server)", request)
-        return cast(
-            "ServerActionResponse",
-            self._result(operation, "restart_server (POST /restart_server)", response, ((200, 200),)),
-        )
+        return cast("ServerActionResponse", self._request(_RESTART_SERVER, operation._parse_response, request))
 
     def get_system_details(
         self,
@@ -587,11 +413,11 @@ class Enterprise3D(_HighLevelClient):
         Returns information about your server including model count and queue status
 
         `POST /system_details`, with the client's API key in the body.
-        Retried on connection errors, timeouts, 408, 429 and 5xx (codegen/operations.yaml: retry: safe).
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -603,11 +429,7 @@ class Enterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = self._send("get_system_details", "get_system_details (POST /system_details)", request)
-        return cast(
-            "SystemDetailsResponse",
-            self._result(operation, "get_system_details (POST /system_details)", response, ((200, 200),)),
-        )
+        return cast("SystemDetailsResponse", self._request(_GET_SYSTEM_DETAILS, operation._parse_response, request))
 
     def update_server(
         self,
@@ -617,11 +439,11 @@ class Enterprise3D(_HighLevelClient):
         Update your dedicated server
 
         `POST /update_server`, with the client's API key in the body.
-        Never retried once the request may have reached the server (codegen/operations.yaml).
+        Not safe to repeat: retried only when the request cannot have reached the server.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -633,11 +455,7 @@ class Enterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = self._send("update_server", "update_server (POST /update_server)", request)
-        return cast(
-            "ServerActionResponse",
-            self._result(operation, "update_server (POST /update_server)", response, ((200, 200),)),
-        )
+        return cast("ServerActionResponse", self._request(_UPDATE_SERVER, operation._parse_response, request))
 
     def clear_cache(
         self,
@@ -647,11 +465,11 @@ class Enterprise3D(_HighLevelClient):
         Clear the API's cache
 
         `POST /clear_cache`, with the client's API key in the body.
-        Retried on connection errors, timeouts, 408, 429 and 5xx (codegen/operations.yaml: retry: safe).
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -663,10 +481,7 @@ class Enterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = self._send("clear_cache", "clear_cache (POST /clear_cache)", request)
-        return cast(
-            "ClearActionResponse", self._result(operation, "clear_cache (POST /clear_cache)", response, ((200, 200),))
-        )
+        return cast("ClearActionResponse", self._request(_CLEAR_CACHE, operation._parse_response, request))
 
     def clear_queue(
         self,
@@ -676,11 +491,11 @@ class Enterprise3D(_HighLevelClient):
         Clear the API's queue
 
         `POST /clear_queue`, with the client's API key in the body.
-        Retried on connection errors, timeouts, 408, 429 and 5xx (codegen/operations.yaml: retry: safe).
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -692,72 +507,16 @@ class Enterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = self._send("clear_queue", "clear_queue (POST /clear_queue)", request)
-        return cast(
-            "ClearActionResponse", self._result(operation, "clear_queue (POST /clear_queue)", response, ((200, 200),))
-        )
+        return cast("ClearActionResponse", self._request(_CLEAR_QUEUE, operation._parse_response, request))
 
 
-class AsyncEnterprise3D(_HighLevelClient):
-    """Enterprise3D for asyncio: the same methods, awaited. Takes an httpx.AsyncClient as http_client."""
+class AsyncEnterprise3D(AsyncAPIClient):
+    """Enterprise3D for asyncio: the same arguments and methods, awaited; http_client is an httpx.AsyncClient."""
 
-    @staticmethod
-    async def _sleep(seconds: float) -> None:
-        import asyncio  # only async users pay for it
-
-        await asyncio.sleep(seconds)
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        httpx_args: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._configure(api_key, base_url, timeout, max_retries, default_headers)
-        if http_client is not None:
-            if not isinstance(http_client, httpx.AsyncClient):
-                raise TypeError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
-            if httpx_args:
-                raise ValueError("pass http_client or httpx_args, not both")
-            self._http = http_client
-            self._owns_http = False
-            self._adopt(timeout)
-        else:
-            self._http = httpx.AsyncClient(**self._httpx_settings(httpx_args))
-            self._owns_http = True
-
-    async def close(self) -> None:
-        """Close the connections (a client passed in as http_client is left open)."""
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *args: object) -> None:
-        await self.close()
-
-    async def _send(self, name: str, where: str, request: dict[str, Any]) -> httpx.Response:
-        request = self._prepare(request)
-        attempt = 0
-        while True:
-            try:
-                response = await self._http.request(**request, timeout=self._request_timeout)
-            except httpx.TransportError as error:
-                delay = self._retry_after_error(name, where, attempt, error)
-                if delay is None:
-                    raise _connection_error(where, error) from error
-            else:
-                delay = self._retry_after_status(name, where, attempt, response)
-                if delay is None:
-                    return response
-            await self._sleep(delay)
-            attempt += 1
+    _low_level_client = Client
+    _distribution = DISTRIBUTION
+    _default_base_url = Enterprise3D._default_base_url
+    _RETRY_SAFE = Enterprise3D._RETRY_SAFE
 
     async def fetch_3d_response(
         self,
@@ -769,11 +528,11 @@ class AsyncEnterprise3D(_HighLevelClient):
         generate new images.
 
         `POST /fetch/{id}`, with the client's API key in the body.
-        Retried on connection errors, timeouts, 408, 429 and 5xx (codegen/operations.yaml: retry: safe).
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -786,10 +545,7 @@ class AsyncEnterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = await self._send("fetch_3d_response", "fetch_3d_response (POST /fetch/{id})", request)
-        return cast(
-            "FetchResponse", self._result(operation, "fetch_3d_response (POST /fetch/{id})", response, ((200, 200),))
-        )
+        return cast("FetchResponse", await self._request(_FETCH_3D_RESPONSE, operation._parse_response, request))
 
     async def restart_server(
         self,
@@ -799,11 +555,11 @@ class AsyncEnterprise3D(_HighLevelClient):
         Restart your dedicated server
 
         `POST /restart_server`, with the client's API key in the body.
-        Never retried once the request may have reached the server (codegen/operations.yaml).
+        Not safe to repeat: retried only when the request cannot have reached the server.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -815,11 +571,7 @@ class AsyncEnterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = await self._send("restart_server", "restart_server (POST /restart_server)", request)
-        return cast(
-            "ServerActionResponse",
-            self._result(operation, "restart_server (POST /restart_server)", response, ((200, 200),)),
-        )
+        return cast("ServerActionResponse", await self._request(_RESTART_SERVER, operation._parse_response, request))
 
     async def get_system_details(
         self,
@@ -829,11 +581,11 @@ class AsyncEnterprise3D(_HighLevelClient):
         Returns information about your server including model count and queue status
 
         `POST /system_details`, with the client's API key in the body.
-        Retried on connection errors, timeouts, 408, 429 and 5xx (codegen/operations.yaml: retry: safe).
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -845,10 +597,8 @@ class AsyncEnterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = await self._send("get_system_details", "get_system_details (POST /system_details)", request)
         return cast(
-            "SystemDetailsResponse",
-            self._result(operation, "get_system_details (POST /system_details)", response, ((200, 200),)),
+            "SystemDetailsResponse", await self._request(_GET_SYSTEM_DETAILS, operation._parse_response, request)
         )
 
     async def update_server(
@@ -859,11 +609,11 @@ class AsyncEnterprise3D(_HighLevelClient):
         Update your dedicated server
 
         `POST /update_server`, with the client's API key in the body.
-        Never retried once the request may have reached the server (codegen/operations.yaml).
+        Not safe to repeat: retried only when the request cannot have reached the server.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -875,11 +625,7 @@ class AsyncEnterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = await self._send("update_server", "update_server (POST /update_server)", request)
-        return cast(
-            "ServerActionResponse",
-            self._result(operation, "update_server (POST /update_server)", response, ((200, 200),)),
-        )
+        return cast("ServerActionResponse", await self._request(_UPDATE_SERVER, operation._parse_response, request))
 
     async def clear_cache(
         self,
@@ -889,11 +635,11 @@ class AsyncEnterprise3D(_HighLevelClient):
         Clear the API's cache
 
         `POST /clear_cache`, with the client's API key in the body.
-        Retried on connection errors, timeouts, 408, 429 and 5xx (codegen/operations.yaml: retry: safe).
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -905,10 +651,7 @@ class AsyncEnterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = await self._send("clear_cache", "clear_cache (POST /clear_cache)", request)
-        return cast(
-            "ClearActionResponse", self._result(operation, "clear_cache (POST /clear_cache)", response, ((200, 200),))
-        )
+        return cast("ClearActionResponse", await self._request(_CLEAR_CACHE, operation._parse_response, request))
 
     async def clear_queue(
         self,
@@ -918,11 +661,11 @@ class AsyncEnterprise3D(_HighLevelClient):
         Clear the API's queue
 
         `POST /clear_queue`, with the client's API key in the body.
-        Retried on connection errors, timeouts, 408, 429 and 5xx (codegen/operations.yaml: retry: safe).
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
         Raises:
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
-            errors.OperationFailedError: a 2xx answer whose body says "status": "error".
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
             errors.InvalidResponse: an answer whose body does not match the spec.
         """
@@ -934,7 +677,15 @@ class AsyncEnterprise3D(_HighLevelClient):
                 key=self._api_key,
             ),
         )
-        response = await self._send("clear_queue", "clear_queue (POST /clear_queue)", request)
-        return cast(
-            "ClearActionResponse", self._result(operation, "clear_queue (POST /clear_queue)", response, ((200, 200),))
-        )
+        return cast("ClearActionResponse", await self._request(_CLEAR_QUEUE, operation._parse_response, request))
+
+
+__all__ = (
+    "AsyncEnterprise3D",
+    "AuthenticatedClient",
+    "Client",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "Enterprise3D",
+    "NOT_GIVEN",
+)

@@ -6,6 +6,8 @@ from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
+from attrs import define
+
 
 class Unset:
     def __bool__(self) -> Literal[False]:
@@ -25,21 +27,13 @@ FileTypes = (
 RequestFiles = list[tuple[str, FileTypes]]
 
 
+@define
 class File:
     """Contains information for file uploads"""
 
-    def __init__(self, payload: BinaryIO, file_name: str | None = None, mime_type: str | None = None) -> None:
-        self.payload = payload
-        self.file_name = file_name
-        self.mime_type = mime_type
-
-    def __repr__(self) -> str:
-        return f"File(payload={self.payload!r}, file_name={self.file_name!r}, mime_type={self.mime_type!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, File):
-            return NotImplemented
-        return (self.payload, self.file_name, self.mime_type) == (other.payload, other.file_name, other.mime_type)
+    payload: BinaryIO
+    file_name: str | None = None
+    mime_type: str | None = None
 
     def to_tuple(self) -> FileTypes:
         """Return a tuple representation that httpx will accept for multipart/form-data"""
@@ -49,28 +43,14 @@ class File:
 T = TypeVar("T")
 
 
+@define
 class Response(Generic[T]):
     """A response from an endpoint"""
 
-    def __init__(
-        self, status_code: HTTPStatus, content: bytes, headers: MutableMapping[str, str], parsed: T | None
-    ) -> None:
-        self.status_code = status_code
-        self.content = content
-        self.headers = headers
-        self.parsed = parsed
-
-    def __repr__(self) -> str:
-        return (
-            f"Response(status_code={self.status_code!r}, content={self.content!r}, headers={self.headers!r}, "
-            f"parsed={self.parsed!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Response):
-            return NotImplemented
-        mine = (self.status_code, self.content, self.headers, self.parsed)
-        return mine == (other.status_code, other.content, other.headers, other.parsed)
+    status_code: HTTPStatus
+    content: bytes
+    headers: MutableMapping[str, str]
+    parsed: T | None
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

@@ -25,6 +25,7 @@ from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
 from enterprise3d_devkit.operations import Operation, server_base_path, server_base_url
+from enterprise3d_devkit.spec_loading import object_schema
 
 VARIANTS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
 DETAILED = ("sync_detailed", "asyncio_detailed")
@@ -163,7 +164,7 @@ def _with_sentinels(schema: dict[str, Any], value: Any, secrets: list[str], vers
     """The value, with every free-form string that may be any text replaced by a unique sentinel the tests can
     look for (a string the schema constrains -- enum, format, pattern, length -- keeps its valid value)."""
     if isinstance(value, dict):
-        properties = schema.get("properties") or {}
+        properties = object_schema(schema).get("properties") or {}
         return {k: _with_sentinels(properties.get(k, {}), v, secrets, version, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_with_sentinels(schema.get("items") or {}, v, secrets, version, name) for v in value]

@@ -6,37 +6,30 @@ as the functional API's (contract_checks.call_kwargs, then enterprise3d_devkit.c
 
 from __future__ import annotations
 
+import enum
 import functools
 import typing
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import httpx
 
 from enterprise3d_devkit import calls
 from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.operations import Operation, server_base_url
-from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
+from enterprise3d_devkit.spec_loading import object_schema
+from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D
+from modelslab_enterprise_3d._base_client import error_class
+from modelslab_enterprise_3d._vendor import API_KEY_FIELD, ERROR_STATUSES
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, model_class, module_for
 from tests.support.spec_cases import SPEC
 
 KEY = f"{SENTINEL}-api-key"  # the API key the tests configure: unique, so that a leak can be searched for
 
-# The status -> exception contract of errors.py, as issue 11 states it (statuses not listed: APIStatusError,
-# or InternalServerError from 500 up).
-STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
-    400: errors.BadRequestError,
-    401: errors.AuthenticationError,
-    402: errors.PaymentRequiredError,
-    403: errors.PermissionDeniedError,
-    404: errors.NotFoundError,
-    429: errors.RateLimitError,
-}
-
-
-def expected_error(status: int) -> type[errors.APIStatusError]:
-    return STATUS_ERRORS.get(status) or (errors.InternalServerError if status >= 500 else errors.APIStatusError)
+# The status -> exception map is the runtime's one (the README's error table is checked against it too).
+expected_error = error_class
 
 
 def mock_body(op: Operation, status: int) -> dict[str, Any]:
@@ -56,23 +49,33 @@ def success_statuses(op: Operation) -> list[int]:
     return [status for status in sorted(op.responses) if 200 <= status < 300]
 
 
+def is_error_model(cls: type) -> bool:
+    """Whether a model is an error body: its `status` can only be a value that says the operation failed."""
+    status = typing.get_type_hints(cls).get("status") if attrs.has(cls) else None
+    members = [t for t in typing.get_args(status) or (status,) if isinstance(t, type) and issubclass(t, enum.Enum)]
+    return bool(members) and all({m.value for m in e} <= ERROR_STATUSES for e in members)
+
+
 def success_models(op: Operation) -> tuple[type, ...]:
     """The classes a successful call may return: what the operation's generated functions parse (the generator's
-    reading of the spec, a oneOf included) except the models of its error statuses; () when no 2xx has a body."""
+    reading of the spec, a oneOf included) except the models of its error statuses and the error variants of a
+    oneOf (they raise OperationFailedError); () when no 2xx has a body."""
     parsed = typing.get_type_hints(module_for(op)._parse_response)["return"]
     error_models = {op.responses[s].model for s in op.responses if s >= 300} - {
         op.responses[s].model for s in success_statuses(op)
     }
     # (a response without a body is typed Any, a class since Python 3.11: not a model)
     found = [t for t in typing.get_args(parsed) or (parsed,) if isinstance(t, type) and t not in (type(None), Any)]
-    success = tuple(t for t in found if t.__name__ not in error_models)
-    named = {model_class(name) for s in success_statuses(op) if (name := op.responses[s].model)}
+    success = tuple(t for t in found if t.__name__ not in error_models and not is_error_model(t))
+    named = {model_class(name) for s in success_statuses(op) if (name := op.responses[s].model)} - {
+        t for t in found if is_error_model(t)
+    }
     assert named <= set(success), f"{op.label}: the spec's success models are among what the functions parse"
     return success
 
 
 def has_key_field(op: Operation) -> bool:
-    return "key" in ((op.request_schema or {}).get("properties") or {})
+    return API_KEY_FIELD in (object_schema(op.request_schema or {}).get("properties") or {})
 
 
 def method_arguments(op: Operation, method: Callable[..., Any]) -> tuple[list[Any], dict[str, Any]]:
@@ -111,7 +114,7 @@ def no_sleep(client: Any, delays: list[float]) -> None:
         async def record(seconds: float) -> None:
             delays.append(seconds)
 
-        client._sleep = record  # type: ignore[method-assign]
+        client._sleep = record
     else:
         client._sleep = delays.append
 

@@ -20,6 +20,7 @@ from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.layout import PACKAGE, REPO
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.operation_table import load_table
+from modelslab_enterprise_3d._base_client import STATUS_ERRORS, error_class
 from tests.support.spec_cases import OPERATIONS
 
 README = REPO / "README.md"
@@ -117,3 +118,16 @@ def test_readme_documents_every_operation_of_the_spec() -> None:
                 cells = [cell.strip() for cell in line.strip("|").split("|")]
                 assert cells[2].startswith(f"`{module.rsplit('.', 1)[1]}("), line
                 assert cells[4] == ("yes" if table[op.label].retry_safe else "**never**"), line
+
+
+def test_the_error_table_is_the_clients_status_map() -> None:
+    """One map, read by the client and by this test: each `| HTTP NNN |` row names the class that status raises, and
+    every status of the map has its row."""
+    rows = dict(re.findall(r"^\| HTTP (\d{3}) \| `(\w+)`", README.read_text(encoding="utf-8"), re.MULTILINE))
+    assert {int(status): name for status, name in rows.items()} == {
+        status: cls.__name__ for status, cls in STATUS_ERRORS.items()
+    }
+    text = README.read_text(encoding="utf-8")
+    assert f"| HTTP 500 and up | `{error_class(500).__name__}`" in text and error_class(599) is error_class(500)
+    unmapped_4xx = next(status for status in range(400, 500) if status not in STATUS_ERRORS)
+    assert f"| another 4xx | `{error_class(unmapped_4xx).__name__}`" in text

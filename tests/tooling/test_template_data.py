@@ -9,14 +9,14 @@ from enterprise3d_devkit.layout import OPERATION_TABLE
 from enterprise3d_devkit.operation_table import load_table
 from enterprise3d_devkit.operations import server_base_url
 from enterprise3d_devkit.template_data import default_base_url, render
-from modelslab_enterprise_3d.client import DEFAULT_BASE_URL
+from modelslab_enterprise_3d import Enterprise3D
 from tests.support.spec_cases import SPEC
 
 
 def test_the_generated_default_base_url_is_the_specs_server() -> None:
-    assert default_base_url(SPEC) == DEFAULT_BASE_URL
+    assert default_base_url(SPEC) == Enterprise3D._default_base_url
     if server_base_url(SPEC).startswith("https://"):
-        assert server_base_url(SPEC) == DEFAULT_BASE_URL
+        assert server_base_url(SPEC) == Enterprise3D._default_base_url
 
 
 def test_server_variables_take_their_defaults_and_relative_urls_give_none() -> None:

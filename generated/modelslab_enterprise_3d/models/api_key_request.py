@@ -5,46 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from .. import errors
-from ..types import Unset
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from .. import _parsing, errors
 
 T = TypeVar("T", bound="ApiKeyRequest")
 
 
-def _masked(value: object) -> str:
-    """repr of a secret field: never the value itself."""
-    return repr(value) if isinstance(value, Unset) else "'***'"
-
-
+@_attrs_define
 class ApiKeyRequest:
     """
     Attributes:
         key (str): Your enterprise API key used for request authorization Example: enterprise_api_key.
     """
 
-    key: str
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        key: str,
-    ) -> None:
-        self.key = key
-        self.additional_properties = {}
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ApiKeyRequest) or type(other) is not type(self):
-            return NotImplemented
-        return (
-            self.key,
-            self.additional_properties,
-        ) == (
-            other.key,
-            other.additional_properties,
-        )
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(key={_masked(self.key)}, additional_properties={self.additional_properties!r})"
+    key: str = _attrs_field(repr=_parsing.masked)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         key = self.key
@@ -61,19 +38,11 @@ class ApiKeyRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
-            raise errors.InvalidField("", "a JSON object", errors.describe_value(src_dict))
-        d = dict(src_dict)
-        if "key" not in d:
-            raise errors.InvalidField("key", "a value (the field is required)", "nothing")
+        d = _parsing.fields_of(src_dict, required=("key",), legacy={})
         try:
-            key = d.pop("key")
-            if not isinstance(key, str):
-                raise TypeError("wrong type")
-        except errors.InvalidField as error:
-            raise error.inside("key") from None
+            key = _parsing.typed(d.pop("key"), str)
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("key", "str", "a value of the wrong type") from error
+            raise errors.InvalidField.at("key", "str", error, errors.InvalidField.HIDDEN) from error
 
         api_key_request = cls(
             key=key,

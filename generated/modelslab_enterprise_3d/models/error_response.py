@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from .. import errors
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from .. import _parsing, errors
 from ..models.error_response_status import ErrorResponseStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorResponse")
 
 
+@_attrs_define
 class ErrorResponse:
     """
     Attributes:
@@ -22,44 +26,8 @@ class ErrorResponse:
 
     status: ErrorResponseStatus
     message: str
-    error_code: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        status: ErrorResponseStatus,
-        message: str,
-        error_code: str | Unset = UNSET,
-    ) -> None:
-        self.status = status
-        self.message = message
-        self.error_code = error_code
-        self.additional_properties = {}
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ErrorResponse) or type(other) is not type(self):
-            return NotImplemented
-        return (
-            self.status,
-            self.message,
-            self.error_code,
-            self.additional_properties,
-        ) == (
-            other.status,
-            other.message,
-            other.error_code,
-            other.additional_properties,
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}("
-            f"status={self.status!r}, "
-            f"message={self.message!r}, "
-            f"error_code={self.error_code!r}, "
-            f"additional_properties={self.additional_properties!r}"
-            ")"
-        )
+    error_code: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value
@@ -83,42 +51,29 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
-            raise errors.InvalidField("", "a JSON object", errors.describe_value(src_dict))
-        d = dict(src_dict)
-        if "status" not in d:
-            raise errors.InvalidField("status", "a value (the field is required)", "nothing")
+        d = _parsing.fields_of(
+            src_dict,
+            required=(
+                "status",
+                "message",
+            ),
+            legacy={"message": "messege"},
+        )
         try:
             status = ErrorResponseStatus(d.pop("status"))
 
-        except errors.InvalidField as error:
-            raise error.inside("status") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField(
-                "status", 'one of "error"', errors.describe_value(src_dict.get("status"))
-            ) from error
-
-        if "message" not in d and "messege" in d:
-            d["message"] = d.pop("messege")
-        if "message" not in d:
-            raise errors.InvalidField("message", "a value (the field is required)", "nothing")
-        try:
-            message = d.pop("message")
-            if not isinstance(message, str):
-                raise TypeError("wrong type")
-        except errors.InvalidField as error:
-            raise error.inside("message") from None
-        except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("message", "str", errors.describe_value(src_dict.get("message"))) from error
+            raise errors.InvalidField.at("status", 'one of "error"', error, src_dict.get("status")) from error
 
         try:
-            error_code = d.pop("error_code", UNSET)
-            if not isinstance(error_code, str | Unset):
-                raise TypeError("wrong type")
-        except errors.InvalidField as error:
-            raise error.inside("error_code") from None
+            message = _parsing.typed(d.pop("message"), str)
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("error_code", "str", errors.describe_value(src_dict.get("error_code"))) from error
+            raise errors.InvalidField.at("message", "str", error, src_dict.get("message")) from error
+
+        try:
+            error_code = _parsing.typed(d.pop("error_code", UNSET), str, Unset)
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField.at("error_code", "str", error, src_dict.get("error_code")) from error
 
         error_response = cls(
             status=status,

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from .. import errors
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from .. import _parsing, errors
 from ..models.fetch_response_status import FetchResponseStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FetchResponse")
 
 
+@_attrs_define
 class FetchResponse:
     """
     Attributes:
@@ -22,45 +26,9 @@ class FetchResponse:
     """
 
     status: FetchResponseStatus
-    id: int | Unset
-    output: list[str] | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        status: FetchResponseStatus,
-        id: int | Unset = UNSET,
-        output: list[str] | Unset = UNSET,
-    ) -> None:
-        self.status = status
-        self.id = id
-        self.output = output
-        self.additional_properties = {}
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FetchResponse) or type(other) is not type(self):
-            return NotImplemented
-        return (
-            self.status,
-            self.id,
-            self.output,
-            self.additional_properties,
-        ) == (
-            other.status,
-            other.id,
-            other.output,
-            other.additional_properties,
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}("
-            f"status={self.status!r}, "
-            f"id={self.id!r}, "
-            f"output={self.output!r}, "
-            f"additional_properties={self.additional_properties!r}"
-            ")"
-        )
+    id: int | Unset = UNSET
+    output: list[str] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value
@@ -87,39 +55,26 @@ class FetchResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
-            raise errors.InvalidField("", "a JSON object", errors.describe_value(src_dict))
-        d = dict(src_dict)
-        if "status" not in d:
-            raise errors.InvalidField("status", "a value (the field is required)", "nothing")
+        d = _parsing.fields_of(src_dict, required=("status",), legacy={})
         try:
             status = FetchResponseStatus(d.pop("status"))
 
-        except errors.InvalidField as error:
-            raise error.inside("status") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField(
-                "status", 'one of "success", "error"', errors.describe_value(src_dict.get("status"))
+            raise errors.InvalidField.at(
+                "status", 'one of "success", "error"', error, src_dict.get("status")
             ) from error
 
         try:
-            id = d.pop("id", UNSET)
-            if not isinstance(id, int | Unset) or isinstance(id, bool):
-                raise TypeError("wrong type")
-        except errors.InvalidField as error:
-            raise error.inside("id") from None
+            id = _parsing.typed(d.pop("id", UNSET), int, Unset)
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("id", "int", errors.describe_value(src_dict.get("id"))) from error
+            raise errors.InvalidField.at("id", "int", error, src_dict.get("id")) from error
 
         try:
-            if not isinstance(d.get("output", []), list):
-                raise TypeError("not a list")
+            _parsing.typed(d.get("output", []), list)
             output = cast(list[str], d.pop("output", UNSET))
 
-        except errors.InvalidField as error:
-            raise error.inside("output") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("output", "list[str]", errors.describe_value(src_dict.get("output"))) from error
+            raise errors.InvalidField.at("output", "list[str]", error, src_dict.get("output")) from error
 
         fetch_response = cls(
             status=status,

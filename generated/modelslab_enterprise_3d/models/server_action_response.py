@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from .. import errors
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from .. import _parsing, errors
 from ..models.server_action_response_status import ServerActionResponseStatus
 
 T = TypeVar("T", bound="ServerActionResponse")
 
 
+@_attrs_define
 class ServerActionResponse:
     """
     Attributes:
@@ -20,38 +24,7 @@ class ServerActionResponse:
 
     message: str
     status: ServerActionResponseStatus
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        message: str,
-        status: ServerActionResponseStatus,
-    ) -> None:
-        self.message = message
-        self.status = status
-        self.additional_properties = {}
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ServerActionResponse) or type(other) is not type(self):
-            return NotImplemented
-        return (
-            self.message,
-            self.status,
-            self.additional_properties,
-        ) == (
-            other.message,
-            other.status,
-            other.additional_properties,
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}("
-            f"message={self.message!r}, "
-            f"status={self.status!r}, "
-            f"additional_properties={self.additional_properties!r}"
-            ")"
-        )
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message
@@ -71,32 +44,25 @@ class ServerActionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
-            raise errors.InvalidField("", "a JSON object", errors.describe_value(src_dict))
-        d = dict(src_dict)
-        if "message" not in d and "messege" in d:
-            d["message"] = d.pop("messege")
-        if "message" not in d:
-            raise errors.InvalidField("message", "a value (the field is required)", "nothing")
+        d = _parsing.fields_of(
+            src_dict,
+            required=(
+                "message",
+                "status",
+            ),
+            legacy={"message": "messege"},
+        )
         try:
-            message = d.pop("message")
-            if not isinstance(message, str):
-                raise TypeError("wrong type")
-        except errors.InvalidField as error:
-            raise error.inside("message") from None
+            message = _parsing.typed(d.pop("message"), str)
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("message", "str", errors.describe_value(src_dict.get("message"))) from error
+            raise errors.InvalidField.at("message", "str", error, src_dict.get("message")) from error
 
-        if "status" not in d:
-            raise errors.InvalidField("status", "a value (the field is required)", "nothing")
         try:
             status = ServerActionResponseStatus(d.pop("status"))
 
-        except errors.InvalidField as error:
-            raise error.inside("status") from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField(
-                "status", 'one of "success", "error"', errors.describe_value(src_dict.get("status"))
+            raise errors.InvalidField.at(
+                "status", 'one of "success", "error"', error, src_dict.get("status")
             ) from error
 
         server_action_response = cls(

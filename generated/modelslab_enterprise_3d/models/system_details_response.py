@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from .. import errors
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from .. import _parsing, errors
 
 T = TypeVar("T", bound="SystemDetailsResponse")
 
 
+@_attrs_define
 class SystemDetailsResponse:
     """
     Attributes:
@@ -21,43 +25,7 @@ class SystemDetailsResponse:
     model_count: int
     queue_time: int
     status: str
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        model_count: int,
-        queue_time: int,
-        status: str,
-    ) -> None:
-        self.model_count = model_count
-        self.queue_time = queue_time
-        self.status = status
-        self.additional_properties = {}
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SystemDetailsResponse) or type(other) is not type(self):
-            return NotImplemented
-        return (
-            self.model_count,
-            self.queue_time,
-            self.status,
-            self.additional_properties,
-        ) == (
-            other.model_count,
-            other.queue_time,
-            other.status,
-            other.additional_properties,
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}("
-            f"model_count={self.model_count!r}, "
-            f"queue_time={self.queue_time!r}, "
-            f"status={self.status!r}, "
-            f"additional_properties={self.additional_properties!r}"
-            ")"
-        )
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         model_count = self.model_count
@@ -80,43 +48,29 @@ class SystemDetailsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
-            raise errors.InvalidField("", "a JSON object", errors.describe_value(src_dict))
-        d = dict(src_dict)
-        if "model_count" not in d:
-            raise errors.InvalidField("model_count", "a value (the field is required)", "nothing")
+        d = _parsing.fields_of(
+            src_dict,
+            required=(
+                "model_count",
+                "queue_time",
+                "status",
+            ),
+            legacy={},
+        )
         try:
-            model_count = d.pop("model_count")
-            if not isinstance(model_count, int) or isinstance(model_count, bool):
-                raise TypeError("wrong type")
-        except errors.InvalidField as error:
-            raise error.inside("model_count") from None
+            model_count = _parsing.typed(d.pop("model_count"), int)
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField(
-                "model_count", "int", errors.describe_value(src_dict.get("model_count"))
-            ) from error
+            raise errors.InvalidField.at("model_count", "int", error, src_dict.get("model_count")) from error
 
-        if "queue_time" not in d:
-            raise errors.InvalidField("queue_time", "a value (the field is required)", "nothing")
         try:
-            queue_time = d.pop("queue_time")
-            if not isinstance(queue_time, int) or isinstance(queue_time, bool):
-                raise TypeError("wrong type")
-        except errors.InvalidField as error:
-            raise error.inside("queue_time") from None
+            queue_time = _parsing.typed(d.pop("queue_time"), int)
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("queue_time", "int", errors.describe_value(src_dict.get("queue_time"))) from error
+            raise errors.InvalidField.at("queue_time", "int", error, src_dict.get("queue_time")) from error
 
-        if "status" not in d:
-            raise errors.InvalidField("status", "a value (the field is required)", "nothing")
         try:
-            status = d.pop("status")
-            if not isinstance(status, str):
-                raise TypeError("wrong type")
-        except errors.InvalidField as error:
-            raise error.inside("status") from None
+            status = _parsing.typed(d.pop("status"), str)
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField("status", "str", errors.describe_value(src_dict.get("status"))) from error
+            raise errors.InvalidField.at("status", "str", error, src_dict.get("status")) from error
 
         system_details_response = cls(
             model_count=model_count,

@@ -1,6 +1,8 @@
 """A documented status with a body that does not match the spec raises errors.InvalidResponse -- one
 documented error carrying the status, headers, raw body, operation and the offending field -- never a bare
 KeyError / ValueError / JSONDecodeError. Bad bodies are derived from each response schema in openapi.yaml.
+An enum value the spec does not list is bad only to a strict client (strict_response_validation=True): by default
+it is kept.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ import pickle
 from dataclasses import dataclass
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
 from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.spec_loading import object_schema
 from modelslab_enterprise_3d import errors
+from modelslab_enterprise_3d._vendor import LEGACY_SPELLINGS
 from tests.support.contract_checks import Recorder, call, call_kwargs, check_parsed, module_for, variants_for
 from tests.support.spec_cases import SPEC, WITH_MODEL, WRONG_TYPE, case_id, case_ids
 
@@ -39,10 +44,11 @@ class BadBody:
     field: str | None  # the field the error must name ("" = the body itself, None = not JSON at all)
     expected: str | None  # what the error must say was expected (None: any non-empty text)
     content_type: str = "application/json"
+    strict_only: bool = False  # bad only when the client validates strictly (an enum value the spec does not list)
 
 
 def bad_bodies(op: Operation, status: int) -> list[BadBody]:
-    schema = op.responses[status].schema or {}
+    schema = object_schema(op.responses[status].schema or {})
     good = response_instance(op, status)
     text = json.dumps(good).encode()
     properties: dict[str, Any] = schema.get("properties") or {}
@@ -66,7 +72,11 @@ def bad_bodies(op: Operation, status: int) -> list[BadBody]:
             cases.append(BadBody(f"wrong-type-{name}", json.dumps(wrong).encode(), name, expected_for(prop)))
         if "enum" in prop:
             unknown = {**good, name: "ok-but-not-in-the-enum"}
-            cases.append(BadBody(f"unknown-enum-{name}", json.dumps(unknown).encode(), name, expected_for(prop)))
+            cases.append(
+                BadBody(
+                    f"unknown-enum-{name}", json.dumps(unknown).encode(), name, expected_for(prop), strict_only=True
+                )
+            )
     return cases
 
 
@@ -90,8 +100,31 @@ def test_bad_body_raises_invalid_response(op: Operation, status: int, bad: BadBo
     for variant in variants_for(op):  # all four generated functions raise the same documented error
         recorder = fixed(status, bad.content, bad.content_type)
         with pytest.raises(errors.InvalidResponse) as caught:
-            call(variant, module, recorder.client(), kwargs)
+            call(variant, module, recorder.client(strict_response_validation=bad.strict_only), kwargs)
         check_invalid_response(caught.value, op, status, bad)
+
+
+UNKNOWN_ENUMS = [(op, status, bad) for op, status, bad in CASES if bad.strict_only]
+
+
+@pytest.mark.parametrize(
+    ("op", "status", "bad"), UNKNOWN_ENUMS, ids=[case_id((op, status, bad.kind)) for op, status, bad in UNKNOWN_ENUMS]
+)
+def test_an_enum_value_the_spec_does_not_list_is_kept_by_default(op: Operation, status: int, bad: BadBody) -> None:
+    """Forward-compatible by default: the value stays, typed as the enum, unequal to every listed member, and goes
+    back unchanged in to_dict(); the rest of the body parses as usual."""
+    module = module_for(op)
+    kwargs, _ = call_kwargs(op, module)
+    sent = json.loads(bad.content)
+    for variant in variants_for(op):
+        parsed = call(variant, module, fixed(status, bad.content, bad.content_type).client(), kwargs)
+        parsed = getattr(parsed, "parsed", parsed)
+        assert parsed.to_dict() == sent, "an unknown value round-trips"
+        value = getattr(parsed, next(f.name for f in attrs.fields(type(parsed)) if f.alias == bad.field))
+        enum = type(value)
+        assert isinstance(value, enum) and not value.is_known
+        assert all(value != member for member in enum), "unequal to every listed member"
+        assert value == sent[bad.field] and enum(sent[bad.field]) is value
 
 
 def check_invalid_response(error: errors.InvalidResponse, op: Operation, status: int, bad: BadBody) -> None:
@@ -124,9 +157,10 @@ def test_tolerated_bodies_parse(op: Operation, status: int) -> None:
         "no-content-type": (json.dumps(good).encode(), ""),
         "ten-megabytes": (json.dumps({**good, "padding": "x" * TEN_MB}).encode(), "application/json"),
     }
-    if "message" in good:
-        legacy = {("messege" if k == "message" else k): v for k, v in good.items()}
-        bodies["legacy-messege"] = (json.dumps(legacy).encode(), "application/json")
+    for name, spelling in LEGACY_SPELLINGS.items():
+        if name in good:
+            legacy = {(spelling if k == name else k): v for k, v in good.items()}
+            bodies[f"legacy-{spelling}"] = (json.dumps(legacy).encode(), "application/json")
     for kind, (content, content_type) in bodies.items():
         response = call("sync_detailed", module, fixed(status, content, content_type).client(), kwargs)
         check_parsed(op, status, response.parsed)

@@ -60,8 +60,17 @@ def test_a_server_that_never_answers_times_out_with_a_custom_timeout(runner: Any
 
 @pytest.mark.parametrize("runner", [timed_sync, timed_async], ids=["sync", "async"])
 def test_a_server_that_never_answers_times_out_with_the_default(runner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The client built without a timeout uses DEFAULT_TIMEOUT (shortened here: 60 s is too long to wait)."""
-    monkeypatch.setattr(client_module, "DEFAULT_TIMEOUT", httpx.Timeout(0.4, connect=0.3))
+    """The client built without a timeout hands DEFAULT_TIMEOUT to httpx (shortened here: 60 s is too long to wait;
+    attrs binds a field's default when the class is made, so the httpx client's constructor sees the short one)."""
+    short = httpx.Timeout(0.4, connect=0.3)
+    for cls in (httpx.Client, httpx.AsyncClient):
+        made = cls.__init__
+
+        def shortened(self: Any, *args: Any, made: Any = made, **kwargs: Any) -> None:
+            assert kwargs["timeout"] == client_module.DEFAULT_TIMEOUT, "the default reaches httpx"
+            made(self, *args, **{**kwargs, "timeout": short})
+
+        monkeypatch.setattr(cls, "__init__", shortened)
     with black_hole() as url:
         elapsed = runner(Client(base_url=url))
     assert 0.4 <= elapsed < 0.4 + MARGIN

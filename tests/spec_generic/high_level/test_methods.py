@@ -11,7 +11,9 @@ import pytest
 
 from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.spec_loading import object_schema
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
+from modelslab_enterprise_3d._vendor import API_KEY_FIELD
 from tests.support.contract_checks import check_request, check_secret_only_in_body
 from tests.support.high_level import (
     KEY,
@@ -37,16 +39,16 @@ def test_the_clients_have_a_method_for_every_operation_and_no_other() -> None:
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
 def test_signature_path_parameters_positional_body_fields_keyword_key_absent(op: Operation) -> None:
     path_params = [p["name"] for p in op.parameters if p.get("in") == "path"]
-    body_fields = set((op.request_schema or {}).get("properties") or {})
+    body_fields = set(object_schema(op.request_schema or {}).get("properties") or {})
     for cls in (Enterprise3D, AsyncEnterprise3D):
         parameters = list(inspect.signature(getattr(cls, method_name(op))).parameters.values())[1:]
         positional = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
         assert len(positional) == len(path_params), "every path parameter, and nothing else, is positional"
         assert all(p.kind is p.KEYWORD_ONLY for p in parameters[len(positional) :])
-        assert "key" not in {p.name for p in parameters}, "the client supplies the key"
+        assert API_KEY_FIELD not in {p.name for p in parameters}, "the client supplies the key"
         if body_fields and "body" not in {p.name for p in parameters}:
             keyword = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
-            assert len(keyword) >= len(body_fields - {"key"}), "each body field is a keyword argument"
+            assert len(keyword) >= len(body_fields - {API_KEY_FIELD}), "each body field is a keyword argument"
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from ... import errors
+from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
 from ...models.api_key_request import ApiKeyRequest
 from ...models.clear_action_response import ClearActionResponse
@@ -58,7 +58,7 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ClearActionResponse | ErrorResponse]:
     try:
-        parsed = _parse_response(client=client, response=response)
+        parsed = _parsing.parse(_parse_response, client, response)
     except errors.UnexpectedStatus:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as error:

@@ -14,8 +14,8 @@ The high-level clients (Enterprise3D, AsyncEnterprise3D) raise only these; catch
     │   ├── ConflictError               409
     │   ├── UnprocessableEntityError    422
     │   ├── RateLimitError              429  retry_after: seconds, from Retry-After or the body's retry_after
-    │   └── InternalServerError         >= 500
-    ├── OperationFailedError        a 2xx whose body says "status": "error"; `result` is the parsed body
+    │   └── InternalServerError         500 and up
+    ├── OperationFailedError        a 2xx whose body says "status": "error" (or "failed"); `result` is the body
     ├── InvalidResponse             a body that does not match the spec (InvalidField says where)
     └── UnexpectedStatus            a status the spec does not document (2xx/3xx); the functional API raises it
                                     only with Client(raise_on_unexpected_status=True)
@@ -23,28 +23,13 @@ The high-level clients (Enterprise3D, AsyncEnterprise3D) raise only these; catch
 No exception's message or repr contains the request: the API key travels in the request body.
 """
 
-import email.utils
-import time
+from __future__ import annotations
+
 from typing import Any
 
 import httpx
 
-# How much of a response body an error message quotes; the full body is always on the exception.
-PREVIEW_BYTES = 500
-
-
-def _preview(content: bytes) -> str:
-    text = content[:PREVIEW_BYTES].decode(errors="replace")
-    return text if len(content) <= PREVIEW_BYTES else f"{text}... ({len(content)} bytes in all)"
-
-
-def describe_value(value: object) -> str:
-    """A short description of a value that did not match its schema, for error messages."""
-    if value is None:
-        return "null"
-    text = repr(value)
-    text = text if len(text) <= 80 else text[:77] + "..."
-    return f"{text} ({type(value).__name__})"
+from ._answers import describe_value, message_of, preview, retry_after_seconds
 
 
 class APIError(Exception):
@@ -72,13 +57,8 @@ class APITimeoutError(APIConnectionError):
         super().__init__(operation, "Request timed out.")
 
 
-class APIStatusError(APIError):
-    """The server answered with an error status (4xx/5xx).
-
-    `status_code`, `headers`, `content` (the raw body), `body` (the body parsed into the spec's model when the spec
-    documents this status and the body matches it; else the decoded JSON; else None), `message` (the body's message,
-    when it has one) and `operation`.
-    """
+class _AnsweredError(APIError):
+    """What an error about an answer the server gave keeps of it."""
 
     operation: str
     status_code: int
@@ -86,9 +66,28 @@ class APIStatusError(APIError):
     content: bytes
     message: str | None
 
+    def _keep_answer(self, operation: str, response: httpx.Response, body: object) -> str:
+        """Keep `operation`, `status_code`, `headers`, `content` and `message`; return what the exception's message
+        should say: the body's message, else a bounded preview of the raw body."""
+        self.operation = operation
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.content
+        self.message = message_of(body)
+        return self.message if self.message is not None else preview(response.content)
+
+
+class APIStatusError(_AnsweredError):
+    """The server answered with an error status (4xx/5xx).
+
+    `status_code`, `headers`, `content` (the raw body), `body` (the body parsed into the spec's model when the spec
+    documents this status and the body matches it; else the decoded JSON; else None), `message` (the body's message,
+    when it has one) and `operation`.
+    """
+
     def __init__(self, operation: str, response: httpx.Response, body: object) -> None:
         self.body = body
-        detail = _keep_answer(self, operation, response, body)
+        detail = self._keep_answer(operation, response, body)
         summary = f"{operation}: HTTP {response.status_code} {response.reason_phrase}"
         super().__init__(f"{summary}: {detail}" if detail else summary)
 
@@ -134,84 +133,13 @@ class InternalServerError(APIStatusError):
     """5xx: the server failed; the vendor advises waiting and retrying."""
 
 
-class OperationFailedError(APIError):
-    """The server answered 2xx, but the body's `status` is "error": the operation did not happen.
-    `result` is the parsed body (the operation's success model), `message` its message."""
-
-    operation: str
-    status_code: int
-    headers: httpx.Headers
-    content: bytes
-    message: str | None
+class OperationFailedError(_AnsweredError):
+    """The server answered 2xx, but the body's `status` says the operation failed ("error" or "failed"): it did not
+    happen. `result` is the parsed body (the operation's model for it), `message` its message."""
 
     def __init__(self, operation: str, response: httpx.Response, result: object) -> None:
         self.result = result
-        super().__init__(f"{operation}: the operation failed: {_keep_answer(self, operation, response, result)}")
-
-
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    402: PaymentRequiredError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-}
-
-
-def status_error(operation: str, response: httpx.Response, body: object) -> APIStatusError:
-    """The APIStatusError subclass for this response's status."""
-    cls = _STATUS_ERRORS.get(response.status_code)
-    if cls is None:
-        cls = InternalServerError if response.status_code >= 500 else APIStatusError
-    return cls(operation, response, body)
-
-
-def _keep_answer(
-    error: APIStatusError | OperationFailedError, operation: str, response: httpx.Response, body: object
-) -> str:
-    """Keep what the server answered on the error (`operation`, `status_code`, `headers`, `content`, `message`);
-    return what its message should say: the body's message, else a bounded preview of the raw body."""
-    error.operation = operation
-    error.status_code = response.status_code
-    error.headers = response.headers
-    error.content = response.content
-    error.message = _message_of(body)
-    return error.message if error.message is not None else _preview(response.content)
-
-
-def _message_of(body: object) -> str | None:
-    """The `message` of a parsed body (a model or a dict); the vendor's legacy spelling `messege` too."""
-    for name in ("message", "messege"):
-        value = body.get(name) if isinstance(body, dict) else getattr(body, name, None)
-        if isinstance(value, str):
-            return value
-    return None
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """How long the server asks the client to wait: the Retry-After header (delay-seconds or an HTTP date), else the
-    vendor's body field `retry_after` (seconds, its 429 bodies carry it); None when neither gives a usable value."""
-    header = response.headers.get("retry-after", "").strip()
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            pass
-        try:
-            return max(0.0, email.utils.parsedate_to_datetime(header).timestamp() - time.time())
-        except (TypeError, ValueError, IndexError):
-            pass
-    if b"retry_after" in response.content:  # only then is the body worth decoding
-        try:
-            value = response.json().get("retry_after")
-        except (ValueError, AttributeError):
-            return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-            return float(value)
-    return None
+        super().__init__(f"{operation}: the operation failed: {self._keep_answer(operation, response, result)}")
 
 
 class UnexpectedStatus(APIError):
@@ -223,7 +151,7 @@ class UnexpectedStatus(APIError):
         self.content = content
         self.operation = operation
         where = f"{operation}: " if operation else ""
-        super().__init__(f"{where}Unexpected status code: {status_code}\n\nResponse content:\n{_preview(content)}")
+        super().__init__(f"{where}Unexpected status code: {status_code}\n\nResponse content:\n{preview(content)}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (UnexpectedStatus, (self.status_code, self.content, self.operation))
@@ -243,10 +171,20 @@ class InvalidField(ValueError):
         where = f"field {field!r}" if field else "the body"
         super().__init__(f"{where}: expected {expected}, got {got}")
 
+    # What `got` says of a credential field's value, which no message may show.
+    HIDDEN = object()
+
     def __reduce__(self) -> tuple[Any, ...]:  # picklable/copyable despite the keyword-rich __init__
         return (InvalidField, (self.field, self.expected, self.got))
 
-    def inside(self, parent: str) -> "InvalidField":
+    @classmethod
+    def at(cls, field: str, expected: str, error: Exception, value: object) -> InvalidField:
+        """The problem `error` (raised while a model read `field`, whose value was `value`) as an InvalidField."""
+        if isinstance(error, InvalidField):
+            return error.inside(field)
+        return cls(field, expected, "a value of the wrong type" if value is cls.HIDDEN else describe_value(value))
+
+    def inside(self, parent: str) -> InvalidField:
         """The same problem, seen from the enclosing object."""
         return InvalidField(f"{parent}.{self.field}" if self.field else parent, self.expected, self.got)
 
@@ -254,7 +192,8 @@ class InvalidField(ValueError):
 class InvalidResponse(APIError):
     """Raised by the api functions (sync and detailed alike) when a *documented* status carries a body
     that does not match the spec: not JSON, not an object, a required field missing or null, a value of
-    the wrong type, an unknown enum value.
+    the wrong type; an enum value the spec does not list only when the client validates strictly
+    (strict_response_validation=True).
 
     The response stays inspectable: `status_code`, `headers`, `content` (the raw body) and `response`
     (the httpx.Response). `operation` names the API call, `field`/`expected` the first problem found.
@@ -272,11 +211,11 @@ class InvalidResponse(APIError):
         self.expected = expected
         super().__init__(
             f"{operation}: invalid body for HTTP {response.status_code}: {reason}\n\n"
-            f"Response content:\n{_preview(response.content)}"
+            f"Response content:\n{preview(response.content)}"
         )
 
     @classmethod
-    def from_error(cls, operation: str, response: httpx.Response, error: Exception) -> "InvalidResponse":
+    def from_error(cls, operation: str, response: httpx.Response, error: Exception) -> InvalidResponse:
         if isinstance(error, InvalidField):
             return cls(
                 operation=operation, response=response, field=error.field, expected=error.expected, reason=str(error)

@@ -1,0 +1,60 @@
+"""Reading what the server answered, for error messages and retries."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import httpx
+
+from ._vendor import LEGACY_SPELLINGS, RETRY_AFTER_FIELD
+
+# How much of a response body an error message quotes; the full body is always on the exception.
+PREVIEW_BYTES = 500
+
+
+def describe_value(value: object) -> str:
+    """A short description of a value that did not match its schema, for error messages."""
+    if value is None:
+        return "null"
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def preview(content: bytes) -> str:
+    """At most PREVIEW_BYTES of a body, for error messages."""
+    text = content[:PREVIEW_BYTES].decode(errors="replace")
+    return text if len(content) <= PREVIEW_BYTES else f"{text}... ({len(content)} bytes in all)"
+
+
+def message_of(body: object) -> str | None:
+    """The `message` of a parsed body (a model or a dict), under its legacy spelling too."""
+    for name in ("message", *(legacy for field, legacy in LEGACY_SPELLINGS.items() if field == "message")):
+        value = body.get(name) if isinstance(body, dict) else getattr(body, name, None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """How long the server asks the client to wait: the Retry-After header (delay-seconds or an HTTP date), else the
+    body's `retry_after` (seconds, as the vendor's 429 bodies carry it); None when neither gives a usable value."""
+    header = response.headers.get("retry-after", "").strip()
+    if header:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            pass
+        try:
+            return max(0.0, email.utils.parsedate_to_datetime(header).timestamp() - time.time())
+        except (TypeError, ValueError, IndexError):
+            pass
+    if RETRY_AFTER_FIELD.encode() in response.content:  # only then is the body worth decoding
+        try:
+            value = response.json().get(RETRY_AFTER_FIELD)
+        except (ValueError, AttributeError):
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+    return None

@@ -1,0 +1,481 @@
+"""The part of the clients that is the same for every API: how a request is sent and its answer turned into a
+result or an exception.
+
+Every method of the high-level clients goes through one request method (`SyncAPIClient._request`,
+`AsyncAPIClient._request`): it sends, retries what is safe to retry, honours Retry-After, and maps the status to an
+exception of the errors module. The generated classes only say, per operation, how to build the request and parse
+its answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import logging
+import os
+import ssl
+import sys
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar, NamedTuple, Self
+
+import httpx
+
+from . import errors
+from ._answers import retry_after_seconds
+from ._parsing import parse
+from ._vendor import API_KEY_ENV, BASE_URL_ENV, ERROR_STATUSES
+
+logger = logging.getLogger(__package__ or __name__)
+
+# Finite by default: without a timeout a server that accepts and never answers hangs the caller forever.
+# 5 s is ample to open a connection; 60 s covers a slow queue operation without hiding a dead server.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+# What a retry-safe operation is retried on: statuses that say "try again later" (the vendor's advice for 429 and
+# for its 5xx answers; 501 and 505 say the request can never work, so they are not among them) ...
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# ... and transport errors after which the request may or may not have reached the server.
+RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+# The errors after which it surely did not (no connection was made): every operation may be retried on these.
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+INITIAL_RETRY_DELAY = 0.5  # seconds; doubled each retry, then full jitter: a uniform draw in [0, that)
+MAX_BACKOFF = 8.0
+MAX_RETRY_DELAY = 60.0  # no wait is longer, whatever Retry-After or retry_after ask
+
+# Which exception an error status raises; a status not listed raises InternalServerError from 500 up, else
+# APIStatusError. The one map: the documentation's error table is this.
+STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    402: errors.PaymentRequiredError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    409: errors.ConflictError,
+    422: errors.UnprocessableEntityError,
+    429: errors.RateLimitError,
+}
+
+# The settings of httpx.Client that belong to its transport (the connection pool), which copies of a client share.
+TRANSPORT_SETTINGS = ("cert", "trust_env", "http1", "http2", "limits")
+
+
+def error_class(status: int) -> type[errors.APIStatusError]:
+    """The APIStatusError subclass an answer with this (error) status raises."""
+    cls = STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = errors.InternalServerError if status >= 500 else errors.APIStatusError
+    return cls
+
+
+def status_error(operation: str, response: httpx.Response, body: object) -> errors.APIStatusError:
+    """The exception for this error answer."""
+    return error_class(response.status_code)(operation, response, body)
+
+
+class NotGiven:
+    """The default of arguments for which None means something (timeout=None: no timeout)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+
+@functools.cache
+def package_version(distribution: str) -> str:
+    """The installed distribution's version; "0+unknown" when the package is imported from a source tree."""
+    from importlib.metadata import PackageNotFoundError, version  # costly to import: only when first needed
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@functools.cache
+def user_agent(distribution: str) -> str:
+    """What every request says it is: `<distribution>/<version> python/<x.y> httpx/<x.y.z>`."""
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"{distribution}/{package_version(distribution)} python/{python} httpx/{httpx.__version__}"
+
+
+def names_only(mapping: Mapping[str, object]) -> str:
+    """The repr of headers, cookies and httpx arguments: their names, as their values may be credentials."""
+    return repr(sorted(mapping))
+
+
+def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+def split_transport_settings(
+    httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the transport's settings, the httpx.Client's others) of a client's httpx arguments. A client builds its
+    transport itself, with httpx's public constructors, so that its copies can share it: httpx has no public way to
+    read a client's transport back."""
+    rest = dict(httpx_args)
+    transport = {name: rest.pop(name) for name in TRANSPORT_SETTINGS if name in rest}
+    if "trust_env" in transport:
+        rest["trust_env"] = transport["trust_env"]  # httpx.Client reads it too (proxies from the environment)
+    return {"verify": verify, **transport}, rest
+
+
+def http_transport(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> httpx.BaseTransport:
+    given = httpx_args.get("transport")
+    if given is not None:
+        return given  # type: ignore[no-any-return]
+    return httpx.HTTPTransport(**split_transport_settings(httpx_args, verify)[0])
+
+
+def async_http_transport(
+    httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext
+) -> httpx.AsyncBaseTransport:
+    given = httpx_args.get("transport")
+    if given is not None:
+        return given  # type: ignore[no-any-return]
+    return httpx.AsyncHTTPTransport(**split_transport_settings(httpx_args, verify)[0])
+
+
+def httpx_client_settings(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> dict[str, Any]:
+    """The httpx.Client / AsyncClient arguments left once the transport is built from the rest."""
+    rest = split_transport_settings(httpx_args, verify)[1]
+    rest.pop("transport", None)
+    return rest
+
+
+class Operation(NamedTuple):
+    """What the request method needs to know of an operation beside its request and parser."""
+
+    name: str  # the method's name
+    where: str  # how errors name it: "clear_queue (POST /clear_queue)"
+    success: tuple[tuple[int, int], ...]  # the documented 2xx statuses (ranges, inclusive)
+
+    def documents(self, status: int) -> bool:
+        return any(low <= status <= high for low, high in self.success)
+
+
+Parser = Callable[..., Any]
+
+
+def says_error(parsed: object) -> bool:
+    """A 2xx answer whose `status` says the operation failed (the vendor's 200-with-error)."""
+    status = getattr(parsed, "status", None)
+    return getattr(status, "value", status) in ERROR_STATUSES
+
+
+def retry_delay(attempt: int, response: httpx.Response | None) -> float:
+    """Seconds to wait before retry number `attempt` (1-based): what the server asks (Retry-After, else the body's
+    retry_after), else exponential backoff with full jitter; never more than MAX_RETRY_DELAY."""
+    if response is not None:
+        asked = retry_after_seconds(response)
+        if asked is not None:
+            return min(asked, MAX_RETRY_DELAY)
+    import random  # only a client that retries pays for importing it
+
+    return min(random.uniform(0.0, min(MAX_BACKOFF, INITIAL_RETRY_DELAY * 2 ** (attempt - 1))), MAX_RETRY_DELAY)
+
+
+def connection_error(where: str, error: httpx.TransportError) -> errors.APIConnectionError:
+    if isinstance(error, httpx.TimeoutException):
+        return errors.APITimeoutError(where)
+    return errors.APIConnectionError(where, f"Connection error ({type(error).__name__}: {error}).")
+
+
+def _check_max_retries(max_retries: object) -> int:
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+        raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
+    return max_retries
+
+
+# Why not httpx-retries (the well-kept library for retries in httpx): its policy belongs to a transport and chooses
+# by HTTP method, but here every operation is a POST and the choice is per operation; it honours only the
+# Retry-After header, not the vendor's body field retry_after; and it retries below the client, where the
+# exceptions of the errors module cannot be raised. The loops of _request are the part it would replace.
+class BaseAPIClient:
+    """What the sync and async high-level clients share: settings, the retry policy, turning answers into results.
+
+    A generated subclass sets the class attributes below and adds one method per operation.
+    """
+
+    # The package's Client class (the functional API's), which holds the connection pool, and the distribution's
+    # name (for the User-Agent).
+    _low_level_client: ClassVar[Callable[..., Any]]
+    _distribution: ClassVar[str]
+    # The spec's server: the base URL when neither base_url= nor the environment gives one ("" when none).
+    _default_base_url: ClassVar[str] = ""
+    # The methods whose operation is safe to repeat: retried on RETRY_STATUSES and RETRYABLE_ERRORS.
+    _RETRY_SAFE: ClassVar[frozenset[str]] = frozenset()
+
+    _client: Any
+    _owns_http: bool
+
+    def _configure(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | NotGiven | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        strict_response_validation: bool,
+        httpx_args: Mapping[str, Any] | None,
+        http_client_given: bool,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+        if not key:
+            raise ValueError(
+                f"{type(self).__name__} needs an API key: pass api_key=... or set the {API_KEY_ENV} environment "
+                "variable"
+            )
+        url = base_url or os.environ.get(BASE_URL_ENV) or self._default_base_url
+        if not url:
+            raise ValueError(
+                f"{type(self).__name__} needs a base URL: pass base_url=... or set the {BASE_URL_ENV} environment "
+                "variable (the API's spec names no absolute server URL)"
+            )
+        if http_client_given and httpx_args:
+            raise ValueError("pass http_client or httpx_args, not both")
+        self._api_key = key
+        self.base_url = url.rstrip("/")
+        self.max_retries = _check_max_retries(max_retries)
+        self.timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
+        headers = dict(default_headers or {})
+        self._client = self._low_level_client(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=as_timeout(self.timeout),
+            httpx_args=dict(httpx_args or {}),
+            strict_response_validation=strict_response_validation,
+        )
+        # Per request only what the httpx client does not already carry (with_options, a client passed in).
+        self._request_headers: dict[str, str] = {}
+        self._request_timeout: Any = httpx.USE_CLIENT_DEFAULT
+        self._owns_http = not http_client_given
+        if http_client_given:  # a client passed in keeps its own settings; ours go with each request
+            self._request_headers = {"User-Agent": user_agent(self._distribution), **headers}
+            if not isinstance(timeout, NotGiven):
+                self._request_timeout = timeout
+
+    @property
+    def strict_response_validation(self) -> bool:
+        """Whether an answer with an enum value the spec does not list raises InvalidResponse (else it is kept)."""
+        return bool(self._client.strict_response_validation)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy with other settings, for some calls: `client.with_options(timeout=5.0, max_retries=0).<method>()`.
+
+        The copy shares this client's connection pool and API key; this client is left as it is. Closing the
+        copy does not close the pool (close the client it came from).
+        """
+        options = copy.copy(self)
+        options._owns_http = False
+        if not isinstance(timeout, NotGiven):
+            options.timeout = options._request_timeout = timeout
+        if max_retries is not None:
+            options.max_retries = _check_max_retries(max_retries)
+        if headers:
+            options._request_headers = {**self._request_headers, **headers}
+        return options
+
+    def __repr__(self) -> str:  # never the API key
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
+            f"timeout={self.timeout!r}, strict_response_validation={self.strict_response_validation!r})"
+        )
+
+    def _prepare(self, request: dict[str, Any]) -> dict[str, Any]:
+        request["url"] = self.base_url + request["url"]  # absolute: httpx merges no base URL per call
+        if self._request_headers:
+            request["headers"] = {**self._request_headers, **request.get("headers", {})}
+        elif "headers" in request and not request["headers"]:
+            del request["headers"]  # an empty dict still costs httpx a header merge on every call
+        return request
+
+    def _retry_after_error(self, op: Operation, attempt: int, error: httpx.TransportError) -> float | None:
+        """Seconds to wait before trying again after this transport error, or None: it is final."""
+        retryable = RETRYABLE_ERRORS if op.name in self._RETRY_SAFE else NOT_SENT_ERRORS
+        if attempt >= self.max_retries or not isinstance(error, retryable):
+            return None
+        return self._log_retry(op, type(error).__name__, attempt, retry_delay(attempt + 1, None))
+
+    def _retry_after_status(self, op: Operation, attempt: int, response: httpx.Response) -> float | None:
+        """Seconds to wait before trying again after this answer, or None: it is final."""
+        if response.status_code not in RETRY_STATUSES or attempt >= self.max_retries or op.name not in self._RETRY_SAFE:
+            return None
+        return self._log_retry(op, f"HTTP {response.status_code}", attempt, retry_delay(attempt + 1, response))
+
+    def _log_retry(self, op: Operation, reason: str, attempt: int, delay: float) -> float:
+        logger.info(
+            "%s: %s, retrying in %.2f s (retry %d of %d)", op.where, reason, delay, attempt + 1, self.max_retries
+        )
+        return delay
+
+    def _result(self, op: Operation, parser: Parser, response: httpx.Response) -> Any:
+        """The parsed body of a documented success status, or the exception this answer calls for."""
+        status = response.status_code
+        if 200 <= status < 300:
+            if not op.documents(status):
+                raise errors.UnexpectedStatus(status, response.content, op.where)
+            try:
+                parsed = parse(parser, self._client, response)
+            except (ValueError, TypeError, KeyError, AttributeError) as error:
+                raise errors.InvalidResponse.from_error(op.where, response, error) from error
+            if says_error(parsed):
+                raise errors.OperationFailedError(op.where, response, parsed)
+            return parsed
+        if status < 400:
+            raise errors.UnexpectedStatus(status, response.content, op.where)
+        raise status_error(op.where, response, self._error_body(parser, response))
+
+    def _error_body(self, parser: Parser, response: httpx.Response) -> object:
+        """The spec's model for a documented error status when the body matches it, else the JSON, else None."""
+        try:
+            parsed = parser(client=self._client, response=response)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            parsed = None
+        if parsed is not None:
+            return parsed
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+
+class SyncAPIClient(BaseAPIClient):
+    """The base of the synchronous high-level client."""
+
+    _sleep = staticmethod(time.sleep)
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        httpx_args: Mapping[str, Any] | None = None,
+        strict_response_validation: bool = False,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise TypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
+        self._configure(
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            default_headers,
+            strict_response_validation,
+            httpx_args,
+            http_client is not None,
+        )
+        if http_client is not None:
+            self._client.set_httpx_client(http_client)
+        self._http: httpx.Client = self._client.get_httpx_client()
+
+    def close(self) -> None:
+        """Close the connections (a client passed in as http_client is left open)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.close()
+
+    def _request(self, op: Operation, parser: Parser, request: dict[str, Any]) -> Any:
+        """Send `request` (an operation's httpx arguments), retrying as `op` allows; its result or exception."""
+        request = self._prepare(request)
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(**request, timeout=self._request_timeout)
+            except httpx.TransportError as error:
+                delay = self._retry_after_error(op, attempt, error)
+                if delay is None:
+                    raise connection_error(op.where, error) from error
+            else:
+                delay = self._retry_after_status(op, attempt, response)
+                if delay is None:
+                    return self._result(op, parser, response)
+            self._sleep(delay)
+            attempt += 1
+
+
+async def _async_sleep(seconds: float) -> None:
+    import asyncio  # only async users pay for it
+
+    await asyncio.sleep(seconds)
+
+
+class AsyncAPIClient(BaseAPIClient):
+    """The base of the asyncio high-level client."""
+
+    _sleep: Callable[[float], Awaitable[None]] = staticmethod(_async_sleep)
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        httpx_args: Mapping[str, Any] | None = None,
+        strict_response_validation: bool = False,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
+        self._configure(
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            default_headers,
+            strict_response_validation,
+            httpx_args,
+            http_client is not None,
+        )
+        if http_client is not None:
+            self._client.set_async_httpx_client(http_client)
+        self._http: httpx.AsyncClient = self._client.get_async_httpx_client()
+
+    async def close(self) -> None:
+        """Close the connections (a client passed in as http_client is left open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        await self.close()
+
+    async def _request(self, op: Operation, parser: Parser, request: dict[str, Any]) -> Any:
+        """Send `request` (an operation's httpx arguments), retrying as `op` allows; its result or exception."""
+        request = self._prepare(request)
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(**request, timeout=self._request_timeout)
+            except httpx.TransportError as error:
+                delay = self._retry_after_error(op, attempt, error)
+                if delay is None:
+                    raise connection_error(op.where, error) from error
+            else:
+                delay = self._retry_after_status(op, attempt, response)
+                if delay is None:
+                    return self._result(op, parser, response)
+            await self._sleep(delay)
+            attempt += 1

@@ -1,0 +1,27 @@
+"""What the ModelsLab API does that its OpenAPI documents do not say.
+
+The client's runtime reads these facts, and so does the code generator (to write the models and the clients):
+each is stated here once.
+"""
+
+# The environment variables the high-level clients read when api_key= / base_url= are not given.
+API_KEY_ENV = "MODELSLAB_API_KEY"
+BASE_URL_ENV = "MODELSLAB_BASE_URL"
+
+# Legacy endpoints spell some fields differently; the vendor asks clients to accept both spellings.
+LEGACY_SPELLINGS: dict[str, str] = {"message": "messege"}
+
+# Body fields that carry credentials: a model's repr masks them, error messages never quote them.
+CREDENTIAL_FIELDS: frozenset[str] = frozenset(
+    {"key", "api_key", "apikey", "token", "access_token", "secret", "client_secret", "password"}
+)
+
+# A 2xx answer whose `status` is one of these did not do what was asked: the high-level clients raise instead of
+# returning it ("failed" is what the vendor's webhooks and job answers say of a generation that did not finish).
+ERROR_STATUSES: frozenset[str] = frozenset({"error", "failed"})
+
+# The body field of the vendor's 429 answers saying how many seconds to wait.
+RETRY_AFTER_FIELD = "retry_after"
+
+# The request body field that carries the API key (the API takes no credential in a header).
+API_KEY_FIELD = "key"
