@@ -73,8 +73,9 @@ test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or
 	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>]' >&2; exit 2; }
 	python -m enterprise3d_devkit.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)")
 
-test-corpus: $(BOOTSTRAP) ## make test-spec on every document of tests/fixtures/corpus/, one line each
+test-corpus: $(BOOTSTRAP) ## make test-spec on every document of tests/fixtures/corpus/ (the vendor's) and tests/fixtures/documents/ (ours)
 	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/corpus
+	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/documents
 
 demo: generate ## Regenerate, then call every operation against a local spec-driven mock and print the typed results
 	python -m enterprise3d_devkit.demo

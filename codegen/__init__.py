@@ -1,1 +1,4 @@
-"""How the generator is customised (see README.md here); a package only so that the dev tools and tests import codegen.runtime."""
+"""How the generator is customised (see README.md here).
+
+A package only so that the dev tools and the tests can import codegen.runtime.
+"""

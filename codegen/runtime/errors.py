@@ -130,7 +130,7 @@ class RateLimitError(APIStatusError):
 
 
 class InternalServerError(APIStatusError):
-    """5xx: the server failed; the vendor advises waiting and retrying."""
+    """500 and up: the server failed (the vendor advises waiting and trying again)."""
 
 
 class OperationFailedError(_AnsweredError):

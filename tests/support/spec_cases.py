@@ -10,6 +10,8 @@ from typing import Any
 
 from enterprise3d_devkit.operations import Operation, operations
 from enterprise3d_devkit.overlay import effective_spec
+from enterprise3d_devkit.spec_loading import object_schema
+from modelslab_enterprise_3d._vendor import CREDENTIAL_FIELDS
 
 SPEC: dict[str, Any] = effective_spec()  # openapi.yaml with openapi.overlay.yaml applied, if any
 OPERATIONS: list[Operation] = operations(SPEC)
@@ -48,9 +50,10 @@ WRONG_TYPE: dict[str, Any] = {
 
 
 def secret_fields(schema: dict[str, Any] | None) -> list[str]:
-    """The request fields that carry credentials: the vendor's `key`, and any `format: password`."""
+    """The request fields that carry credentials: the vendor's credential names (the key among them), and any
+    `format: password`; allOf parts included."""
     return [
         name
-        for name, prop in ((schema or {}).get("properties") or {}).items()
-        if name == "key" or (isinstance(prop, dict) and prop.get("format") == "password")
+        for name, prop in (object_schema(schema or {}).get("properties") or {}).items()
+        if name in CREDENTIAL_FIELDS or (isinstance(prop, dict) and prop.get("format") == "password")
     ]

@@ -14,6 +14,7 @@ import pytest
 import modelslab_enterprise_3d.models as models
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import Client, errors
+from modelslab_enterprise_3d._vendor import CREDENTIAL_FIELDS
 from modelslab_enterprise_3d.client import AuthenticatedClient
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, check_secret_only_in_body, module_for
 from tests.support.spec_cases import OPERATIONS as ALL_OPERATIONS
@@ -58,7 +59,7 @@ def test_every_model_with_a_secret_field_masks_it() -> None:
         model.additional_properties = {}
         shown = repr(model)
         for field in fields:
-            secret = field in {"key", "password", "token", "secret", "api_key"}
+            secret = field in CREDENTIAL_FIELDS
             assert (f"{SENTINEL}-{field}" in shown) != secret, f"{name}.{field}: {shown}"
         checked += 1
     assert checked, "the spec has models with fields"

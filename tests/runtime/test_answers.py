@@ -1,0 +1,54 @@
+"""Reading answers for messages and retries: previews, messages, Retry-After."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from codegen.runtime import _answers, _vendor
+
+
+def answer(headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> httpx.Response:
+    return httpx.Response(429, json=body or {}, headers=headers or {})
+
+
+def test_retry_after_reads_seconds_then_a_date_then_the_body() -> None:
+    assert _answers.retry_after_seconds(answer(headers={"Retry-After": "7"})) == 7.0
+    soon = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= (_answers.retry_after_seconds(answer(headers={"Retry-After": soon})) or 0) <= 31
+    assert _answers.retry_after_seconds(answer(body={_vendor.RETRY_AFTER_FIELD: 12})) == 12.0
+    assert _answers.retry_after_seconds(answer(headers={"Retry-After": "3"}, body={_vendor.RETRY_AFTER_FIELD: 12})) == 3
+
+
+@pytest.mark.parametrize("useless", ["soon", "-", ""])
+def test_retry_after_ignores_what_it_cannot_read(useless: str) -> None:
+    assert _answers.retry_after_seconds(answer(headers={"Retry-After": useless})) is None
+    assert _answers.retry_after_seconds(answer(body={_vendor.RETRY_AFTER_FIELD: useless})) is None
+    assert _answers.retry_after_seconds(answer(body={_vendor.RETRY_AFTER_FIELD: True})) is None
+    assert _answers.retry_after_seconds(httpx.Response(429, content=b"retry_after: not json")) is None
+
+
+def test_a_date_in_the_past_means_now() -> None:
+    past = email.utils.formatdate(time.time() - 3600, usegmt=True)
+    assert _answers.retry_after_seconds(answer(headers={"Retry-After": past})) == 0.0
+
+
+def test_the_preview_is_bounded_and_says_how_much_there_was() -> None:
+    big = b"x" * (_answers.PREVIEW_BYTES * 3)
+    text = _answers.preview(big)
+    assert text.startswith("x" * _answers.PREVIEW_BYTES) and str(len(big)) in text
+    assert len(text) < _answers.PREVIEW_BYTES + 40
+    assert _answers.preview(b"short") == "short"
+
+
+def test_the_message_is_read_under_its_legacy_spelling_too() -> None:
+    for name, spelling in _vendor.LEGACY_SPELLINGS.items():
+        if name == "message":
+            assert _answers.message_of({spelling: "old"}) == "old"
+    assert _answers.message_of({"message": "new"}) == "new"
+    assert _answers.message_of({"message": 3}) is None
+    assert _answers.message_of(object()) is None
