@@ -84,21 +84,10 @@ NOT_GIVEN = NotGiven()
 
 
 @functools.cache
-def package_version(distribution: str) -> str:
-    """The installed distribution's version; "0+unknown" when the package is imported from a source tree."""
-    from importlib.metadata import PackageNotFoundError, version  # costly to import: only when first needed
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
-@functools.cache
-def user_agent(distribution: str) -> str:
+def user_agent(distribution: str, version: str) -> str:
     """What every request says it is: `<distribution>/<version> python/<x.y> httpx/<x.y.z>`."""
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"{distribution}/{package_version(distribution)} python/{python} httpx/{httpx.__version__}"
+    return f"{distribution}/{version} python/{python} httpx/{httpx.__version__}"
 
 
 def names_only(mapping: Mapping[str, object]) -> str:
@@ -200,10 +189,11 @@ class BaseAPIClient:
     A generated subclass sets the class attributes below and adds one method per operation.
     """
 
-    # The package's Client class (the functional API's), which holds the connection pool, and the distribution's
-    # name (for the User-Agent).
+    # The package's Client class (the functional API's), which holds the connection pool; the distribution's name
+    # and version (for the User-Agent).
     _low_level_client: ClassVar[Callable[..., Any]]
     _distribution: ClassVar[str]
+    _version: ClassVar[str]
     # The spec's server: the base URL when neither base_url= nor the environment gives one ("" when none).
     _default_base_url: ClassVar[str] = ""
     # The methods whose operation is safe to repeat: retried on RETRY_STATUSES and RETRYABLE_ERRORS.
@@ -254,7 +244,7 @@ class BaseAPIClient:
         self._request_timeout: Any = httpx.USE_CLIENT_DEFAULT
         self._owns_http = not http_client_given
         if http_client_given:  # a client passed in keeps its own settings; ours go with each request
-            self._request_headers = {"User-Agent": user_agent(self._distribution), **headers}
+            self._request_headers = {"User-Agent": user_agent(self._distribution, self._version), **headers}
             if not isinstance(timeout, NotGiven):
                 self._request_timeout = timeout
 

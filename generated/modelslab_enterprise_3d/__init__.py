@@ -28,6 +28,8 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
     )
 
+__version__ = "2.0.0"
+
 # Each name, and the module it lives in.
 _MODULES = {
     "AsyncEnterprise3D": ".client",
@@ -85,10 +87,6 @@ __all__ = (
 
 
 def __getattr__(name: str) -> Any:
-    if name == "__version__":  # the installed distribution's, looked up when first asked for
-        from ._base_client import package_version
-
-        return package_version("modelslab-enterprise-3d")
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

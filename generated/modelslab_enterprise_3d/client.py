@@ -19,6 +19,7 @@ from ._base_client import (
 from ._parsing import masked
 
 DISTRIBUTION = "modelslab-enterprise-3d"
+VERSION = "2.0.0"
 
 from typing import TYPE_CHECKING, cast
 
@@ -110,7 +111,7 @@ class Client:
             self._client = httpx.Client(
                 base_url=self._base_url,
                 cookies=self._cookies,
-                headers={"User-Agent": user_agent(DISTRIBUTION), **self._headers},
+                headers={"User-Agent": user_agent(DISTRIBUTION, VERSION), **self._headers},
                 timeout=self._timeout,
                 verify=self._verify_ssl,
                 follow_redirects=self._follow_redirects,
@@ -144,7 +145,7 @@ class Client:
             self._async_client = httpx.AsyncClient(
                 base_url=self._base_url,
                 cookies=self._cookies,
-                headers={"User-Agent": user_agent(DISTRIBUTION), **self._headers},
+                headers={"User-Agent": user_agent(DISTRIBUTION, VERSION), **self._headers},
                 timeout=self._timeout,
                 verify=self._verify_ssl,
                 follow_redirects=self._follow_redirects,
@@ -247,7 +248,7 @@ class AuthenticatedClient:
             self._client = httpx.Client(
                 base_url=self._base_url,
                 cookies=self._cookies,
-                headers={"User-Agent": user_agent(DISTRIBUTION), **self._headers},
+                headers={"User-Agent": user_agent(DISTRIBUTION, VERSION), **self._headers},
                 timeout=self._timeout,
                 verify=self._verify_ssl,
                 follow_redirects=self._follow_redirects,
@@ -282,7 +283,7 @@ class AuthenticatedClient:
             self._async_client = httpx.AsyncClient(
                 base_url=self._base_url,
                 cookies=self._cookies,
-                headers={"User-Agent": user_agent(DISTRIBUTION), **self._headers},
+                headers={"User-Agent": user_agent(DISTRIBUTION, VERSION), **self._headers},
                 timeout=self._timeout,
                 verify=self._verify_ssl,
                 follow_redirects=self._follow_redirects,
@@ -340,6 +341,7 @@ class Enterprise3D(SyncAPIClient):
 
     _low_level_client = Client
     _distribution = DISTRIBUTION
+    _version = VERSION
     _default_base_url = "https://modelslab.com/api/v1/enterprise/3d"
     _RETRY_SAFE = frozenset(
         {
@@ -515,6 +517,7 @@ class AsyncEnterprise3D(AsyncAPIClient):
 
     _low_level_client = Client
     _distribution = DISTRIBUTION
+    _version = VERSION
     _default_base_url = Enterprise3D._default_base_url
     _RETRY_SAFE = Enterprise3D._RETRY_SAFE
 

@@ -52,6 +52,7 @@ class LowLevel:
 class Api(SyncAPIClient):
     _low_level_client = LowLevel
     _distribution = "runtime-test"
+    _version = "9.9.9"
     _default_base_url = BASE_URL
     _RETRY_SAFE = frozenset({SAFE.name})
 
@@ -59,6 +60,7 @@ class Api(SyncAPIClient):
 class AsyncApi(AsyncAPIClient):
     _low_level_client = LowLevel
     _distribution = "runtime-test"
+    _version = "9.9.9"
     _default_base_url = BASE_URL
     _RETRY_SAFE = frozenset({SAFE.name})
 
@@ -234,7 +236,7 @@ def test_a_client_of_yours_keeps_its_settings_and_is_not_closed() -> None:
     with Api(api_key=KEY, http_client=mine, default_headers={"X-Default": "d"}) as client:
         client._request(SAFE, parser, request())
     sent = script.requests[0].headers
-    assert sent["X-Mine"] == "1" and sent["X-Default"] == "d" and sent["User-Agent"].startswith("runtime-test/")
+    assert sent["X-Mine"] == "1" and sent["X-Default"] == "d" and sent["User-Agent"].startswith("runtime-test/9.9.9 ")
     assert not mine.is_closed
 
 

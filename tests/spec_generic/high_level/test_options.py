@@ -13,7 +13,7 @@ from enterprise3d_devkit.operations import server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D
 from modelslab_enterprise_3d._base_client import DEFAULT_TIMEOUT, user_agent
 from modelslab_enterprise_3d._vendor import API_KEY_ENV, BASE_URL_ENV
-from modelslab_enterprise_3d.client import DISTRIBUTION
+from modelslab_enterprise_3d.client import DISTRIBUTION, VERSION
 from tests.support.contract_checks import Recorder
 from tests.support.high_level import KEY, call_method, has_key_field, transport_client
 from tests.support.spec_cases import OPERATIONS, SPEC
@@ -84,7 +84,7 @@ def test_with_options_shares_the_pool_and_leaves_the_original_untouched() -> Non
     call_method(copy, OP)
     call_method(original, OP)
     assert seen[0]["X-Trace"] == "t1" and "X-Trace" not in seen[1]
-    assert seen[0]["X-Team"] == seen[1]["X-Team"] == "3d" and seen[0]["User-Agent"] == user_agent(DISTRIBUTION)
+    assert seen[0]["X-Team"] == seen[1]["X-Team"] == "3d" and seen[0]["User-Agent"] == user_agent(DISTRIBUTION, VERSION)
     assert answer.timeouts[0]["read"] == 2.5 and answer.timeouts[1] == DEFAULT_TIMEOUT.as_dict()
     copy.close()
     assert not original._http.is_closed, "closing a copy leaves the pool open"
@@ -98,7 +98,8 @@ def test_a_client_passed_in_keeps_its_settings_gets_ours_per_request_and_stays_o
     mine = httpx.Client(transport=httpx.MockTransport(recorded(seen)), headers={"X-Mine": "1"}, timeout=9)
     with Enterprise3D(api_key=KEY, base_url=server_base_url(SPEC), http_client=mine, default_headers={"X-D": "d"}) as c:
         call_method(c, OP)
-    assert seen[0]["X-Mine"] == "1" and seen[0]["X-D"] == "d" and seen[0]["User-Agent"] == user_agent(DISTRIBUTION)
+    assert seen[0]["X-Mine"] == "1" and seen[0]["X-D"] == "d"
+    assert seen[0]["User-Agent"] == user_agent(DISTRIBUTION, VERSION)
     assert not mine.is_closed and mine.timeout == httpx.Timeout(9)
     with pytest.raises(TypeError, match=r"httpx\.Client"):
         Enterprise3D(api_key="k", http_client=httpx.AsyncClient())  # type: ignore[arg-type]
