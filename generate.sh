@@ -7,6 +7,13 @@
 #   ./generate.sh --spec F --out DIR    another spec / package dir (tests use these on temp copies)
 #   ./generate.sh --overlay F           apply this OpenAPI Overlay to the spec first (default: openapi.overlay.yaml
 #                                       beside openapi.yaml, when it exists and --spec is not given)
+#   ./generate.sh --no-cache            run the generator even when the cache holds its output for these inputs
+#
+# The generator's output is cached by a hash of everything that shapes it (the effective spec, codegen/, the dev
+# tools that write its template data, the generator's and ruff's versions): the same inputs give the same bytes,
+# so a cached tree is what the generator would write. The cache lives in $MODELSLAB_GENERATE_CACHE, else
+# ${XDG_CACHE_HOME:-~/.cache}/modelslab-enterprise-3d/generate (never in the repository); only successful
+# generations are kept. The runtime (codegen/runtime/) and the version (_version.py) are added after it.
 #
 # The tools come from the pinned dev toolchain: `make generate` runs this with .venv/bin first on PATH
 # (the generator's ruff post-hooks need ruff there). Every step either succeeds or leaves the output
@@ -18,6 +25,7 @@ spec=$repo/openapi.yaml
 # The package's import name: codegen/config.yaml is its one source.
 out=$repo/generated/$(sed -n 's/^package_name_override: *//p' "$repo/codegen/config.yaml")
 mode=generate
+use_cache=yes
 overlay=
 overlay_given=no
 spec_given=no
@@ -27,7 +35,8 @@ while [ $# -gt 0 ]; do
     --overlay) overlay=$2; overlay_given=yes; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --check) mode=check; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --no-cache) use_cache=no; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "generate.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -77,28 +86,53 @@ if [ -n "$overlay" ]; then
   published="$published with the overlay $overlay"
 fi
 
-step="validate spec"
-# One folder for --custom-template-path: the overrides of the generator's own templates (property_templates/ among
-# them), the templates we add (codegen/additions/), and the facts they need beyond the spec
-# (enterprise3d_devkit/template_data.py), written by the same interpreter that validates the spec once it is valid.
-templates=$staging/templates
-mkdir "$templates"
-cp -R "$repo"/codegen/overrides/. "$repo"/codegen/additions/. "$templates"/
-"$python" -m enterprise3d_devkit.spec_validation "$spec" \
-  --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" ||
-  fail "$published was refused: not a usable OpenAPI spec (see above)"
-
-step="generate"
-# --meta uv: the only way this generator writes py.typed; the project files it writes around the package
-# (pyproject.toml, README.md) are dropped -- ours live at the top of the repo.
-if ! log=$(openapi-python-client generate --path "$spec" --config "$config" --custom-template-path "$templates" \
-      --meta uv --output-path "$staging/project" --fail-on-warning 2>&1); then
-  echo "$log" >&2
-  fail "openapi-python-client reported warnings or errors for $published (see above)"
-fi
+step="look up the cache"
+cache_root=${MODELSLAB_GENERATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelslab-enterprise-3d/generate}
+# The key: the tools' versions, the effective spec, and every file of codegen/, enterprise3d_devkit/ and this script
+# (named relative to the repository, so that every copy of it shares the entries).
+key=$(
+  {
+    printf '%s\n' "${actual[@]}" "$package"
+    cat "$spec"
+    (cd "$repo" && find codegen enterprise3d_devkit generate.sh -type f -not -path '*/__pycache__/*' | LC_ALL=C sort |
+      while read -r file; do printf '\n%s\n' "$file"; cat "$file"; done)
+  } | sha256sum | cut -d' ' -f1
+)
+cached=$cache_root/$key
 new=$staging/project/$package
-[ -f "$new/__init__.py" ] || fail "the generator wrote no package '$package' (is package_name_override in $config right?)"
-find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} +
+if [ "$use_cache" = yes ] && [ -f "$cached/__init__.py" ] && mkdir "$staging/project" && cp -R "$cached" "$new"; then
+  : # generated before from exactly these inputs (so the spec was valid then, and is now)
+else
+  rm -rf "$staging/project"  # the generator refuses an output folder that exists
+  step="validate spec"
+  # One folder for --custom-template-path: the overrides of the generator's own templates (property_templates/
+  # among them), the templates we add (codegen/additions/), and the facts they need beyond the spec
+  # (enterprise3d_devkit/template_data.py), written by the interpreter that validates the spec once it is valid.
+  templates=$staging/templates
+  mkdir "$templates"
+  cp -R "$repo"/codegen/overrides/. "$repo"/codegen/additions/. "$templates"/
+  "$python" -m enterprise3d_devkit.spec_validation "$spec" \
+    --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" ||
+    fail "$published was refused: not a usable OpenAPI spec (see above)"
+
+  step="generate"
+  # --meta uv: the only way this generator writes py.typed; the project files it writes around the package
+  # (pyproject.toml, README.md) are dropped -- ours live at the top of the repo.
+  if ! log=$(openapi-python-client generate --path "$spec" --config "$config" --custom-template-path "$templates" \
+        --meta uv --output-path "$staging/project" --fail-on-warning 2>&1); then
+    echo "$log" >&2
+    fail "openapi-python-client reported warnings or errors for $published (see above)"
+  fi
+  [ -f "$new/__init__.py" ] || fail "the generator wrote no package '$package' (is package_name_override in $config right?)"
+  find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} +
+  if [ "$use_cache" = yes ] && mkdir -p "$cache_root" 2>/dev/null; then
+    # Stored under a temporary name, then renamed: a reader never sees half an entry. A full disk only costs speed.
+    tmp_entry=$(mktemp -d "$cache_root/.new-XXXXXX" 2>/dev/null) &&
+      cp -R "$new/." "$tmp_entry/" 2>/dev/null && mv -T "$tmp_entry" "$cached" 2>/dev/null || rm -rf "${tmp_entry:-}"
+    # Keep the 64 newest entries (about 200 KB each).
+    ls -1t "$cache_root" 2>/dev/null | tail -n +65 | while read -r old; do rm -rf "${cache_root:?}/$old"; done
+  fi
+fi
 
 step="add the runtime"
 # The hand-written runtime (codegen/runtime/: plain Python, linted, type-checked and unit-tested where it lives) goes
@@ -106,6 +140,9 @@ step="add the runtime"
 for module in "$repo"/codegen/runtime/*.py; do
   [ "$(basename "$module")" = __init__.py ] || cp "$module" "$new/" || fail "could not copy $module"
 done
+step="write the version"
+"$python" -m enterprise3d_devkit.version_module "$repo/pyproject.toml" "$new/_version.py" ||
+  fail "could not write the package's version from $repo/pyproject.toml"
 
 if [ "$mode" = check ]; then
   step="compare with $out"

@@ -8,7 +8,6 @@ which a fact that is not in the spec reaches a template:
 
   * from the spec: `default_base_url`, the first server's URL (server variables replaced by their defaults), what
     the high-level client calls when neither base_url= nor the environment says otherwise; "" when there is none;
-  * from pyproject.toml: `package_version`, the package's version (its `__version__` and User-Agent);
   * from codegen/operations.yaml: `retry_safe`, the labels ("POST /path") of the operations marked `retry: safe`;
     an operation the table does not name is not retried (this_api/test_operation_table.py makes a person decide);
   * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts of its _vendor.py (legacy
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -57,21 +55,11 @@ def spoken_list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
-def package_version(repo: Path) -> str:
-    """The version pyproject.toml gives the package ("0+unknown" without one): written into the package, as reading
-    the installed distribution's metadata costs a first call as much as importing attrs."""
-    pyproject = repo / "pyproject.toml"
-    if not pyproject.exists():
-        return "0+unknown"
-    return str(tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("version", "0+unknown"))
-
-
 def values(spec: dict[str, Any], table_path: Path) -> dict[str, Any]:
     """Every fact a template can read, by name (`table_path`: the repository's codegen/operations.yaml)."""
     table = load_table(table_path) if table_path.exists() else {}
     return {
         "default_base_url": default_base_url(spec),
-        "package_version": package_version(table_path.parent.parent),
         "retry_safe": sorted(label for label, policy in table.items() if policy.retry_safe),
         "retry_statuses": spoken_list([str(status) for status in sorted(_base_client.RETRY_STATUSES)]),
         "error_statuses": sorted(_vendor.ERROR_STATUSES),

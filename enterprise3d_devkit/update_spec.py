@@ -253,7 +253,7 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, ma
     entry = markdown_report(heading, [recorded_name(name, repo) for name in source_names], changes, breakages, applied)
     if kind:
         write_version(version, repo)
-        regenerate(repo, spec_path)  # the package carries its version
+        regenerate(repo, spec_path)  # its _version.py (the generator's output comes from the cache)
         prepend_changelog(entry + "\n", repo)
     if markdown is not None:
         markdown.write_text(entry, encoding="utf-8")

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
     )
 
-__version__ = "2.0.0"
-
 # Each name, and the module it lives in.
 _MODULES = {
     "AsyncEnterprise3D": ".client",
@@ -87,6 +85,10 @@ __all__ = (
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # written by generate.sh beside the generated modules
+        from ._version import __version__
+
+        return __version__
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,9 +17,9 @@ from ._base_client import (
     user_agent,
 )
 from ._parsing import masked
+from ._version import __version__ as VERSION
 
 DISTRIBUTION = "modelslab-enterprise-3d"
-VERSION = "2.0.0"
 
 from typing import TYPE_CHECKING, cast
 

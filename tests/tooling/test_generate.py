@@ -18,7 +18,8 @@ from enterprise3d_devkit.generated_marker import MARKER
 from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO, RUNTIME_MODULES, SPEC_PATH
 from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.spec_loading import load_spec
-from tests.support.repo_copies import make, run, tree_hash, write_spec
+from enterprise3d_devkit.version_module import module_text, version_of
+from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
 from tests.support.spec_variants import grown_spec
 
 
@@ -184,9 +185,57 @@ def test_generated_is_what_the_spec_generates(committed_hash: str, tmp_path: Pat
         '[tool.ruff]\nline-length = 40\n[tool.ruff.format]\nquote-style = "single"\n', encoding="utf-8"
     )
     for out in (first, second):
-        result = run_generate_sh("--out", str(out))
+        result = run_generate_sh("--out", str(out), "--no-cache")  # the generator itself, both times
         assert result.returncode == 0, result.stderr
     assert tree_hash(first) == tree_hash(second) == committed_hash
+
+
+def cache_entries(cache: Path) -> list[Path]:
+    return sorted(cache.iterdir()) if cache.exists() else []
+
+
+def test_the_cache_gives_the_generators_output_for_the_same_inputs_only(
+    tmp_path: Path, committed_hash: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry per successful set of inputs; the same inputs take it (shown by tampering with it), other inputs
+    (a changed template) or --no-cache do not; the runtime and _version.py are added to a cached tree too."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MODELSLAB_GENERATE_CACHE", str(cache))
+    assert run_generate_sh("--out", str(tmp_path / "one" / PACKAGE)).returncode == 0
+    (entry,) = cache_entries(cache)
+    assert not (entry / RUNTIME_MODULES[0].name).exists() and not (entry / "_version.py").exists()
+    (entry / "py.typed").write_text("tampered\n", encoding="utf-8")
+    again = tmp_path / "two" / PACKAGE
+    assert run_generate_sh("--out", str(again)).returncode == 0
+    assert (again / "py.typed").read_text(encoding="utf-8") == "tampered\n", "the entry was used"
+    assert all((again / m.name).read_bytes() == m.read_bytes() for m in RUNTIME_MODULES)
+    fresh = tmp_path / "three" / PACKAGE
+    assert run_generate_sh("--out", str(fresh), "--no-cache").returncode == 0
+    assert tree_hash(fresh) == committed_hash
+
+    repo = copy_repo(tmp_path / "repo")
+    template = repo / "codegen" / "overrides" / "models_init.py.jinja"
+    template.write_text(template.read_text(encoding="utf-8") + "{# changed #}\n", encoding="utf-8")
+    assert run_generate_sh("--out", str(tmp_path / "four" / PACKAGE), repo=repo).returncode == 0
+    assert len(cache_entries(cache)) == 2, "other inputs, another entry"
+
+
+def test_a_refused_spec_leaves_nothing_in_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MODELSLAB_GENERATE_CACHE", str(cache))
+    _, spec_bytes, *_ = next(case for case in BAD_SPECS if case[2] == "generate")
+    (tmp_path / "bad.yaml").write_bytes(spec_bytes())
+    result = run_generate_sh("--spec", str(tmp_path / "bad.yaml"), "--out", str(tmp_path / "out" / PACKAGE))
+    assert result.returncode != 0 and cache_entries(cache) == []
+
+
+def test_the_version_module_is_pyprojects_version(tmp_path: Path) -> None:
+    assert f'__version__ = "{version_of(REPO / "pyproject.toml")}"' in (GENERATED / "_version.py").read_text()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="no \\[project\\] version"):
+        version_of(tmp_path / "pyproject.toml")
+    with pytest.raises(ValueError, match="not a version"):
+        module_text('1"; import os')
 
 
 def test_generating_twice_changes_nothing_and_leaves_no_debris(repo: Path, committed_hash: str) -> None:

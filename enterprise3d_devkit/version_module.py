@@ -1,0 +1,47 @@
+"""The generated package's _version.py, written by generate.sh after the generator (whose cached output it does not
+change): the version pyproject.toml gives, for `__version__` and the User-Agent.
+
+    python -m enterprise3d_devkit.version_module PYPROJECT OUT
+
+Written in rather than read from the installed distribution's metadata, which would cost the first call as much as
+importing attrs (make bench).
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+from enterprise3d_devkit.generated_marker import MARKER
+
+
+def version_of(pyproject: Path) -> str:
+    """`[project] version` of a pyproject.toml; a ValueError when there is none."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    version = project.get("version")
+    if not isinstance(version, str) or not version:
+        raise ValueError(f"{pyproject} gives no [project] version")
+    return version
+
+
+def module_text(version: str) -> str:
+    if '"' in version or "\\" in version or "\n" in version:
+        raise ValueError(f"not a version: {version!r}")
+    return f'{MARKER}"""The version of this package."""\n\n__version__ = "{version}"\n'
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print("usage: python -m enterprise3d_devkit.version_module PYPROJECT OUT", file=sys.stderr)
+        return 2
+    try:
+        Path(argv[2]).write_text(module_text(version_of(Path(argv[1]))), encoding="utf-8")
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
+        print(f"version_module: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
