@@ -21,7 +21,7 @@ PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
 HAND_WRITTEN := enterprise3d_devkit codegen/runtime tests
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-live test-spec test-corpus demo mock update-spec spec-diff bench lock clean
+.PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench lock clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ pytest: $(BOOTSTRAP) ## The pytest suite alone
 test: $(BOOTSTRAP) ## Everything CI checks (.ci/run calls this): the four static checks side by side, then pytest
 	$(MAKE) --no-print-directory --output-sync=target -j4 check-spec-record check-generated lint typecheck
 	$(MAKE) --no-print-directory pytest
+
+test-fast: $(BOOTSTRAP) ## The inner loop: the runtime's unit tests and the in-process spec-generic tests (no generation, nothing slow)
+	pytest -m "not slow" tests/runtime tests/spec_generic/contract tests/spec_generic/high_level tests/spec_generic/hardening
 
 test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_URL + MODELSLAB_API_KEY (writes: TEST_API_ALLOW_WRITES=1)
 	@test -n "$$TEST_API_BASE_URL" && test -n "$$MODELSLAB_API_KEY" || { \

@@ -13,7 +13,7 @@
 # tools that write its template data, the generator's and ruff's versions): the same inputs give the same bytes,
 # so a cached tree is what the generator would write. The cache lives in $MODELSLAB_GENERATE_CACHE, else
 # ${XDG_CACHE_HOME:-~/.cache}/modelslab-enterprise-3d/generate (never in the repository); only successful
-# generations are kept. The runtime (codegen/runtime/) and the version (_version.py) are added after it.
+# generations are kept. The runtime (codegen/runtime/) and _version.py (pyproject.toml's version) are added after.
 #
 # The tools come from the pinned dev toolchain: `make generate` runs this with .venv/bin first on PATH
 # (the generator's ruff post-hooks need ruff there). Every step either succeeds or leaves the output
@@ -44,7 +44,7 @@ done
 config=$repo/codegen/config.yaml
 # The validation step and the generator's post-hooks run modules of the repo's dev-tool package.
 export PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}"
-package=$(basename "$out")
+package=${out##*/}
 step=start
 fail() { echo "generate.sh: FAILED at step '$step': $*" >&2; echo "generate.sh: $out was left unchanged." >&2; exit 1; }
 
@@ -55,11 +55,18 @@ tools=(openapi-python-client ruff)
 for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || fail "$tool is not on PATH; run 'make generate' (it installs the pinned toolchain into .venv)"
   # The generator runs its post-hooks from the output dir: a relative PATH entry would not find ruff there.
-  PATH="$(cd "$(dirname "$(command -v "$tool")")" && pwd):$PATH"
+  found=$(command -v "$tool")
+  PATH="$(cd "${found%/*}" && pwd):$PATH"
 done
-# The installed distributions' versions, in the order of `tools` (one interpreter start for all; the generator's
-# own --version would import its whole CLI).
-actual=($("$python" -c 'import importlib.metadata as m, sys; print(*(m.version(t) for t in sys.argv[1:]))' "${tools[@]}"))
+[ -f "$spec" ] || { step="read spec"; fail "no spec at $spec"; }
+mkdir -p "${out%/*}"
+# Staged next to the output (same filesystem, so the final swap is a rename), removed on any exit.
+staging=$(mktemp -d "${out%/*}/.generate-XXXXXX")
+trap 'rm -rf "$staging"' EXIT
+# One interpreter start (the generator's own --version would import its whole CLI): the installed tools' versions,
+# in the order of `tools`, and the package's _version.py (added to the package at the end).
+actual=($("$python" -m enterprise3d_devkit.version_module "$repo/pyproject.toml" "$staging/_version.py" "${tools[@]}")) ||
+  fail "could not read the tools' versions or the package's version (see above)"
 for i in "${!tools[@]}"; do
   tool=${tools[$i]}
   pinned=$(sed -n "s/^$tool==//p" "$lock")
@@ -67,11 +74,6 @@ for i in "${!tools[@]}"; do
     fail "$tool is ${actual[$i]:-not installed} but requirements-dev.lock pins $pinned; run 'make' to reinstall .venv"
 done
 
-[ -f "$spec" ] || { step="read spec"; fail "no spec at $spec"; }
-mkdir -p "$(dirname "$out")"
-# Staged next to the output (same filesystem, so the final swap is a rename), removed on any exit.
-staging=$(mktemp -d "$(dirname "$out")/.generate-XXXXXX")
-trap 'rm -rf "$staging"' EXIT
 
 if [ "$overlay_given" = no ] && [ "$spec_given" = no ] && [ -f "$repo/openapi.overlay.yaml" ]; then
   overlay=$repo/openapi.overlay.yaml
@@ -93,11 +95,12 @@ cache_root=${MODELSLAB_GENERATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelslab
 key=$(
   {
     printf '%s\n' "${actual[@]}" "$package"
-    cat "$spec"
-    (cd "$repo" && find codegen enterprise3d_devkit generate.sh -type f -not -path '*/__pycache__/*' | LC_ALL=C sort |
-      while read -r file; do printf '\n%s\n' "$file"; cat "$file"; done)
-  } | sha256sum | cut -d' ' -f1
+    sha256sum <"$spec"
+    (cd "$repo" && find codegen enterprise3d_devkit generate.sh -type f -not -path '*/__pycache__/*' -print0 |
+      LC_ALL=C sort -z | xargs -0 sha256sum)
+  } | sha256sum
 )
+key=${key%% *}
 cached=$cache_root/$key
 new=$staging/project/$package
 if [ "$use_cache" = yes ] && [ -f "$cached/__init__.py" ] && mkdir "$staging/project" && cp -R "$cached" "$new"; then
@@ -137,12 +140,11 @@ fi
 step="add the runtime"
 # The hand-written runtime (codegen/runtime/: plain Python, linted, type-checked and unit-tested where it lives) goes
 # into the package byte for byte; its __init__.py only describes the folder.
+runtime=()
 for module in "$repo"/codegen/runtime/*.py; do
-  [ "$(basename "$module")" = __init__.py ] || cp "$module" "$new/" || fail "could not copy $module"
+  [ "${module##*/}" = __init__.py ] || runtime+=("$module")
 done
-step="write the version"
-"$python" -m enterprise3d_devkit.version_module "$repo/pyproject.toml" "$new/_version.py" ||
-  fail "could not write the package's version from $repo/pyproject.toml"
+cp "${runtime[@]}" "$staging/_version.py" "$new/" || fail "could not copy the runtime into the package"
 
 if [ "$mode" = check ]; then
   step="compare with $out"

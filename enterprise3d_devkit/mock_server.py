@@ -83,6 +83,21 @@ class BadRequest(Exception):
     """A request the mock refuses before validating it against the spec; the text names the problem, never a value."""
 
 
+# The relative-server copy of each spec a mock was made for, by the spec dict's identity (holding the dict, so that
+# its id cannot be reused): openapi-core's objects are cached per dict, and a mock per test would otherwise build one.
+_RELATIVE: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _relative(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with a relative server URL, so that openapi-core matches any scheme/host/port: the mock serves
+    wherever it is bound. A copy; the spec on disk is never changed."""
+    cached = _RELATIVE.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = (spec, {**spec, "servers": [{"url": server_base_path(spec) or "/"}]})
+        _RELATIVE[id(spec)] = cached
+    return cached[1]
+
+
 class SpecMock:
     """Answers requests as the spec describes them.
 
@@ -96,10 +111,7 @@ class SpecMock:
         self.spec = spec if spec is not None else effective_spec()
         self.base_path = server_base_path(self.spec)
         self.operations: list[Operation] = operations(self.spec)
-        # A relative server URL makes openapi-core match any scheme/host/port: the mock serves wherever
-        # it is bound. This is a copy; the spec on disk is never changed.
-        relative = {**self.spec, "servers": [{"url": self.base_path or "/"}]}
-        self.validator = openapi_core(relative)
+        self.validator = openapi_core(_relative(self.spec))
         self.requests_seen = 0
 
     def find(self, method: str, path: str) -> tuple[Operation | None, list[str]]:

@@ -270,7 +270,7 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, ma
     return f"openapi.yaml {what} from {label}; generated/ regenerated; {moved}.{corrections}\n\n{text}"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, repo: Path = REPO) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "sources", nargs="*", help=f"URLs or paths of OpenAPI documents or docs pages (none: those in {RECORD_NAME})"
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the report as Markdown to this file (a PR body)")
     args = parser.parse_args(argv)
     try:
-        print(update(args.sources, args.timeout, markdown=args.markdown))
+        print(update(args.sources, args.timeout, repo=repo, markdown=args.markdown))
     except UpdateError as exc:
         print(f"update-spec: {exc}\nupdate-spec: openapi.yaml and generated/ were left unchanged.", file=sys.stderr)
         return 1

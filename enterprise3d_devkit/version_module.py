@@ -1,7 +1,8 @@
-"""The generated package's _version.py, written by generate.sh after the generator (whose cached output it does not
-change): the version pyproject.toml gives, for `__version__` and the User-Agent.
+"""The generated package's _version.py, added by generate.sh to the generator's output (which may come from its
+cache: the version is not among the generator's inputs): the version pyproject.toml gives, for `__version__` and the
+User-Agent. The same interpreter start prints the installed versions of the tools named, for generate.sh to check.
 
-    python -m enterprise3d_devkit.version_module PYPROJECT OUT
+    python -m enterprise3d_devkit.version_module PYPROJECT OUT [TOOL ...]
 
 Written in rather than read from the installed distribution's metadata, which would cost the first call as much as
 importing attrs (make bench).
@@ -32,12 +33,15 @@ def module_text(version: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print("usage: python -m enterprise3d_devkit.version_module PYPROJECT OUT", file=sys.stderr)
+    if len(argv) < 3:
+        print("usage: python -m enterprise3d_devkit.version_module PYPROJECT OUT [TOOL ...]", file=sys.stderr)
         return 2
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         Path(argv[2]).write_text(module_text(version_of(Path(argv[1]))), encoding="utf-8")
-    except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
+        print(*(version(tool) for tool in argv[3:]))
+    except (OSError, ValueError, tomllib.TOMLDecodeError, PackageNotFoundError) as exc:
         print(f"version_module: {exc}", file=sys.stderr)
         return 1
     return 0

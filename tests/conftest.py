@@ -41,6 +41,9 @@ LIVE_URL = os.environ.get("TEST_API_BASE_URL", "").strip()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mock_only: needs the embedded mock's extras; skipped against a real server")
+    config.addinivalue_line(
+        "markers", "slow: waits on a clock or loads real sockets (timeouts, retries, 1000 calls); not in make test-fast"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -3,33 +3,37 @@ apart, writes the report the pull request's body is made of, and GitHub Actions 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import io
 import json
+import os
 from pathlib import Path
+from unittest import mock
 
 import yaml
 
+from enterprise3d_devkit import spec_watch
 from enterprise3d_devkit.digests import sha256
 from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.spec_loading import load_spec
 from enterprise3d_devkit.spec_record import read_record
 from enterprise3d_devkit.spec_watch import CHANGED, FAILED, UNCHANGED
-from tests.support.repo_copies import copy_repo, make, run, tree_hash
+from tests.support.repo_copies import copy_repo, make, tree_hash
 from tests.support.servers import FileServer
 from tests.support.vendor import VENDOR_DOCUMENT
 
 
 def watch(repo: Path, tmp_path: Path) -> tuple[int, str, dict[str, str]]:
+    """What the workflow's step runs (`python -m enterprise3d_devkit.spec_watch --report ...`), in-process on a repo
+    copy: its exit status, the report, and the outputs it gave GitHub Actions."""
     outputs = tmp_path / "github_output"
     outputs.write_text("", encoding="utf-8")
     report = tmp_path / "report.md"
-    result = run(
-        ["python", "-m", "enterprise3d_devkit.spec_watch", "--report", str(report)],
-        cwd=repo,
-        env={"GITHUB_OUTPUT": str(outputs)},
-    )
+    with mock.patch.dict(os.environ, {"GITHUB_OUTPUT": str(outputs)}), contextlib.redirect_stdout(io.StringIO()):
+        status = spec_watch.watch(report, repo=repo)
     values = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
-    return result.returncode, report.read_text(encoding="utf-8") if report.exists() else "", values
+    return status, report.read_text(encoding="utf-8") if report.exists() else "", values
 
 
 def test_unchanged_changed_and_failed_are_told_apart(tmp_path: Path, served: FileServer) -> None:

@@ -3,7 +3,9 @@ failure openapi.yaml and generated/ are untouched. Runs on temp copies of the re
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import socket
 from pathlib import Path
@@ -15,6 +17,7 @@ import yaml
 from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.spec_loading import load_spec
 from enterprise3d_devkit.update_spec import UpdateError, recognise
+from enterprise3d_devkit.update_spec import main as update_spec_main
 from enterprise3d_devkit.update_spec import update as update_spec
 from tests.support.repo_copies import copy_repo, run, tree_hash
 from tests.support.servers import FileServer, black_hole
@@ -41,8 +44,12 @@ def dump(spec: dict[str, Any]) -> bytes:
 
 
 def update(repo: Path, *sources: str) -> tuple[int, str]:
-    result = run(["python", "-m", "enterprise3d_devkit.update_spec", "--timeout", "1", *sources], cwd=repo)
-    return result.returncode, result.stdout + result.stderr
+    """The command of `make update-spec SOURCE=...` on a repo copy, run in-process (the make target itself runs in
+    test_spec_record.py and test_spec_watch.py): its exit status and what it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        code = update_spec_main(["--timeout", "1", *sources], repo=repo)
+    return code, printed.getvalue()
 
 
 def snapshot(repo: Path) -> tuple[bytes, str]:

@@ -18,6 +18,8 @@ from tests.support.contract_checks import call_kwargs, check_parsed, module_for
 from tests.support.servers import ScriptedServer, Step, black_hole
 from tests.support.spec_cases import OPERATIONS
 
+pytestmark = pytest.mark.slow
+
 OP = OPERATIONS[0]
 MODULE = module_for(OP)
 KWARGS, _ = call_kwargs(OP, MODULE)
