@@ -88,8 +88,10 @@ def method_arguments(op: Operation, method: Callable[..., Any]) -> tuple[list[An
 def transport_client(
     answer: Callable[[httpx.Request], httpx.Response], asynchronous: bool = False, **options: Any
 ) -> Any:
-    """A high-level client whose requests go to `answer` in-process (an httpx.MockTransport)."""
+    """A high-level client whose requests go to `answer` in-process (an httpx.MockTransport); strict, as the tests
+    validate against the spec (strict_response_validation=False where a test checks the default)."""
     cls = AsyncEnterprise3D if asynchronous else Enterprise3D
+    options.setdefault("strict_response_validation", True)
     options.setdefault("api_key", KEY)
     options.setdefault("base_url", server_base_url(SPEC))
     return cls(httpx_args={"transport": httpx.MockTransport(answer)}, **options)

@@ -98,7 +98,7 @@ def test_a_2xx_saying_the_operation_failed_raises_operation_failed_with_the_mode
         declared = "status" in (schema.get("properties") or {})
         for failed in sorted(ERROR_STATUSES):
             body = {**instance, "status": failed}  # the vendor's 200-with-error, overlaid on a spec-built body
-            client = transport_client(answering(status, body), max_retries=0)
+            client = transport_client(answering(status, body), max_retries=0, strict_response_validation=False)
             if not declared:  # no status field in the success model: an extra "status" is an additional property
                 assert isinstance(call_method(client, op), success_models(op))
                 continue
