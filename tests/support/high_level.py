@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import importlib
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ import httpx
 
 from enterprise3d_devkit import calls
 from enterprise3d_devkit.calls import method_name
+from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.operations import Operation, server_base_url
 from enterprise3d_devkit.spec_loading import object_schema
@@ -50,10 +52,13 @@ def success_statuses(op: Operation) -> list[int]:
 
 
 def is_error_model(cls: type) -> bool:
-    """Whether a model is an error body: its `status` can only be a value that says the operation failed."""
-    status = typing.get_type_hints(cls).get("status") if attrs.has(cls) else None
-    members = [t for t in typing.get_args(status) or (status,) if isinstance(t, type) and issubclass(t, enum.Enum)]
-    return bool(members) and all({m.value for m in e} <= ERROR_STATUSES for e in members)
+    """Whether a model is an error body: its `status` can only be a value that says the operation failed. (Its
+    annotation is read as written, a string: the models import some types for type checkers only.)"""
+    field = attrs.fields_dict(cls).get("status") if attrs.has(cls) else None
+    names = str(field.type if field is not None else "").replace(" ", "").split("|")
+    models = importlib.import_module(f"{PACKAGE}.models")
+    enums = [t for name in names if isinstance(t := getattr(models, name, None), type) and issubclass(t, enum.Enum)]
+    return bool(enums) and all({member.value for member in e} <= ERROR_STATUSES for e in enums)
 
 
 def success_models(op: Operation) -> tuple[type, ...]:
