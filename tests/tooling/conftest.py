@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from enterprise3d_devkit.generate import run_generate_sh
-from enterprise3d_devkit.layout import PACKAGE
+from enterprise3d_devkit.layout import PACKAGE, REPO
 from tests.support.repo_copies import copy_repo, write_spec
 from tests.support.servers import FileServer
 from tests.support.spec_variants import grown_spec
@@ -21,6 +22,17 @@ def grown_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_generate_sh("--spec", str(spec_path), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A mypy cache for the tests that type-check a package generated elsewhere: a copy of the repository's (which
+    `make typecheck` has just filled with the standard library, httpx and attrs), so that only the package itself is
+    checked from scratch. mypy checks every cached entry against its source; the repository's cache is not touched."""
+    cache = tmp_path_factory.mktemp("mypy") / "cache"
+    if (REPO / ".mypy_cache").is_dir():
+        shutil.copytree(REPO / ".mypy_cache", cache)
+    return cache
 
 
 @pytest.fixture

@@ -40,7 +40,9 @@ def test_allof_bodies_and_oneof_answers_work_through_the_methods(shapes_package:
     assert probed.stdout.count("answers") == len(operations(load_spec(SHAPES)))
 
 
-def test_an_enum_argument_takes_its_plain_values_and_mypy_rejects_others(shapes_package: Path) -> None:
+def test_an_enum_argument_takes_its_plain_values_and_mypy_rejects_others(
+    shapes_package: Path, mypy_cache: Path
+) -> None:
     spec = load_spec(SHAPES)
     op, name, prop = next(
         (op, name, prop)
@@ -64,7 +66,7 @@ def test_an_enum_argument_takes_its_plain_values_and_mypy_rejects_others(shapes_
         encoding="utf-8",
     )
     typed = run(
-        ["mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", snippet.name],
+        ["mypy", "--strict", f"--cache-dir={mypy_cache}", snippet.name],
         cwd=shapes_package.parent,
         env={"MYPYPATH": str(shapes_package.parent)},
     )
