@@ -104,7 +104,7 @@ key=${key%% *}
 cached=$cache_root/$key
 new=$staging/project/$package
 if [ "$use_cache" = yes ] && [ -f "$cached/__init__.py" ] && mkdir "$staging/project" && cp -R "$cached" "$new"; then
-  : # generated before from exactly these inputs (so the spec was valid then, and is now)
+  touch "$cached" 2>/dev/null || true  # generated before from exactly these inputs; kept as recently used
 else
   rm -rf "$staging/project"  # the generator refuses an output folder that exists
   step="validate spec"
@@ -132,7 +132,7 @@ else
     # Stored under a temporary name, then renamed: a reader never sees half an entry. A full disk only costs speed.
     tmp_entry=$(mktemp -d "$cache_root/.new-XXXXXX" 2>/dev/null) &&
       cp -R "$new/." "$tmp_entry/" 2>/dev/null && mv -T "$tmp_entry" "$cached" 2>/dev/null || rm -rf "${tmp_entry:-}"
-    # Keep the 64 newest entries (about 200 KB each).
+    # Keep the 64 most recently used entries (about 200 KB each).
     ls -1t "$cache_root" 2>/dev/null | tail -n +65 | while read -r old; do rm -rf "${cache_root:?}/$old"; done
   fi
 fi
