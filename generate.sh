@@ -59,9 +59,10 @@ for tool in "${tools[@]}"; do
   PATH="$(cd "${found%/*}" && pwd):$PATH"
 done
 [ -f "$spec" ] || { step="read spec"; fail "no spec at $spec"; }
-mkdir -p "${out%/*}"
+outdir=$(dirname "$out")
+mkdir -p "$outdir"
 # Staged next to the output (same filesystem, so the final swap is a rename), removed on any exit.
-staging=$(mktemp -d "${out%/*}/.generate-XXXXXX")
+staging=$(mktemp -d "$outdir/.generate-XXXXXX")
 trap 'rm -rf "$staging"' EXIT
 # One interpreter start (the generator's own --version would import its whole CLI): the installed tools' versions,
 # in the order of `tools`, and the package's _version.py (added to the package at the end).
