@@ -11,26 +11,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from openapi_python_client.parser.openapi import generate_operation_id
 from openapi_python_client.schema.untrusted_string import UntrustedString
 from openapi_python_client.strings import ClassName, PythonIdentifier
 
 from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE
-from enterprise3d_devkit.spec_loading import HTTP_METHODS, resolve, walk
+from enterprise3d_devkit.spec_loading import HTTP_METHODS, resolve, server_base_path, server_base_url, walk
 
 __all__ = ["HTTP_METHODS", "DocumentedResponse", "Operation", "operations", "server_base_path", "server_base_url"]
-
-
-def server_base_url(spec: dict[str, Any]) -> str:
-    """The first server's URL: what the generated client's base_url should be in production."""
-    servers = spec.get("servers") or [{"url": "/"}]
-    return str(servers[0]["url"]).rstrip("/")
-
-
-def server_base_path(spec: dict[str, Any]) -> str:
-    return urlsplit(server_base_url(spec)).path.rstrip("/")
 
 
 @dataclass(frozen=True)

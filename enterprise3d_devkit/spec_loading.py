@@ -6,9 +6,11 @@ path for structure), so that callers can print one clear sentence instead of a t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -133,3 +135,19 @@ def object_schema(schema: dict[str, Any]) -> dict[str, Any]:
         required += [name for name in part.get("required") or [] if name not in required]
     merged = {key: value for key, value in schema.items() if key != "allOf"}
     return {**merged, "type": "object", "properties": properties, "required": required}
+
+
+def server_base_url(spec: dict[str, Any]) -> str:
+    """The first server's URL, its variables replaced by their defaults: what the generated client's base_url
+    should be in production ("" for a spec whose server is "/" or that names none)."""
+    server = (spec.get("servers") or [{"url": "/"}])[0]
+    variables = server.get("variables") or {}
+
+    def default_of(match: re.Match[str]) -> str:
+        return str((variables.get(match.group(1)) or {}).get("default", match.group(0)))
+
+    return re.sub(r"\{([^}]+)\}", default_of, str(server["url"])).rstrip("/")
+
+
+def server_base_path(spec: dict[str, Any]) -> str:
+    return urlsplit(server_base_url(spec)).path.rstrip("/")

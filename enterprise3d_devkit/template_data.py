@@ -25,6 +25,7 @@ from typing import Any
 
 from codegen.runtime import _base_client, _vendor, errors
 from enterprise3d_devkit.operation_table import load_table
+from enterprise3d_devkit.spec_loading import server_base_url
 
 # What the package exports from client.py, the module the generator writes Client / AuthenticatedClient into and
 # the high-level template adds Enterprise3D / AsyncEnterprise3D to; every other export is a runtime module's __all__.
@@ -33,17 +34,9 @@ RUNTIME_EXPORTS = {"_base_client": ("DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "N
 
 
 def default_base_url(spec: dict[str, Any]) -> str:
-    servers = spec.get("servers") or []
-    if not servers:
-        return ""
-    server = servers[0]
-    variables = server.get("variables") or {}
-
-    def default_of(match: re.Match[str]) -> str:
-        return str((variables.get(match.group(1)) or {}).get("default", match.group(0)))
-
-    url = re.sub(r"\{([^}]+)\}", default_of, server["url"])
-    return url.rstrip("/") if re.match(r"^https?://[^{}]+$", url) else ""
+    """The spec's server (spec_loading.server_base_url) when it is an absolute http(s) URL, else ""."""
+    url = server_base_url(spec)
+    return url if re.match(r"^https?://[^{}]+$", url) else ""
 
 
 def exports() -> dict[str, list[str]]:

@@ -90,6 +90,11 @@ def user_agent(distribution: str, version: str) -> str:
     return f"{distribution}/{version} python/{python} httpx/{httpx.__version__}"
 
 
+def given(unset: object, **arguments: Any) -> dict[str, Any]:
+    """The optional arguments a caller gave (those not `unset`): the others keep the defaults the spec gives them."""
+    return {name: value for name, value in arguments.items() if value is not unset}
+
+
 def names_only(mapping: Mapping[str, object]) -> str:
     """The repr of headers, cookies and httpx arguments: their names, as their values may be credentials."""
     return repr(sorted(mapping))

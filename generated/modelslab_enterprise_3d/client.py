@@ -24,7 +24,6 @@ DISTRIBUTION = "modelslab-enterprise-3d"
 from typing import TYPE_CHECKING, cast
 
 from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient
-from .types import UNSET
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
     from .models.clear_action_response import ClearActionResponse
@@ -300,11 +299,6 @@ class AuthenticatedClient:
     async def __aexit__(self, *args: Any, **kwargs: Any) -> None:
         """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
         await self.get_async_httpx_client().__aexit__(*args, **kwargs)
-
-
-def _given(**arguments: object) -> dict[str, Any]:
-    """The optional arguments a caller gave: the others keep the defaults the spec gives them."""
-    return {name: value for name, value in arguments.items() if value is not UNSET}
 
 
 # What the request method needs to know of each operation: the method's name, how errors name the call, the

@@ -283,3 +283,8 @@ def test_transport_settings_are_split_from_the_clients_own() -> None:
     given = httpx.MockTransport(Script())
     assert _base_client.http_transport({"transport": given}, True) is given
     assert "transport" not in _base_client.httpx_client_settings({"transport": given}, True)
+
+
+def test_given_keeps_what_the_caller_gave() -> None:
+    unset = object()
+    assert _base_client.given(unset, a=1, b=unset, c=None) == {"a": 1, "c": None}

@@ -34,3 +34,9 @@ def test_the_retry_safe_rows_are_written_and_a_missing_table_marks_none(tmp_path
     for label, policy in load_table().items():
         assert (f'"{label}"' in text) == policy.retry_safe, label
     assert "{% set retry_safe = [] %}" in render(SPEC, tmp_path / "absent.yaml")
+
+
+def test_one_computation_of_the_first_server_for_the_tools_and_the_templates() -> None:
+    spec = copy.deepcopy(SPEC)
+    spec["servers"] = [{"url": "https://{region}.example/api/", "variables": {"region": {"default": "eu"}}}]
+    assert server_base_url(spec) == default_base_url(spec) == "https://eu.example/api"
