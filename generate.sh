@@ -83,8 +83,13 @@ published=$spec
 if [ -n "$overlay" ]; then
   step="apply overlay"
   # The vendored spec is never edited: the overlay's corrections go into a staged copy that is generated from.
-  "$python" -m enterprise3d_devkit.overlay "$spec" "$overlay" "$staging/effective.yaml" >/dev/null ||
-    fail "the overlay $overlay could not be applied to $spec (see above)"
+  rc=0
+  "$python" -m enterprise3d_devkit.overlay "$spec" "$overlay" "$staging/effective.yaml" >/dev/null || rc=$?
+  if [ "$rc" = 3 ]; then
+    step="validate spec"
+    fail "$spec was refused: not a usable OpenAPI spec (see above)"
+  fi
+  [ "$rc" = 0 ] || fail "the overlay $overlay could not be applied to $spec (see above)"
   spec=$staging/effective.yaml
   published="$published with the overlay $overlay"
 fi

@@ -1,5 +1,5 @@
-"""The reviewed operation table (codegen/operations.yaml): what each operation does to the server, and whether
-repeating it is safe."""
+"""The reviewed operation table (codegen/operations.yaml): what each operation does to the server, whether
+repeating it is safe, and, for an operation that starts a job, which operation fetches the job's result."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class OperationPolicy:
     effect: Effect
     retry: Retry
     why: str
+    result: str | None = None  # the label of the operation that fetches this one's result (a generating operation)
 
     @property
     def changes_state(self) -> bool:
@@ -43,5 +44,19 @@ def load_table(path: Path = OPERATION_TABLE) -> dict[str, OperationPolicy]:
             raise ValueError(f"{path.name}: {label!r} needs effect: read or write, not {effect!r}")
         if retry not in ("safe", "never"):
             raise ValueError(f"{path.name}: {label!r} needs retry: safe or never, not {retry!r}")
-        table[label] = OperationPolicy(label=label, effect=effect, retry=retry, why=str(row.get("why", "")))
+        result = row.get("result")
+        if result is not None and (effect != "write" or retry != "never"):
+            raise ValueError(
+                f"{path.name}: {label!r} starts a job (result: {result}), so it changes state and must never be "
+                "retried: effect: write, retry: never (a repeat generates, and bills, twice)"
+            )
+        table[label] = OperationPolicy(label, effect, retry, str(row.get("why", "")), result)
+    for policy in table.values():
+        if policy.result is not None and policy.result not in table:
+            raise ValueError(f"{path.name}: {policy.label!r}: result: {policy.result!r} is not a row of the table")
     return table
+
+
+def result_operations(table: dict[str, OperationPolicy]) -> dict[str, str]:
+    """Generating operation's label -> the label of the operation that fetches its result."""
+    return {label: policy.result for label, policy in sorted(table.items()) if policy.result is not None}

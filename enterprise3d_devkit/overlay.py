@@ -2,6 +2,9 @@
 
     python -m enterprise3d_devkit.overlay SPEC OVERLAY OUT     write SPEC with OVERLAY applied to OUT (generate.sh)
 
+Exit status: 0 applied; 1 the overlay does not fit (malformed, or an action is stale); 3 the spec as published is
+itself unusable (it does not load or fails validation), which is reported instead.
+
 openapi.yaml stays byte for byte what the vendor published; `openapi.overlay.yaml` (optional) holds the actions
 that make it usable -- each with a JSONPath `target` (RFC 9535, evaluated by python-jsonpath in strict mode), a
 `description` saying why, and either `update` (merged into every matched node: objects recursively, arrays by
@@ -117,6 +120,17 @@ def effective_spec(spec_path: Path = SPEC_PATH, overlay_path: Path | None = OVER
     return apply_overlay(spec, load_overlay(overlay_path), overlay_path.name)[0]
 
 
+def published_spec_problem(spec_path: Path) -> SpecError | None:
+    """Why the spec as published is unusable (it does not load, or fails validation), or None."""
+    from enterprise3d_devkit.spec_validation import check_spec
+
+    try:
+        check_spec(load_spec(spec_path))
+    except SpecError as exc:
+        return exc
+    return None
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 4:
         print("usage: python -m enterprise3d_devkit.overlay SPEC OVERLAY OUT", file=sys.stderr)
@@ -125,6 +139,10 @@ def main(argv: list[str]) -> int:
     try:
         spec, applied = apply_overlay(load_spec(spec_path), load_overlay(overlay_path), overlay_path.name)
     except (OverlayError, SpecError) as exc:
+        published = published_spec_problem(spec_path)
+        if published is not None:  # the spec itself is unusable: that, not the overlay, is the news
+            print(f"Refused spec {spec_path}: the file {published.what} (at {published.where}).", file=sys.stderr)
+            return 3
         print(f"Overlay {overlay_path} not applied to {spec_path}: {exc}", file=sys.stderr)
         return 1
     out.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")

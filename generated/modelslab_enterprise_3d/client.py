@@ -21,15 +21,19 @@ from ._version import __version__ as VERSION
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
-from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient
+from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient, given
+from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
     from .models.clear_action_response import ClearActionResponse
     from .models.fetch_response import FetchResponse
+    from .models.output_format import OutputFormat
+    from .models.processing_3d_response import Processing3DResponse
     from .models.server_action_response import ServerActionResponse
     from .models.system_details_response import SystemDetailsResponse
+    from .models.temp_files import TempFiles
 
 
 @define
@@ -304,6 +308,8 @@ class AuthenticatedClient:
 # What the request method needs to know of each operation: the method's name, how errors name the call, the
 # documented 2xx statuses.
 _FETCH_3D_RESPONSE = Operation("fetch_3d_response", "fetch_3d_response (POST /fetch/{id})", ((200, 200),))
+_TEXT_TO_3D = Operation("text_to_3d", "text_to_3d (POST /text_to_3d)", ((200, 200),))
+_IMAGE_TO_3D = Operation("image_to_3d", "image_to_3d (POST /image_to_3d)", ((200, 200),))
 _RESTART_SERVER = Operation("restart_server", "restart_server (POST /restart_server)", ((200, 200),))
 _GET_SYSTEM_DETAILS = Operation("get_system_details", "get_system_details (POST /system_details)", ((200, 200),))
 _UPDATE_SERVER = Operation("update_server", "update_server (POST /update_server)", ((200, 200),))
@@ -349,7 +355,7 @@ class Enterprise3D(SyncAPIClient):
     def fetch_3d_response(
         self,
         id: str,
-    ) -> FetchResponse:
+    ) -> FetchResponse | Processing3DResponse:
         """Fetch 3D Response
 
         Fetch queued generated response. This endpoint returns already generated/queued images and does not
@@ -373,7 +379,204 @@ class Enterprise3D(SyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("FetchResponse", self._request(_FETCH_3D_RESPONSE, operation._parse_response, request))
+        return cast(
+            "FetchResponse | Processing3DResponse",
+            self._request(_FETCH_3D_RESPONSE, operation._parse_response, request),
+        )
+
+    def text_to_3d(
+        self,
+        *,
+        prompt: str,
+        num_inference_steps: int | Unset = UNSET,
+        foreground_ratio: float | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        model_id: str | Unset = UNSET,
+        negative_prompt: str | Unset = UNSET,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        guidance_scale: float | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        remove_bg: bool | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+    ) -> FetchResponse | Processing3DResponse:
+        """Text to 3D
+
+        Generate a 3D model from a text prompt. The answer is the result, or (usually) the processing state
+        of a queued job whose result POST /fetch/{id} returns once it is done.
+
+        `POST /text_to_3d`, with the client's API key in the body.
+        Not safe to repeat: retried only when the request cannot have reached the server.
+
+        Args:
+            prompt (str): Text prompt for generating the 3D model. Example: a ghost wearing white
+                bedsheet.
+            num_inference_steps (int): The number of inference steps. Default: 10.
+            foreground_ratio (float): The foreground's share of the image; used when remove_bg is on.
+                Default: 0.85.
+            resolution (int): The resolution of the generated model (at most 512). Default: 256.
+            model_id (str | Unset): The model used for the 3D generation. Default: 'instantmesh'.
+            negative_prompt (str | Unset): What the model should leave out. Default: ''.
+            render (bool | Unset): Whether to render a NeRF video of the 3D model. Default: False.
+            output_format (OutputFormat | Unset): The file format of the generated model (the
+                enterprise pages' default, obj; v6 says glb).
+            guidance_scale (float | Unset): How closely the model follows the prompt. Default: 1.0.
+            ss_guidance_strength (float | Unset): The strength of style-space guidance. Default: 7.5.
+            ss_sampling_steps (int | Unset): Sampling steps of style-space guidance (1 to 50).
+                Default: 12.
+            slat_guidance_strength (float | Unset): The strength of slat guidance (0.0 to 10.0).
+                Default: 3.0.
+            slat_sampling_steps (int | Unset): Sampling steps of slat guidance (1 to 50). Default: 12.
+            mesh_simplify (float | Unset): Degree of mesh simplification (0.90 to 0.98). Default: 0.9.
+            remove_bg (bool | Unset): Remove the background from the generated model. Default: False.
+            chunk_size (int | Unset): The size of processing chunks, which affects VRAM use (at most
+                12000). Default: 8192.
+            seed (int | Unset): Random seed for reproducibility; 0 picks a random one. Default: 0.
+            temp (TempFiles | Unset): "yes" saves the output files in a temporary directory.
+            webhook (None | str | Unset): A URL the vendor POSTs the result to when the job ends (best
+                effort; fetch stays the fallback).
+            track_id (None | str | Unset): Your own id for the request, sent back with the webhook.
+
+        Raises:
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.tag3d_generation import text_to_3d as operation
+        from .models.output_format import OutputFormat
+        from .models.temp_files import TempFiles
+        from .models.text_to_3d_request import TextTo3DRequest
+
+        request = operation._get_kwargs(
+            body=TextTo3DRequest(
+                key=self._api_key,
+                prompt=prompt,
+                **given(
+                    UNSET,
+                    num_inference_steps=num_inference_steps,
+                    foreground_ratio=foreground_ratio,
+                    resolution=resolution,
+                    model_id=model_id,
+                    negative_prompt=negative_prompt,
+                    render=render,
+                    output_format=UNSET if isinstance(output_format, Unset) else OutputFormat(output_format),
+                    guidance_scale=guidance_scale,
+                    ss_guidance_strength=ss_guidance_strength,
+                    ss_sampling_steps=ss_sampling_steps,
+                    slat_guidance_strength=slat_guidance_strength,
+                    slat_sampling_steps=slat_sampling_steps,
+                    mesh_simplify=mesh_simplify,
+                    remove_bg=remove_bg,
+                    chunk_size=chunk_size,
+                    seed=seed,
+                    temp=UNSET if isinstance(temp, Unset) else TempFiles(temp),
+                    webhook=webhook,
+                    track_id=track_id,
+                ),
+            ),
+        )
+        return cast(
+            "FetchResponse | Processing3DResponse", self._request(_TEXT_TO_3D, operation._parse_response, request)
+        )
+
+    def image_to_3d(
+        self,
+        *,
+        image: str,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        multi_image: bool | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+    ) -> FetchResponse | Processing3DResponse:
+        """Image to 3D
+
+        Generate a 3D model from an image. The answer is the result, or (usually) the processing state of a
+        queued job whose result POST /fetch/{id} returns once it is done.
+
+        `POST /image_to_3d`, with the client's API key in the body.
+        Not safe to repeat: retried only when the request cannot have reached the server.
+
+        Args:
+            image (str): The input image (a URL) for 3D conversion. Example:
+                https://i.pinimg.com/736x/7c/83/64/7c83645c903677dd93ef50fe953dceea.jpg.
+            render (bool | Unset): Whether to render a NeRF video of the 3D model. Default: False.
+            output_format (OutputFormat | Unset): The file format of the generated model (the
+                enterprise pages' default, obj; v6 says glb).
+            resolution (int | Unset): The resolution of the generated model (at most 512). Default:
+                256.
+            multi_image (bool | Unset): Whether `image` holds several views of the subject (a
+                transparent PNG). Default: False.
+            ss_guidance_strength (float | Unset): The strength of style-space guidance. Default: 7.5.
+            ss_sampling_steps (int | Unset): Sampling steps of style-space guidance (1 to 50).
+                Default: 12.
+            slat_guidance_strength (float | Unset): The strength of slat guidance (0.0 to 10.0).
+                Default: 3.0.
+            slat_sampling_steps (int | Unset): Sampling steps of slat guidance (1 to 50). Default: 12.
+            mesh_simplify (float | Unset): Degree of mesh simplification (0.90 to 0.98). Default: 0.9.
+            chunk_size (int | Unset): The size of processing chunks, which affects VRAM use (at most
+                12000). Default: 8192.
+            seed (int | Unset): Random seed for reproducibility; 0 picks a random one. Default: 0.
+            temp (TempFiles | Unset): "yes" saves the output files in a temporary directory.
+            webhook (None | str | Unset): A URL the vendor POSTs the result to when the job ends (best
+                effort; fetch stays the fallback).
+            track_id (None | str | Unset): Your own id for the request, sent back with the webhook.
+
+        Raises:
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.tag3d_generation import image_to_3d as operation
+        from .models.image_to_3d_request import ImageTo3DRequest
+        from .models.output_format import OutputFormat
+        from .models.temp_files import TempFiles
+
+        request = operation._get_kwargs(
+            body=ImageTo3DRequest(
+                key=self._api_key,
+                image=image,
+                **given(
+                    UNSET,
+                    render=render,
+                    output_format=UNSET if isinstance(output_format, Unset) else OutputFormat(output_format),
+                    resolution=resolution,
+                    multi_image=multi_image,
+                    ss_guidance_strength=ss_guidance_strength,
+                    ss_sampling_steps=ss_sampling_steps,
+                    slat_guidance_strength=slat_guidance_strength,
+                    slat_sampling_steps=slat_sampling_steps,
+                    mesh_simplify=mesh_simplify,
+                    chunk_size=chunk_size,
+                    seed=seed,
+                    temp=UNSET if isinstance(temp, Unset) else TempFiles(temp),
+                    webhook=webhook,
+                    track_id=track_id,
+                ),
+            ),
+        )
+        return cast(
+            "FetchResponse | Processing3DResponse", self._request(_IMAGE_TO_3D, operation._parse_response, request)
+        )
 
     def restart_server(
         self,
@@ -518,7 +721,7 @@ class AsyncEnterprise3D(AsyncAPIClient):
     async def fetch_3d_response(
         self,
         id: str,
-    ) -> FetchResponse:
+    ) -> FetchResponse | Processing3DResponse:
         """Fetch 3D Response
 
         Fetch queued generated response. This endpoint returns already generated/queued images and does not
@@ -542,7 +745,205 @@ class AsyncEnterprise3D(AsyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("FetchResponse", await self._request(_FETCH_3D_RESPONSE, operation._parse_response, request))
+        return cast(
+            "FetchResponse | Processing3DResponse",
+            await self._request(_FETCH_3D_RESPONSE, operation._parse_response, request),
+        )
+
+    async def text_to_3d(
+        self,
+        *,
+        prompt: str,
+        num_inference_steps: int | Unset = UNSET,
+        foreground_ratio: float | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        model_id: str | Unset = UNSET,
+        negative_prompt: str | Unset = UNSET,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        guidance_scale: float | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        remove_bg: bool | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+    ) -> FetchResponse | Processing3DResponse:
+        """Text to 3D
+
+        Generate a 3D model from a text prompt. The answer is the result, or (usually) the processing state
+        of a queued job whose result POST /fetch/{id} returns once it is done.
+
+        `POST /text_to_3d`, with the client's API key in the body.
+        Not safe to repeat: retried only when the request cannot have reached the server.
+
+        Args:
+            prompt (str): Text prompt for generating the 3D model. Example: a ghost wearing white
+                bedsheet.
+            num_inference_steps (int): The number of inference steps. Default: 10.
+            foreground_ratio (float): The foreground's share of the image; used when remove_bg is on.
+                Default: 0.85.
+            resolution (int): The resolution of the generated model (at most 512). Default: 256.
+            model_id (str | Unset): The model used for the 3D generation. Default: 'instantmesh'.
+            negative_prompt (str | Unset): What the model should leave out. Default: ''.
+            render (bool | Unset): Whether to render a NeRF video of the 3D model. Default: False.
+            output_format (OutputFormat | Unset): The file format of the generated model (the
+                enterprise pages' default, obj; v6 says glb).
+            guidance_scale (float | Unset): How closely the model follows the prompt. Default: 1.0.
+            ss_guidance_strength (float | Unset): The strength of style-space guidance. Default: 7.5.
+            ss_sampling_steps (int | Unset): Sampling steps of style-space guidance (1 to 50).
+                Default: 12.
+            slat_guidance_strength (float | Unset): The strength of slat guidance (0.0 to 10.0).
+                Default: 3.0.
+            slat_sampling_steps (int | Unset): Sampling steps of slat guidance (1 to 50). Default: 12.
+            mesh_simplify (float | Unset): Degree of mesh simplification (0.90 to 0.98). Default: 0.9.
+            remove_bg (bool | Unset): Remove the background from the generated model. Default: False.
+            chunk_size (int | Unset): The size of processing chunks, which affects VRAM use (at most
+                12000). Default: 8192.
+            seed (int | Unset): Random seed for reproducibility; 0 picks a random one. Default: 0.
+            temp (TempFiles | Unset): "yes" saves the output files in a temporary directory.
+            webhook (None | str | Unset): A URL the vendor POSTs the result to when the job ends (best
+                effort; fetch stays the fallback).
+            track_id (None | str | Unset): Your own id for the request, sent back with the webhook.
+
+        Raises:
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.tag3d_generation import text_to_3d as operation
+        from .models.output_format import OutputFormat
+        from .models.temp_files import TempFiles
+        from .models.text_to_3d_request import TextTo3DRequest
+
+        request = operation._get_kwargs(
+            body=TextTo3DRequest(
+                key=self._api_key,
+                prompt=prompt,
+                **given(
+                    UNSET,
+                    num_inference_steps=num_inference_steps,
+                    foreground_ratio=foreground_ratio,
+                    resolution=resolution,
+                    model_id=model_id,
+                    negative_prompt=negative_prompt,
+                    render=render,
+                    output_format=UNSET if isinstance(output_format, Unset) else OutputFormat(output_format),
+                    guidance_scale=guidance_scale,
+                    ss_guidance_strength=ss_guidance_strength,
+                    ss_sampling_steps=ss_sampling_steps,
+                    slat_guidance_strength=slat_guidance_strength,
+                    slat_sampling_steps=slat_sampling_steps,
+                    mesh_simplify=mesh_simplify,
+                    remove_bg=remove_bg,
+                    chunk_size=chunk_size,
+                    seed=seed,
+                    temp=UNSET if isinstance(temp, Unset) else TempFiles(temp),
+                    webhook=webhook,
+                    track_id=track_id,
+                ),
+            ),
+        )
+        return cast(
+            "FetchResponse | Processing3DResponse", await self._request(_TEXT_TO_3D, operation._parse_response, request)
+        )
+
+    async def image_to_3d(
+        self,
+        *,
+        image: str,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        multi_image: bool | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+    ) -> FetchResponse | Processing3DResponse:
+        """Image to 3D
+
+        Generate a 3D model from an image. The answer is the result, or (usually) the processing state of a
+        queued job whose result POST /fetch/{id} returns once it is done.
+
+        `POST /image_to_3d`, with the client's API key in the body.
+        Not safe to repeat: retried only when the request cannot have reached the server.
+
+        Args:
+            image (str): The input image (a URL) for 3D conversion. Example:
+                https://i.pinimg.com/736x/7c/83/64/7c83645c903677dd93ef50fe953dceea.jpg.
+            render (bool | Unset): Whether to render a NeRF video of the 3D model. Default: False.
+            output_format (OutputFormat | Unset): The file format of the generated model (the
+                enterprise pages' default, obj; v6 says glb).
+            resolution (int | Unset): The resolution of the generated model (at most 512). Default:
+                256.
+            multi_image (bool | Unset): Whether `image` holds several views of the subject (a
+                transparent PNG). Default: False.
+            ss_guidance_strength (float | Unset): The strength of style-space guidance. Default: 7.5.
+            ss_sampling_steps (int | Unset): Sampling steps of style-space guidance (1 to 50).
+                Default: 12.
+            slat_guidance_strength (float | Unset): The strength of slat guidance (0.0 to 10.0).
+                Default: 3.0.
+            slat_sampling_steps (int | Unset): Sampling steps of slat guidance (1 to 50). Default: 12.
+            mesh_simplify (float | Unset): Degree of mesh simplification (0.90 to 0.98). Default: 0.9.
+            chunk_size (int | Unset): The size of processing chunks, which affects VRAM use (at most
+                12000). Default: 8192.
+            seed (int | Unset): Random seed for reproducibility; 0 picks a random one. Default: 0.
+            temp (TempFiles | Unset): "yes" saves the output files in a temporary directory.
+            webhook (None | str | Unset): A URL the vendor POSTs the result to when the job ends (best
+                effort; fetch stays the fallback).
+            track_id (None | str | Unset): Your own id for the request, sent back with the webhook.
+
+        Raises:
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.tag3d_generation import image_to_3d as operation
+        from .models.image_to_3d_request import ImageTo3DRequest
+        from .models.output_format import OutputFormat
+        from .models.temp_files import TempFiles
+
+        request = operation._get_kwargs(
+            body=ImageTo3DRequest(
+                key=self._api_key,
+                image=image,
+                **given(
+                    UNSET,
+                    render=render,
+                    output_format=UNSET if isinstance(output_format, Unset) else OutputFormat(output_format),
+                    resolution=resolution,
+                    multi_image=multi_image,
+                    ss_guidance_strength=ss_guidance_strength,
+                    ss_sampling_steps=ss_sampling_steps,
+                    slat_guidance_strength=slat_guidance_strength,
+                    slat_sampling_steps=slat_sampling_steps,
+                    mesh_simplify=mesh_simplify,
+                    chunk_size=chunk_size,
+                    seed=seed,
+                    temp=UNSET if isinstance(temp, Unset) else TempFiles(temp),
+                    webhook=webhook,
+                    track_id=track_id,
+                ),
+            ),
+        )
+        return cast(
+            "FetchResponse | Processing3DResponse",
+            await self._request(_IMAGE_TO_3D, operation._parse_response, request),
+        )
 
     async def restart_server(
         self,

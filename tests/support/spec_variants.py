@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from enterprise3d_devkit.overlay import effective_spec
+from enterprise3d_devkit.spec_loading import load_spec
 
 
 def grown_spec() -> dict[str, Any]:
@@ -14,7 +14,7 @@ def grown_spec() -> dict[str, Any]:
     Built from the vendored spec (its server, its ErrorResponse, its request body) so that the
     growth tests follow the real spec; only the new operation is made up.
     """
-    spec = copy.deepcopy(effective_spec())
+    spec = copy.deepcopy(load_spec())  # as published: a copy applies its overlay on top, as the repo does
     first_path = next(iter(spec["paths"].values()))
     first_operation = next(iter(first_path.values()))
     request_body = copy.deepcopy(first_operation["requestBody"])

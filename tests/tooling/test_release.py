@@ -64,12 +64,12 @@ def test_an_overlay_only_change_moves_the_patch_and_nothing_moves_nothing(repo: 
     assert read_version(repo) == before and (repo / "CHANGELOG.md").read_bytes() == changelog
 
     path = next(iter(published(repo)["paths"]))  # type: ignore[call-overload]
-    overlay = {
-        "overlay": "1.0.0",
-        "info": {"title": "t", "version": "1"},
-        "actions": [{"target": f"$.paths['{path}'].*", "description": "a clearer summary", "update": {"summary": "S"}}],
-    }
-    (repo / OVERLAY_NAME).write_text(yaml.safe_dump(overlay), encoding="utf-8")
+    overlay_path = repo / OVERLAY_NAME
+    overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8")) if overlay_path.exists() else None
+    overlay = overlay or {"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, "actions": []}
+    action = {"target": f"$.paths['{path}'].*", "description": "a clearer summary", "update": {"summary": "S"}}
+    overlay["actions"].append(action)
+    overlay_path.write_text(yaml.safe_dump(overlay, sort_keys=False), encoding="utf-8")
     result = make(repo, "update-spec")
     assert result.returncode == 0, result.stderr
     assert read_version(repo) == next_version(before, "patch")

@@ -12,10 +12,23 @@ if TYPE_CHECKING:
     from .error_response import ErrorResponse
     from .error_response_status import ErrorResponseStatus
     from .fetch_response import FetchResponse
+    from .fetch_response_meta import FetchResponseMeta
     from .fetch_response_status import FetchResponseStatus
+    from .image_to_3d_request import ImageTo3DRequest
+    from .output_format import OutputFormat
+    from .processing_3d_response import Processing3DResponse
+    from .processing_3d_response_meta import Processing3DResponseMeta
+    from .processing_3d_response_status import Processing3DResponseStatus
     from .server_action_response import ServerActionResponse
     from .server_action_response_status import ServerActionResponseStatus
     from .system_details_response import SystemDetailsResponse
+    from .temp_files import TempFiles
+    from .text_to_3d_request import TextTo3DRequest
+    from .webhook_failed_payload import WebhookFailedPayload
+    from .webhook_failed_payload_status import WebhookFailedPayloadStatus
+    from .webhook_success_payload import WebhookSuccessPayload
+    from .webhook_success_payload_meta import WebhookSuccessPayloadMeta
+    from .webhook_success_payload_status import WebhookSuccessPayloadStatus
 
 # Each name, and the module it lives in.
 _MODULES = {
@@ -25,10 +38,23 @@ _MODULES = {
     "ErrorResponse": ".error_response",
     "ErrorResponseStatus": ".error_response_status",
     "FetchResponse": ".fetch_response",
+    "FetchResponseMeta": ".fetch_response_meta",
     "FetchResponseStatus": ".fetch_response_status",
+    "ImageTo3DRequest": ".image_to_3d_request",
+    "OutputFormat": ".output_format",
+    "Processing3DResponse": ".processing_3d_response",
+    "Processing3DResponseMeta": ".processing_3d_response_meta",
+    "Processing3DResponseStatus": ".processing_3d_response_status",
     "ServerActionResponse": ".server_action_response",
     "ServerActionResponseStatus": ".server_action_response_status",
     "SystemDetailsResponse": ".system_details_response",
+    "TempFiles": ".temp_files",
+    "TextTo3DRequest": ".text_to_3d_request",
+    "WebhookFailedPayload": ".webhook_failed_payload",
+    "WebhookFailedPayloadStatus": ".webhook_failed_payload_status",
+    "WebhookSuccessPayload": ".webhook_success_payload",
+    "WebhookSuccessPayloadMeta": ".webhook_success_payload_meta",
+    "WebhookSuccessPayloadStatus": ".webhook_success_payload_status",
 }
 
 
@@ -52,8 +78,21 @@ __all__ = (
     "ErrorResponse",
     "ErrorResponseStatus",
     "FetchResponse",
+    "FetchResponseMeta",
     "FetchResponseStatus",
+    "ImageTo3DRequest",
+    "OutputFormat",
+    "Processing3DResponse",
+    "Processing3DResponseMeta",
+    "Processing3DResponseStatus",
     "ServerActionResponse",
     "ServerActionResponseStatus",
     "SystemDetailsResponse",
+    "TempFiles",
+    "TextTo3DRequest",
+    "WebhookFailedPayload",
+    "WebhookFailedPayloadStatus",
+    "WebhookSuccessPayload",
+    "WebhookSuccessPayloadMeta",
+    "WebhookSuccessPayloadStatus",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,6 +11,10 @@ from attrs import field as _attrs_field
 from .. import _parsing, errors
 from ..models.fetch_response_status import FetchResponseStatus
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.fetch_response_meta import FetchResponseMeta
+
 
 T = TypeVar("T", bound="FetchResponse")
 
@@ -20,24 +24,56 @@ class FetchResponse:
     """
     Attributes:
         status (FetchResponseStatus): Status of the request
-        id (int | Unset): The ID of the generated content Example: 12202888.
+        id (int | str | Unset): The ID of the generated content Example: 12202888.
         output (list[str] | Unset): Array of URLs for the generated content Example:
             ['https://pub-8b49af329fae499aa563997f5d4068a4.r2.dev/generations/e5cd86d3-7305-47fc-82c1-7d1a3b130fa4-0.png'].
+        generation_time (float | Unset): Seconds the generation took.
+        proxy_links (list[str] | Unset): Proxy URLs of the same files.
+        meta (FetchResponseMeta | Unset): The parameters the generation used.
+        track_id (None | str | Unset): The track_id the request carried.
+        message (str | Unset): What went wrong, when the status is error or failed.
     """
 
     status: FetchResponseStatus
-    id: int | Unset = UNSET
+    id: int | str | Unset = UNSET
     output: list[str] | Unset = UNSET
+    generation_time: float | Unset = UNSET
+    proxy_links: list[str] | Unset = UNSET
+    meta: FetchResponseMeta | Unset = UNSET
+    track_id: None | str | Unset = UNSET
+    message: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value
 
-        id = self.id
+        id: int | str | Unset
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
         output: list[str] | Unset = UNSET
         if not isinstance(self.output, Unset):
             output = self.output
+
+        generation_time = self.generation_time
+
+        proxy_links: list[str] | Unset = UNSET
+        if not isinstance(self.proxy_links, Unset):
+            proxy_links = self.proxy_links
+
+        meta: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.meta, Unset):
+            meta = self.meta.to_dict()
+
+        track_id: None | str | Unset
+        if isinstance(self.track_id, Unset):
+            track_id = UNSET
+        else:
+            track_id = self.track_id
+
+        message = self.message
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,24 +86,43 @@ class FetchResponse:
             field_dict["id"] = id
         if output is not UNSET:
             field_dict["output"] = output
+        if generation_time is not UNSET:
+            field_dict["generationTime"] = generation_time
+        if proxy_links is not UNSET:
+            field_dict["proxy_links"] = proxy_links
+        if meta is not UNSET:
+            field_dict["meta"] = meta
+        if track_id is not UNSET:
+            field_dict["track_id"] = track_id
+        if message is not UNSET:
+            field_dict["message"] = message
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=("status",), legacy={})
+        from ..models.fetch_response_meta import FetchResponseMeta  # noqa: PLC0415
+
+        d = _parsing.fields_of(src_dict, required=("status",), legacy={"message": "messege"})
         try:
             status = FetchResponseStatus(d.pop("status"))
 
         except (TypeError, ValueError, KeyError, AttributeError) as error:
             raise errors.InvalidField.at(
-                "status", 'one of "success", "error"', error, src_dict.get("status")
+                "status", 'one of "success", "error", "failed"', error, src_dict.get("status")
             ) from error
 
         try:
-            id = _parsing.typed(d.pop("id", UNSET), int, Unset)
+
+            def _parse_id(data: object) -> int | str | Unset:
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | str | Unset, data)
+
+            id = _parsing.parse_union(_parse_id, d.pop("id", UNSET))
+
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise errors.InvalidField.at("id", "int", error, src_dict.get("id")) from error
+            raise errors.InvalidField.at("id", "int | str", error, src_dict.get("id")) from error
 
         try:
             _parsing.typed(d.get("output", []), list)
@@ -76,10 +131,57 @@ class FetchResponse:
         except (TypeError, ValueError, KeyError, AttributeError) as error:
             raise errors.InvalidField.at("output", "list[str]", error, src_dict.get("output")) from error
 
+        try:
+            generation_time = _parsing.typed(d.pop("generationTime", UNSET), int, float, Unset)
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField.at("generationTime", "float", error, src_dict.get("generationTime")) from error
+
+        try:
+            _parsing.typed(d.get("proxy_links", []), list)
+            proxy_links = cast(list[str], d.pop("proxy_links", UNSET))
+
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField.at("proxy_links", "list[str]", error, src_dict.get("proxy_links")) from error
+
+        try:
+            _meta = d.pop("meta", UNSET)
+            meta: FetchResponseMeta | Unset
+            if isinstance(_meta, Unset):
+                meta = UNSET
+            else:
+                meta = FetchResponseMeta.from_dict(_meta)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField.at("meta", "FetchResponseMeta", error, src_dict.get("meta")) from error
+
+        try:
+
+            def _parse_track_id(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            track_id = _parsing.parse_union(_parse_track_id, d.pop("track_id", UNSET))
+
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField.at("track_id", "None | str", error, src_dict.get("track_id")) from error
+
+        try:
+            message = _parsing.typed(d.pop("message", UNSET), str, Unset)
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField.at("message", "str", error, src_dict.get("message")) from error
+
         fetch_response = cls(
             status=status,
             id=id,
             output=output,
+            generation_time=generation_time,
+            proxy_links=proxy_links,
+            meta=meta,
+            track_id=track_id,
+            message=message,
         )
 
         fetch_response.additional_properties = d

@@ -5,6 +5,7 @@ from .._parsing import OpenStrEnum
 
 class FetchResponseStatus(OpenStrEnum):
     ERROR = "error"
+    FAILED = "failed"
     SUCCESS = "success"
 
     def __str__(self) -> str:

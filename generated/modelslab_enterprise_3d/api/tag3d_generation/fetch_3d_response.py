@@ -11,6 +11,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_key_request import ApiKeyRequest
 from ...models.error_response import ErrorResponse
 from ...models.fetch_response import FetchResponse
+from ...models.processing_3d_response import Processing3DResponse
 from ...types import Response
 
 
@@ -36,9 +37,25 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | FetchResponse | None:
+) -> ErrorResponse | FetchResponse | Processing3DResponse | None:
     if response.status_code == 200:
-        response_200 = FetchResponse.from_dict(response.json())
+
+        def _parse_response_200(data: object) -> FetchResponse | Processing3DResponse:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_0 = FetchResponse.from_dict(data)
+
+                return response_200_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_200_type_1 = Processing3DResponse.from_dict(data)
+
+            return response_200_type_1
+
+        response_200 = _parsing.parse_union(_parse_response_200, response.json())
 
         return response_200
 
@@ -65,7 +82,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | FetchResponse]:
+) -> Response[ErrorResponse | FetchResponse | Processing3DResponse]:
     try:
         parsed = _parsing.parse(_parse_response, client, response)
     except errors.UnexpectedStatus:
@@ -85,7 +102,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ApiKeyRequest,
-) -> Response[ErrorResponse | FetchResponse]:
+) -> Response[ErrorResponse | FetchResponse | Processing3DResponse]:
     """Fetch 3D Response
 
      Fetch queued generated response. This endpoint returns already generated/queued images and does not
@@ -100,7 +117,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | FetchResponse]
+        Response[ErrorResponse | FetchResponse | Processing3DResponse]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +137,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ApiKeyRequest,
-) -> ErrorResponse | FetchResponse | None:
+) -> ErrorResponse | FetchResponse | Processing3DResponse | None:
     """Fetch 3D Response
 
      Fetch queued generated response. This endpoint returns already generated/queued images and does not
@@ -135,7 +152,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | FetchResponse
+        ErrorResponse | FetchResponse | Processing3DResponse
     """
 
     return sync_detailed(
@@ -150,7 +167,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ApiKeyRequest,
-) -> Response[ErrorResponse | FetchResponse]:
+) -> Response[ErrorResponse | FetchResponse | Processing3DResponse]:
     """Fetch 3D Response
 
      Fetch queued generated response. This endpoint returns already generated/queued images and does not
@@ -165,7 +182,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | FetchResponse]
+        Response[ErrorResponse | FetchResponse | Processing3DResponse]
     """
 
     kwargs = _get_kwargs(
@@ -183,7 +200,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ApiKeyRequest,
-) -> ErrorResponse | FetchResponse | None:
+) -> ErrorResponse | FetchResponse | Processing3DResponse | None:
     """Fetch 3D Response
 
      Fetch queued generated response. This endpoint returns already generated/queued images and does not
@@ -198,7 +215,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | FetchResponse
+        ErrorResponse | FetchResponse | Processing3DResponse
     """
 
     return (
