@@ -1,15 +1,21 @@
 """`make demo`: the high-level client against a local spec-driven mock of the API, over real HTTP.
 
-Starts enterprise3d_devkit/mock_server.py on a free loopback port, calls every operation of openapi.yaml once
-through its Enterprise3D method (arguments built from the spec), then shows the typed exception of clear_queue's
-documented 401 (asked for with the mock's `Prefer: code=401` header) and, one level down, a request the spec
-rejects sent with the functional API; prints the typed results and stops the server whatever happens.
+Starts enterprise3d_devkit/mock_server.py on a free loopback port and first does what the API is for: generates a
+3D model from a text prompt -- submits it, waits with a progress display, downloads the file -- and prints the saved
+file's path and size and a check of its format (the glTF header, for glb). Then it calls every operation of the
+spec once through its Enterprise3D method (arguments built from the spec), shows the typed exception of
+clear_queue's documented 401 (asked for with the mock's `Prefer: code=401` header) and, one level down, a request
+the spec rejects sent with the functional API; it stops the server whatever happens.
 """
 
 from __future__ import annotations
 
+import struct
 import sys
+import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
 from enterprise3d_devkit.calls import call_arguments, generated_module, method_arguments, method_name
 from enterprise3d_devkit.instances import request_instance
@@ -21,6 +27,41 @@ from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest
 
 DEMO_KEY = "demo-enterprise-key"
+PROMPT = "a ghost wearing a white bedsheet"
+JOB_SECONDS = 2.0  # how long the mock takes to "generate": long enough to watch the wait
+
+
+def describe_model_file(path: Path) -> str:
+    """What the file is, checked from its bytes: a binary glTF's header (magic, version, length), else its size."""
+    data = path.read_bytes()
+    if path.suffix == ".glb":
+        if len(data) < 12 or data[:4] != b"glTF":
+            return "NOT a binary glTF file (no glTF magic)"
+        _, version, length = struct.unpack("<4sII", data[:12])
+        agrees = "agrees with" if length == len(data) else "DISAGREES with"
+        return f"binary glTF {version}.0: magic 'glTF', header length {length} {agrees} the file's size"
+    return f"{path.suffix.lstrip('.')} file, first line {data.splitlines()[0][:60]!r}" if data else "an empty file"
+
+
+def progress_printer() -> Any:
+    """on_update for the wait: one line per answer (status, eta, time waited)."""
+    started = time.perf_counter()
+
+    def on_update(answer: object) -> None:
+        status = getattr(getattr(answer, "status", None), "value", "?")
+        eta = getattr(answer, "eta", None)
+        shown = f", eta {eta:.1f} s" if isinstance(eta, int | float) else ""
+        print(f"   [{time.perf_counter() - started:5.2f} s] {status}{shown}", flush=True)
+
+    return on_update
+
+
+def generate_a_model(client: Enterprise3D, directory: Path) -> None:
+    print(f'Text to 3D: "{PROMPT}" (output_format="glb")')
+    result = client.text_to_3d_and_wait(prompt=PROMPT, output_format="glb", timeout=60, on_update=progress_printer())
+    print(f"   result: {type(result).__name__}, {len(result.output or [])} output file(s)")
+    for path in client.download(result, directory):
+        print(f"   saved {path} ({path.stat().st_size} bytes): {describe_model_file(path)}")
 
 
 def show(result: object) -> None:
@@ -34,10 +75,12 @@ def show(result: object) -> None:
 def main() -> int:
     spec = effective_spec()
     started = time.perf_counter()
-    with running_mock_server() as base_url:
+    with running_mock_server(job_seconds=JOB_SECONDS) as base_url, tempfile.TemporaryDirectory() as folder:
         print(f"Mock server (spec: openapi.yaml) up at {base_url} in {time.perf_counter() - started:.2f} s")
         with Enterprise3D(api_key=DEMO_KEY, base_url=base_url) as client:
             print(f"{client!r}\n")
+            generate_a_model(client, Path(folder))
+            print("\nEvery operation of the spec, once:")
             for number, op in enumerate(operations(spec), start=1):
                 method = getattr(client, method_name(op))
                 positional, kwargs = method_arguments(

@@ -1,6 +1,6 @@
 """A spec-driven mock of the ModelsLab Enterprise 3D API, for the demo, the tests and our users.
 
-    python -m enterprise3d_devkit.mock_server [--port 4010] [--host 127.0.0.1] [--spec openapi.yaml]
+    python -m enterprise3d_devkit.mock_server [--port 4010] [--host 127.0.0.1] [--spec openapi.yaml] [--job-seconds 3]
 
 One request handler (SpecMock.handle, httpx.Request -> httpx.Response) serves two ways:
   * in-process: SpecMock.transport() is an httpx.MockTransport, for sync and async clients alike;
@@ -13,7 +13,10 @@ Behaviour, all of it read from the spec:
   * the answer's status is the `Prefer: code=NNN` request header (Stoplight Prism's convention),
     else 200 (or the lowest documented 2xx); its body is built from the spec's examples. A status the
     spec does not document is still answered, with the vendor's documented generic error body
-    {"status": "error", "message": ...}, so clients can be tested against 402/429/5xx too.
+    {"status": "error", "message": ...}, so clients can be tested against 402/429/5xx too;
+  * without `Prefer`, the generating operations run a job's lifecycle (mock_jobs.py): "processing" with an id
+    and an eta, then "success" with output files the mock serves; an unknown id is the documented 404;
+  * a path whose percent-escapes are control characters or not UTF-8 gets a 400, never a 5xx.
 
 Why Starlette + uvicorn: both are maintained by the encode team that also maintains httpx, start in
 well under a second, and uvicorn handles SIGINT/SIGTERM with a clean shutdown. openapi-core does the
@@ -33,6 +36,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import httpx
 from jsonschema.exceptions import ValidationError
@@ -44,8 +48,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from enterprise3d_devkit.instances import is_valid, response_instance
-from enterprise3d_devkit.layout import REPO, SPEC_PATH
+from enterprise3d_devkit.layout import OPERATION_TABLE, REPO, SPEC_PATH
+from enterprise3d_devkit.mock_jobs import DEFAULT_JOB_SECONDS, FILES_PATH, Lifecycle
 from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, openapi_core
+from enterprise3d_devkit.operation_table import load_table, result_operations
 from enterprise3d_devkit.operations import HTTP_METHODS, Operation, operations, server_base_path
 from enterprise3d_devkit.overlay import OVERLAY_PATH, effective_spec
 
@@ -98,6 +104,17 @@ def _relative(spec: dict[str, Any]) -> dict[str, Any]:
     return cached[1]
 
 
+def check_path(request: httpx.Request) -> None:
+    """A path whose percent-escapes decode to bytes that are not UTF-8, or to control characters, is refused."""
+    raw = request.url.raw_path.split(b"?", 1)[0]
+    try:
+        text = unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the path holds percent-encoded bytes that are not UTF-8 text") from None
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise BadRequest("the path holds percent-encoded control characters")
+
+
 class SpecMock:
     """Answers requests as the spec describes them.
 
@@ -107,12 +124,25 @@ class SpecMock:
     names the problem; an unknown path 404; a known path with another method 405 with `Allow`.
     """
 
-    def __init__(self, spec: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        spec: dict[str, Any] | None = None,
+        *,
+        job_seconds: float = DEFAULT_JOB_SECONDS,
+        results: dict[str, str] | None = None,
+        files_origin: str | None = None,
+    ) -> None:
+        """`job_seconds`: how long a generation takes; `results`: generating operation -> the one fetching its
+        result (default: the reviewed table's, for the operations this spec has); `files_origin`: where output
+        files are said to be (default: wherever the mock is reached)."""
         self.spec = spec if spec is not None else effective_spec()
         self.base_path = server_base_path(self.spec)
         self.operations: list[Operation] = operations(self.spec)
         self.validator = openapi_core(_relative(self.spec))
         self.requests_seen = 0
+        if results is None:
+            results = result_operations(load_table(OPERATION_TABLE)) if OPERATION_TABLE.exists() else {}
+        self.jobs = Lifecycle(self.operations, results, job_seconds, files_origin)
 
     def find(self, method: str, path: str) -> tuple[Operation | None, list[str]]:
         """The operation for method+path, and the methods the path allows (empty: no such path)."""
@@ -138,6 +168,8 @@ class SpecMock:
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests_seen += 1
         path = request.url.path
+        if self.jobs and path.startswith(FILES_PATH):
+            return self.jobs.file(request)
         if not path.startswith(self.base_path + "/") and path != self.base_path:
             return self._json(404, self.error_body(None, 404, f"no API under {path}", "not_found"))
         op, allowed = self.find(request.method, path[len(self.base_path) :] or "/")
@@ -149,6 +181,7 @@ class SpecMock:
             answer.headers["Allow"] = ", ".join(allowed)
             return answer
         try:
+            check_path(request)
             self.check_body(op, request)
             self.validator.validate_request(HttpxOpenAPIRequest(request))
         except BadRequest as exc:
@@ -185,6 +218,11 @@ class SpecMock:
     def answer(self, op: Operation, request: httpx.Request) -> httpx.Response:
         """The answer to a valid request: the status Prefer asked for (else the default one), a body valid for it."""
         match = PREFER_CODE.search(request.headers.get("prefer", ""))
+        if match is None and self.jobs and self.jobs.handles(op):
+            origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+            answer = self.jobs.answer(op, request, origin, self.base_path)
+            if answer is not None:
+                return answer
         status = int(match.group(1)) if match and 100 <= int(match.group(1)) <= 599 else op.default_status()
         documented = op.responses.get(status)
         if documented is None:
@@ -208,13 +246,21 @@ class SpecMock:
 
     def asgi_app(self) -> Starlette:
         async def endpoint(request: Request) -> Response:
-            outgoing = httpx.Request(
-                request.method,
-                str(request.url),
-                headers=list(request.headers.items()),
-                content=await request.body(),
-            )
-            answer = self.handle(outgoing)
+            # The URL as it came (percent-encoded): decoded, a path may hold what httpx refuses in a URL.
+            raw_path = request.scope.get("raw_path") or request.url.path.encode()
+            query = request.scope.get("query_string") or b""
+            try:
+                url = httpx.URL(str(request.base_url).rstrip("/")).copy_with(
+                    raw_path=raw_path + (b"?" + query if query else b"")
+                )
+                outgoing = httpx.Request(
+                    request.method, url, headers=list(request.headers.items()), content=await request.body()
+                )
+            except Exception as exc:  # whatever the request holds, it is the caller's: a 400, not a 500
+                message = f"the request could not be read ({type(exc).__name__})"
+                answer = self._json(400, self.error_body(None, 400, message, "invalid_request"))
+            else:
+                answer = self.handle(outgoing)
             return Response(answer.content, status_code=answer.status_code, headers=dict(answer.headers))
 
         methods = [m.upper() for m in HTTP_METHODS]
@@ -233,7 +279,7 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(spec_path: Path, host: str, port: int) -> None:
+def serve(spec_path: Path, host: str, port: int, job_seconds: float = DEFAULT_JOB_SECONDS) -> None:
     import uvicorn  # imported here: the in-process transport does not need it
 
     class AnnouncingServer(uvicorn.Server):
@@ -246,7 +292,7 @@ def serve(spec_path: Path, host: str, port: int) -> None:
 
     # The repo's overlay corrects the repo's spec; another document is served as it is.
     overlay = OVERLAY_PATH if spec_path.resolve() == SPEC_PATH.resolve() else None
-    mock = SpecMock(effective_spec(spec_path, overlay))
+    mock = SpecMock(effective_spec(spec_path, overlay), job_seconds=job_seconds)
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(mock.asgi_app(), log_level="warning", lifespan="off", access_log=False)
@@ -258,13 +304,16 @@ def serve(spec_path: Path, host: str, port: int) -> None:
 
 
 @contextlib.contextmanager
-def running_mock_server(spec_path: Path = SPEC_PATH, port: int = 0, timeout: float = 15.0) -> Iterator[str]:
+def running_mock_server(
+    spec_path: Path = SPEC_PATH, port: int = 0, timeout: float = 15.0, job_seconds: float = DEFAULT_JOB_SECONDS
+) -> Iterator[str]:
     """Run the mock as a child process on 127.0.0.1 and yield its base URL; always stop it.
 
     The child is stopped with SIGTERM (uvicorn's clean shutdown), then killed if it lingers, whether
     the body of the with-block succeeded or not.
     """
     command = [sys.executable, "-m", "enterprise3d_devkit.mock_server", "--port", str(port), "--spec", str(spec_path)]
+    command += ["--job-seconds", str(job_seconds)]
     child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None
@@ -290,8 +339,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
     parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="OpenAPI document (default: openapi.yaml)")
+    parser.add_argument(
+        "--job-seconds",
+        type=float,
+        default=DEFAULT_JOB_SECONDS,
+        help=f"how long a generation takes before fetch answers success (default: {DEFAULT_JOB_SECONDS:g})",
+    )
     args = parser.parse_args(argv)
-    serve(args.spec, args.host, args.port)
+    serve(args.spec, args.host, args.port, args.job_seconds)
     return 0
 
 

@@ -23,14 +23,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-from codegen.runtime import _base_client, _vendor, errors
-from enterprise3d_devkit.operation_table import load_table
+from codegen.runtime import _base_client, _jobs, _vendor, errors
+from enterprise3d_devkit.operation_table import load_table, result_operations
 from enterprise3d_devkit.spec_loading import server_base_url
 
 # What the package exports from client.py, the module the generator writes Client / AuthenticatedClient into and
 # the high-level template adds Enterprise3D / AsyncEnterprise3D to; every other export is a runtime module's __all__.
 CLIENT_EXPORTS = ("AsyncEnterprise3D", "AuthenticatedClient", "Client", "Enterprise3D")
-RUNTIME_EXPORTS = {"_base_client": ("DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN"), "errors": errors.__all__}
+RUNTIME_EXPORTS = {
+    "_base_client": ("DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN"),
+    "_jobs": ("DEFAULT_WAIT_TIMEOUT",),
+    "errors": errors.__all__,
+}
 
 
 def default_base_url(spec: dict[str, Any]) -> str:
@@ -39,9 +43,32 @@ def default_base_url(spec: dict[str, Any]) -> str:
     return url if re.match(r"^https?://[^{}]+$", url) else ""
 
 
-def exports() -> dict[str, list[str]]:
-    """Module -> the names the package exports from it."""
-    return {"client": list(CLIENT_EXPORTS), **{module: sorted(names) for module, names in RUNTIME_EXPORTS.items()}}
+# The mark an overlay puts on a schema that is a webhook payload (the vendor's POST to a request's `webhook` URL):
+# the package's parse_webhook reads a body as one of them.
+WEBHOOK_MARK = "x-modelslab-webhook"
+
+
+def webhook_schemas(spec: dict[str, Any]) -> list[str]:
+    """The component schemas marked as webhook payloads, in the spec's order, named as the generator names a
+    model's schema: its reference ("/components/schemas/<name>", JSON-pointer escaped)."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    return [
+        "/components/schemas/" + name.replace("~", "~0").replace("/", "~1")
+        for name, schema in schemas.items()
+        if isinstance(schema, dict) and schema.get(WEBHOOK_MARK) is True
+    ]
+
+
+def spec_results(spec: dict[str, Any], table: dict[str, Any]) -> dict[str, str]:
+    """The table's generating operation -> result operation rows whose two operations the spec has."""
+    labels = {f"{method.upper()} {path}" for path, item in (spec.get("paths") or {}).items() for method in item or {}}
+    return {label: fetch for label, fetch in result_operations(table).items() if {label, fetch} <= labels}
+
+
+def exports(spec: dict[str, Any]) -> dict[str, list[str]]:
+    """Module -> the names the package exports from it (client.py's parse_webhook when the spec has payloads)."""
+    client = [*CLIENT_EXPORTS, *(["parse_webhook"] if webhook_schemas(spec) else [])]
+    return {"client": client, **{module: sorted(names) for module, names in RUNTIME_EXPORTS.items()}}
 
 
 def spoken_list(items: list[str]) -> str:
@@ -54,6 +81,10 @@ def values(spec: dict[str, Any], table_path: Path) -> dict[str, Any]:
     return {
         "default_base_url": default_base_url(spec),
         "retry_safe": sorted(label for label, policy in table.items() if policy.retry_safe),
+        "results": spec_results(spec, table),
+        "success_status": _vendor.SUCCESS_STATUS,
+        "default_wait_timeout": _jobs.DEFAULT_WAIT_TIMEOUT,
+        "webhook_schemas": webhook_schemas(spec),
         "retry_statuses": spoken_list([str(status) for status in sorted(_base_client.RETRY_STATUSES)]),
         "error_statuses": sorted(_vendor.ERROR_STATUSES),
         "legacy_spellings": dict(_vendor.LEGACY_SPELLINGS),
@@ -61,7 +92,7 @@ def values(spec: dict[str, Any], table_path: Path) -> dict[str, Any]:
         "api_key_field": _vendor.API_KEY_FIELD,
         "api_key_env": _vendor.API_KEY_ENV,
         "base_url_env": _vendor.BASE_URL_ENV,
-        "exports": exports(),
+        "exports": exports(spec),
     }
 
 

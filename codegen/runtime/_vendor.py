@@ -25,3 +25,12 @@ RETRY_AFTER_FIELD = "retry_after"
 
 # The request body field that carries the API key (the API takes no credential in a header).
 API_KEY_FIELD = "key"
+
+# What a generation's answers say (the vendor's quickstart, error-codes and webhooks pages): `status` is "success"
+# once the files are ready, "processing" while the job is queued or running (or "error"/"failed", above); `id` is
+# the job's id for the operation that fetches its result; `eta` the estimated seconds left; `output` the files' URLs.
+SUCCESS_STATUS = "success"
+JOB_ID_FIELD = "id"
+ETA_FIELD = "eta"
+OUTPUT_FIELD = "output"
+PROCESSING_STATUS = "processing"

@@ -16,6 +16,9 @@ The high-level clients (Enterprise3D, AsyncEnterprise3D) raise only these; catch
     │   ├── RateLimitError              429  retry_after: seconds, from Retry-After or the body's retry_after
     │   └── InternalServerError         500 and up
     ├── OperationFailedError        a 2xx whose body says "status": "error" (or "failed"); `result` is the body
+    │   └── GenerationFailedError   ... of a generation being waited for: `id`, `result`, `message`
+    ├── GenerationTimeoutError      a generation not done by the wait's deadline: `id`, `last` (resume with it)
+    ├── DownloadError               an output file could not be saved: `url`, `status_code`; nothing half-written
     ├── InvalidResponse             a body that does not match the spec (InvalidField says where)
     └── UnexpectedStatus            a status the spec does not document (2xx/3xx); the functional API raises it
                                     only with Client(raise_on_unexpected_status=True)
@@ -142,6 +145,67 @@ class OperationFailedError(_AnsweredError):
         super().__init__(f"{operation}: the operation failed: {self._keep_answer(operation, response, result)}")
 
 
+class GenerationFailedError(OperationFailedError):
+    """A generation being waited for ended with "error" or "failed": `id` (None when the submission itself failed),
+    `result` (the answer saying so), `message` (the vendor's reason)."""
+
+    def __init__(self, failure: OperationFailedError, id: str | None) -> None:
+        self.id = id
+        self.result = failure.result
+        self.operation = failure.operation
+        self.status_code = failure.status_code
+        self.headers = failure.headers
+        self.content = failure.content
+        self.message = failure.message
+        job = f"generation {id}" if id is not None else "the generation"
+        APIError.__init__(self, f"{failure.operation}: {job} failed: {failure.message or preview(failure.content)}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__, self.args))
+
+
+class GenerationTimeoutError(APIError, TimeoutError):
+    """A generation was not done when the wait's deadline came. The job goes on on the server: `id` is its id
+    (pass it to wait_for_result to keep waiting), `last` the last answer (its status and eta), `timeout` the seconds
+    waited, `polls` how often the result was fetched."""
+
+    def __init__(self, operation: str, id: str | None, last: object, timeout: float, polls: int) -> None:
+        self.operation = operation
+        self.id = id
+        self.last = last
+        self.timeout = timeout
+        self.polls = polls
+        status = getattr(getattr(last, "status", None), "value", getattr(last, "status", None))
+        resume = f"; wait_for_result({id!r}) waits on" if id is not None else ""
+        done = f"not done within {timeout:g} s ({polls} polls, last status {status!r})"
+        super().__init__(f"{operation}: generation {id} {done}{resume}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__, self.args))
+
+
+class DownloadError(APIError):
+    """An output file could not be downloaded: the file host answered an error status (`status_code`), the
+    connection failed (the httpx error is the `__cause__`), or fewer bytes came than Content-Length announced.
+    Nothing of the call's files is left in the directory, not even a part. `url` is the file's URL."""
+
+    def __init__(self, url: str, message: str, status_code: int | None = None) -> None:
+        self.url = url
+        self.status_code = status_code
+        super().__init__(f"download of {url} failed: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__, self.args))
+
+
+def _rebuild(cls: type[APIError], state: dict[str, Any], args: tuple[Any, ...]) -> APIError:
+    """Unpickle an exception whose __init__ takes what it was built from, not its message."""
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    error.args = args
+    return error
+
+
 class UnexpectedStatus(APIError):
     """Raised by api functions when the response status is an undocumented status and
     Client.raise_on_unexpected_status is True; by the high-level clients for an undocumented 1xx/2xx/3xx."""
@@ -236,6 +300,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "DownloadError",
+    "GenerationFailedError",
+    "GenerationTimeoutError",
     "InternalServerError",
     "InvalidField",
     "InvalidResponse",

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN
-    from .client import AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D
+    from ._jobs import DEFAULT_WAIT_TIMEOUT
+    from .client import AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D, parse_webhook
     from .errors import (
         APIConnectionError,
         APIError,
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
         AuthenticationError,
         BadRequestError,
         ConflictError,
+        DownloadError,
+        GenerationFailedError,
+        GenerationTimeoutError,
         InternalServerError,
         InvalidField,
         InvalidResponse,
@@ -34,9 +38,11 @@ _MODULES = {
     "AuthenticatedClient": ".client",
     "Client": ".client",
     "Enterprise3D": ".client",
+    "parse_webhook": ".client",
     "DEFAULT_MAX_RETRIES": "._base_client",
     "DEFAULT_TIMEOUT": "._base_client",
     "NOT_GIVEN": "._base_client",
+    "DEFAULT_WAIT_TIMEOUT": "._jobs",
     "APIConnectionError": ".errors",
     "APIError": ".errors",
     "APIStatusError": ".errors",
@@ -44,6 +50,9 @@ _MODULES = {
     "AuthenticationError": ".errors",
     "BadRequestError": ".errors",
     "ConflictError": ".errors",
+    "DownloadError": ".errors",
+    "GenerationFailedError": ".errors",
+    "GenerationTimeoutError": ".errors",
     "InternalServerError": ".errors",
     "InvalidField": ".errors",
     "InvalidResponse": ".errors",
@@ -61,9 +70,11 @@ __all__ = (
     "AuthenticatedClient",
     "Client",
     "Enterprise3D",
+    "parse_webhook",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
+    "DEFAULT_WAIT_TIMEOUT",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -71,6 +82,9 @@ __all__ = (
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "DownloadError",
+    "GenerationFailedError",
+    "GenerationTimeoutError",
     "InternalServerError",
     "InvalidField",
     "InvalidResponse",

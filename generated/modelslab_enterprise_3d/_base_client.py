@@ -17,12 +17,14 @@ import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar, NamedTuple, Self
 
 import httpx
 
-from . import errors
+from . import _downloads, errors
 from ._answers import retry_after_seconds
+from ._jobs import MAX_POLL_INTERVAL, MIN_POLL_INTERVAL, JobWait, OnUpdate
 from ._parsing import parse
 from ._vendor import API_KEY_ENV, BASE_URL_ENV, ERROR_STATUSES
 
@@ -102,6 +104,18 @@ def names_only(mapping: Mapping[str, object]) -> str:
 
 def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+def bounded_timeout(timeout: float | httpx.Timeout | None, seconds: float) -> httpx.Timeout:
+    """`timeout`, with no phase (connect, read, write, pool) longer than `seconds`."""
+    full = as_timeout(timeout)
+
+    def bound(phase: float | None) -> float:
+        return seconds if phase is None else min(phase, seconds)
+
+    return httpx.Timeout(
+        connect=bound(full.connect), read=bound(full.read), write=bound(full.write), pool=bound(full.pool)
+    )
 
 
 def split_transport_settings(
@@ -204,6 +218,12 @@ class BaseAPIClient:
     # The methods whose operation is safe to repeat: retried on RETRY_STATUSES and RETRYABLE_ERRORS.
     _RETRY_SAFE: ClassVar[frozenset[str]] = frozenset()
 
+    # The bounds of the pause between two polls of a wait (seconds): the eta's, else a tenth of the time waited.
+    _poll_interval: ClassVar[tuple[float, float]] = (MIN_POLL_INTERVAL, MAX_POLL_INTERVAL)
+    # When set (a copy made by _until for a wait), no request of this client runs or waits past this
+    # time.monotonic() value: an attempt's timeout is cut to what is left, and a retry that would end later is not made.
+    _deadline: float | None = None
+
     _client: Any
     _owns_http: bool
 
@@ -294,6 +314,22 @@ class BaseAPIClient:
             del request["headers"]  # an empty dict still costs httpx a header merge on every call
         return request
 
+    def _until(self, deadline: float) -> Self:
+        """A copy whose requests all end by `deadline` (a time.monotonic() value); it shares the pool."""
+        bounded = copy.copy(self)
+        bounded._owns_http = False
+        bounded._deadline = deadline
+        return bounded
+
+    def _attempt_timeout(self, op: Operation) -> Any:
+        """The timeout of one attempt: the client's, cut to what is left before the deadline, if there is one."""
+        if self._deadline is None:
+            return self._request_timeout
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise errors.APITimeoutError(op.where)
+        return bounded_timeout(self.timeout, left)
+
     def _retry_after_error(self, op: Operation, attempt: int, error: httpx.TransportError) -> float | None:
         """Seconds to wait before trying again after this transport error, or None: it is final."""
         retryable = RETRYABLE_ERRORS if op.name in self._RETRY_SAFE else NOT_SENT_ERRORS
@@ -307,11 +343,16 @@ class BaseAPIClient:
             return None
         return self._log_retry(op, f"HTTP {response.status_code}", attempt, retry_delay(attempt + 1, response))
 
-    def _log_retry(self, op: Operation, reason: str, attempt: int, delay: float) -> float:
+    def _log_retry(self, op: Operation, reason: str, attempt: int, delay: float) -> float | None:
+        if self._deadline is not None and time.monotonic() + delay >= self._deadline:
+            return None  # the retry would end after the deadline: this answer is final
         logger.info(
             "%s: %s, retrying in %.2f s (retry %d of %d)", op.where, reason, delay, attempt + 1, self.max_retries
         )
         return delay
+
+    def _download_client_settings(self) -> dict[str, Any]:
+        return _downloads.plain_client_settings(as_timeout(self.timeout))
 
     def _result(self, op: Operation, parser: Parser, response: httpx.Response) -> Any:
         """The parsed body of a documented success status, or the exception this answer calls for."""
@@ -394,7 +435,7 @@ class SyncAPIClient(BaseAPIClient):
         attempt = 0
         while True:
             try:
-                response = self._http.request(**request, timeout=self._request_timeout)
+                response = self._http.request(**request, timeout=self._attempt_timeout(op))
             except httpx.TransportError as error:
                 delay = self._retry_after_error(op, attempt, error)
                 if delay is None:
@@ -405,6 +446,58 @@ class SyncAPIClient(BaseAPIClient):
                     return self._result(op, parser, response)
             self._sleep(delay)
             attempt += 1
+
+    def _wait(
+        self,
+        fetch: str,
+        timeout: float,
+        on_update: OnUpdate | None,
+        submit: Callable[[Self], Any] | None = None,
+        id: str | int | None = None,
+    ) -> Any:
+        """Submit (or start from a job's `id`), then poll the method `fetch` until the result; see _jobs."""
+        job = JobWait(fetch, timeout, id)
+        bounded = self._until(job.deadline)
+        poll = getattr(bounded, fetch)
+        try:
+            answer = submit(bounded) if submit is not None else poll(job.id)
+            while True:
+                if on_update is not None:
+                    on_update(answer)
+                if job.done(answer):
+                    return answer
+                self._sleep(job.next_delay(*self._poll_interval))
+                answer = poll(job.id)
+                job.polls += 1
+        except errors.OperationFailedError as failure:
+            raise job.failed(failure) from failure
+        except errors.APITimeoutError as error:
+            if job.deadline_passed():
+                raise job.timed_out() from error
+            raise
+
+    def download(
+        self,
+        result: object,
+        directory: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        on_progress: _downloads.OnProgress | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> list[Path]:
+        """Save a result's files (its `output` URLs; or a list of URLs) into `directory`; their paths, in order.
+
+        Each file is streamed to a temporary file in the directory, checked against its Content-Length, then
+        renamed into place: all of them or none. A failure raises DownloadError (FileExistsError for a name that
+        exists, unless overwrite=True) and leaves nothing behind, not even part of a file. Names come from the URLs
+        (no directory parts); only http(s) URLs are taken. The file host gets a plain GET with TLS verified: neither
+        the API key nor this client's default headers. `on_progress(url, received, total)` is called per chunk;
+        `http_client` is an httpx.Client of yours for the file host (default: a new one, closed afterwards).
+        """
+        if http_client is not None:
+            return _downloads.download(http_client, result, directory, overwrite, on_progress)
+        with httpx.Client(**self._download_client_settings()) as http:
+            return _downloads.download(http, result, directory, overwrite, on_progress)
 
 
 async def _async_sleep(seconds: float) -> None:
@@ -463,7 +556,7 @@ class AsyncAPIClient(BaseAPIClient):
         attempt = 0
         while True:
             try:
-                response = await self._http.request(**request, timeout=self._request_timeout)
+                response = await self._http.request(**request, timeout=self._attempt_timeout(op))
             except httpx.TransportError as error:
                 delay = self._retry_after_error(op, attempt, error)
                 if delay is None:
@@ -474,3 +567,51 @@ class AsyncAPIClient(BaseAPIClient):
                     return self._result(op, parser, response)
             await self._sleep(delay)
             attempt += 1
+
+    async def _wait(
+        self,
+        fetch: str,
+        timeout: float,
+        on_update: OnUpdate | None,
+        submit: Callable[[Self], Awaitable[Any]] | None = None,
+        id: str | int | None = None,
+    ) -> Any:
+        """Enterprise3D's wait, awaited; cancelling the task stops it at once (mid-request or mid-sleep)."""
+        import inspect
+
+        job = JobWait(fetch, timeout, id)
+        bounded = self._until(job.deadline)
+        poll = getattr(bounded, fetch)
+        try:
+            answer = await (submit(bounded) if submit is not None else poll(job.id))
+            while True:
+                if on_update is not None:
+                    shown = on_update(answer)
+                    if inspect.isawaitable(shown):
+                        await shown
+                if job.done(answer):
+                    return answer
+                await self._sleep(job.next_delay(*self._poll_interval))
+                answer = await poll(job.id)
+                job.polls += 1
+        except errors.OperationFailedError as failure:
+            raise job.failed(failure) from failure
+        except errors.APITimeoutError as error:
+            if job.deadline_passed():
+                raise job.timed_out() from error
+            raise
+
+    async def download(
+        self,
+        result: object,
+        directory: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        on_progress: _downloads.OnProgress | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> list[Path]:
+        """Enterprise3D.download, awaited (http_client: an httpx.AsyncClient); cancelling it leaves no file."""
+        if http_client is not None:
+            return await _downloads.download_async(http_client, result, directory, overwrite, on_progress)
+        async with httpx.AsyncClient(**self._download_client_settings()) as http:
+            return await _downloads.download_async(http, result, directory, overwrite, on_progress)

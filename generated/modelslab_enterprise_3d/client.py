@@ -21,9 +21,12 @@ from ._version import __version__ as VERSION
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal, cast
 
 from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient, given
+from ._jobs import DEFAULT_WAIT_TIMEOUT
+from ._webhooks import read_webhook
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
@@ -34,6 +37,8 @@ if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a m
     from .models.server_action_response import ServerActionResponse
     from .models.system_details_response import SystemDetailsResponse
     from .models.temp_files import TempFiles
+    from .models.webhook_failed_payload import WebhookFailedPayload
+    from .models.webhook_success_payload import WebhookSuccessPayload
 
 
 @define
@@ -488,6 +493,82 @@ class Enterprise3D(SyncAPIClient):
             "FetchResponse | Processing3DResponse", self._request(_TEXT_TO_3D, operation._parse_response, request)
         )
 
+    def text_to_3d_and_wait(
+        self,
+        *,
+        prompt: str,
+        num_inference_steps: int | Unset = UNSET,
+        foreground_ratio: float | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        model_id: str | Unset = UNSET,
+        negative_prompt: str | Unset = UNSET,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        guidance_scale: float | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        remove_bg: bool | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+    ) -> FetchResponse:
+        """Text to 3D, and wait for the result: text_to_3d(), then
+        fetch_3d_response() until the job is done.
+
+        The arguments are text_to_3d()'s, plus:
+            timeout: seconds the whole wait may take, submission included (default 600); it always holds.
+            on_update: called with every answer (its status, and eta: the seconds the server expects it to take
+                still), for progress display.
+
+        Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
+        request path. The API key goes only to this client's base URL, never to a URL an answer names.
+
+        Returns the result: FetchResponse.
+
+        Raises:
+            errors.GenerationTimeoutError: not done by the deadline; its `id` resumes the wait (wait_for_result).
+            errors.GenerationFailedError: the job ended with "error" or "failed" (the vendor's message in `message`).
+            errors.APIStatusError, errors.APIConnectionError, errors.InvalidResponse: as text_to_3d() and
+                fetch_3d_response() raise them.
+        """
+        return cast(
+            "FetchResponse",
+            self._wait(
+                "fetch_3d_response",
+                timeout,
+                on_update,
+                submit=lambda client: client.text_to_3d(
+                    prompt=prompt,
+                    num_inference_steps=num_inference_steps,
+                    foreground_ratio=foreground_ratio,
+                    resolution=resolution,
+                    model_id=model_id,
+                    negative_prompt=negative_prompt,
+                    render=render,
+                    output_format=output_format,
+                    guidance_scale=guidance_scale,
+                    ss_guidance_strength=ss_guidance_strength,
+                    ss_sampling_steps=ss_sampling_steps,
+                    slat_guidance_strength=slat_guidance_strength,
+                    slat_sampling_steps=slat_sampling_steps,
+                    mesh_simplify=mesh_simplify,
+                    remove_bg=remove_bg,
+                    chunk_size=chunk_size,
+                    seed=seed,
+                    temp=temp,
+                    webhook=webhook,
+                    track_id=track_id,
+                ),
+            ),
+        )
+
     def image_to_3d(
         self,
         *,
@@ -576,6 +657,72 @@ class Enterprise3D(SyncAPIClient):
         )
         return cast(
             "FetchResponse | Processing3DResponse", self._request(_IMAGE_TO_3D, operation._parse_response, request)
+        )
+
+    def image_to_3d_and_wait(
+        self,
+        *,
+        image: str,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        multi_image: bool | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+    ) -> FetchResponse:
+        """Image to 3D, and wait for the result: image_to_3d(), then
+        fetch_3d_response() until the job is done.
+
+        The arguments are image_to_3d()'s, plus:
+            timeout: seconds the whole wait may take, submission included (default 600); it always holds.
+            on_update: called with every answer (its status, and eta: the seconds the server expects it to take
+                still), for progress display.
+
+        Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
+        request path. The API key goes only to this client's base URL, never to a URL an answer names.
+
+        Returns the result: FetchResponse.
+
+        Raises:
+            errors.GenerationTimeoutError: not done by the deadline; its `id` resumes the wait (wait_for_result).
+            errors.GenerationFailedError: the job ended with "error" or "failed" (the vendor's message in `message`).
+            errors.APIStatusError, errors.APIConnectionError, errors.InvalidResponse: as image_to_3d() and
+                fetch_3d_response() raise them.
+        """
+        return cast(
+            "FetchResponse",
+            self._wait(
+                "fetch_3d_response",
+                timeout,
+                on_update,
+                submit=lambda client: client.image_to_3d(
+                    image=image,
+                    render=render,
+                    output_format=output_format,
+                    resolution=resolution,
+                    multi_image=multi_image,
+                    ss_guidance_strength=ss_guidance_strength,
+                    ss_sampling_steps=ss_sampling_steps,
+                    slat_guidance_strength=slat_guidance_strength,
+                    slat_sampling_steps=slat_sampling_steps,
+                    mesh_simplify=mesh_simplify,
+                    chunk_size=chunk_size,
+                    seed=seed,
+                    temp=temp,
+                    webhook=webhook,
+                    track_id=track_id,
+                ),
+            ),
         )
 
     def restart_server(
@@ -707,6 +854,34 @@ class Enterprise3D(SyncAPIClient):
             ),
         )
         return cast("ClearActionResponse", self._request(_CLEAR_QUEUE, operation._parse_response, request))
+
+    def wait_for_result(
+        self,
+        id: str | int,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+    ) -> FetchResponse:
+        """Wait for the result of the job `id` (a generation's): fetch_3d_response(id) until it is done.
+
+        Args:
+            id: the job's id, as a generating method's processing answer (or a GenerationTimeoutError) gives it.
+            timeout: seconds the whole wait may take (default 600); it always holds.
+            on_update: called with every answer (its status, and eta: the seconds the server expects it to take
+                still), for progress display.
+
+        Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
+        request path. The API key goes only to this client's base URL, never to a URL an answer names.
+
+        Returns the result: FetchResponse.
+
+        Raises:
+            errors.GenerationTimeoutError: not done by the deadline; its `id` resumes the wait.
+            errors.GenerationFailedError: the job ended with "error" or "failed" (the vendor's message in `message`).
+            errors.APIStatusError, errors.APIConnectionError, errors.InvalidResponse: as fetch_3d_response() raises them
+                (NotFoundError: no such job).
+        """
+        return cast("FetchResponse", self._wait("fetch_3d_response", timeout, on_update, id=id))
 
 
 class AsyncEnterprise3D(AsyncAPIClient):
@@ -854,6 +1029,82 @@ class AsyncEnterprise3D(AsyncAPIClient):
             "FetchResponse | Processing3DResponse", await self._request(_TEXT_TO_3D, operation._parse_response, request)
         )
 
+    async def text_to_3d_and_wait(
+        self,
+        *,
+        prompt: str,
+        num_inference_steps: int | Unset = UNSET,
+        foreground_ratio: float | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        model_id: str | Unset = UNSET,
+        negative_prompt: str | Unset = UNSET,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        guidance_scale: float | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        remove_bg: bool | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+    ) -> FetchResponse:
+        """Text to 3D, and wait for the result: text_to_3d(), then
+        fetch_3d_response() until the job is done.
+
+        The arguments are text_to_3d()'s, plus:
+            timeout: seconds the whole wait may take, submission included (default 600); it always holds.
+            on_update: called with every answer (its status, and eta: the seconds the server expects it to take
+                still), for progress display; it may be a coroutine function.
+
+        Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
+        request path. The API key goes only to this client's base URL, never to a URL an answer names.
+
+        Returns the result: FetchResponse.
+
+        Raises:
+            errors.GenerationTimeoutError: not done by the deadline; its `id` resumes the wait (wait_for_result).
+            errors.GenerationFailedError: the job ended with "error" or "failed" (the vendor's message in `message`).
+            errors.APIStatusError, errors.APIConnectionError, errors.InvalidResponse: as text_to_3d() and
+                fetch_3d_response() raise them.
+        """
+        return cast(
+            "FetchResponse",
+            await self._wait(
+                "fetch_3d_response",
+                timeout,
+                on_update,
+                submit=lambda client: client.text_to_3d(
+                    prompt=prompt,
+                    num_inference_steps=num_inference_steps,
+                    foreground_ratio=foreground_ratio,
+                    resolution=resolution,
+                    model_id=model_id,
+                    negative_prompt=negative_prompt,
+                    render=render,
+                    output_format=output_format,
+                    guidance_scale=guidance_scale,
+                    ss_guidance_strength=ss_guidance_strength,
+                    ss_sampling_steps=ss_sampling_steps,
+                    slat_guidance_strength=slat_guidance_strength,
+                    slat_sampling_steps=slat_sampling_steps,
+                    mesh_simplify=mesh_simplify,
+                    remove_bg=remove_bg,
+                    chunk_size=chunk_size,
+                    seed=seed,
+                    temp=temp,
+                    webhook=webhook,
+                    track_id=track_id,
+                ),
+            ),
+        )
+
     async def image_to_3d(
         self,
         *,
@@ -943,6 +1194,72 @@ class AsyncEnterprise3D(AsyncAPIClient):
         return cast(
             "FetchResponse | Processing3DResponse",
             await self._request(_IMAGE_TO_3D, operation._parse_response, request),
+        )
+
+    async def image_to_3d_and_wait(
+        self,
+        *,
+        image: str,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        multi_image: bool | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+    ) -> FetchResponse:
+        """Image to 3D, and wait for the result: image_to_3d(), then
+        fetch_3d_response() until the job is done.
+
+        The arguments are image_to_3d()'s, plus:
+            timeout: seconds the whole wait may take, submission included (default 600); it always holds.
+            on_update: called with every answer (its status, and eta: the seconds the server expects it to take
+                still), for progress display; it may be a coroutine function.
+
+        Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
+        request path. The API key goes only to this client's base URL, never to a URL an answer names.
+
+        Returns the result: FetchResponse.
+
+        Raises:
+            errors.GenerationTimeoutError: not done by the deadline; its `id` resumes the wait (wait_for_result).
+            errors.GenerationFailedError: the job ended with "error" or "failed" (the vendor's message in `message`).
+            errors.APIStatusError, errors.APIConnectionError, errors.InvalidResponse: as image_to_3d() and
+                fetch_3d_response() raise them.
+        """
+        return cast(
+            "FetchResponse",
+            await self._wait(
+                "fetch_3d_response",
+                timeout,
+                on_update,
+                submit=lambda client: client.image_to_3d(
+                    image=image,
+                    render=render,
+                    output_format=output_format,
+                    resolution=resolution,
+                    multi_image=multi_image,
+                    ss_guidance_strength=ss_guidance_strength,
+                    ss_sampling_steps=ss_sampling_steps,
+                    slat_guidance_strength=slat_guidance_strength,
+                    slat_sampling_steps=slat_sampling_steps,
+                    mesh_simplify=mesh_simplify,
+                    chunk_size=chunk_size,
+                    seed=seed,
+                    temp=temp,
+                    webhook=webhook,
+                    track_id=track_id,
+                ),
+            ),
         )
 
     async def restart_server(
@@ -1077,6 +1394,63 @@ class AsyncEnterprise3D(AsyncAPIClient):
         )
         return cast("ClearActionResponse", await self._request(_CLEAR_QUEUE, operation._parse_response, request))
 
+    async def wait_for_result(
+        self,
+        id: str | int,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+    ) -> FetchResponse:
+        """Wait for the result of the job `id` (a generation's): fetch_3d_response(id) until it is done.
+
+        Args:
+            id: the job's id, as a generating method's processing answer (or a GenerationTimeoutError) gives it.
+            timeout: seconds the whole wait may take (default 600); it always holds.
+            on_update: called with every answer (its status, and eta: the seconds the server expects it to take
+                still), for progress display; it may be a coroutine function.
+
+        Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
+        request path. The API key goes only to this client's base URL, never to a URL an answer names.
+
+        Returns the result: FetchResponse.
+
+        Raises:
+            errors.GenerationTimeoutError: not done by the deadline; its `id` resumes the wait.
+            errors.GenerationFailedError: the job ended with "error" or "failed" (the vendor's message in `message`).
+            errors.APIStatusError, errors.APIConnectionError, errors.InvalidResponse: as fetch_3d_response() raises them
+                (NotFoundError: no such job).
+        """
+        return cast("FetchResponse", await self._wait("fetch_3d_response", timeout, on_update, id=id))
+
+
+def parse_webhook(
+    body: bytes | str | Mapping[str, object], *, strict_response_validation: bool = False
+) -> WebhookSuccessPayload | WebhookFailedPayload:
+    """The body of a webhook call the API made (the POST it sends to a request's `webhook` URL when the job ends) as
+    its typed payload: WebhookSuccessPayload, WebhookFailedPayload.
+
+    `body` is the request's raw bytes, its text, or its decoded JSON object. The payload is not signed and may come
+    twice or never: treat it as a hint, and fetch the result to be sure. strict_response_validation=True refuses a
+    status the spec does not list.
+
+    Raises:
+        errors.InvalidResponse: the body is not JSON, or not one of the payloads.
+    """
+    from .models.webhook_failed_payload import WebhookFailedPayload
+    from .models.webhook_success_payload import WebhookSuccessPayload
+
+    return cast(
+        "WebhookSuccessPayload | WebhookFailedPayload",
+        read_webhook(
+            body,
+            (
+                WebhookSuccessPayload.from_dict,
+                WebhookFailedPayload.from_dict,
+            ),
+            strict_response_validation,
+        ),
+    )
+
 
 __all__ = (
     "AsyncEnterprise3D",
@@ -1084,6 +1458,8 @@ __all__ = (
     "Client",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_WAIT_TIMEOUT",
     "Enterprise3D",
     "NOT_GIVEN",
+    "parse_webhook",
 )

@@ -1,4 +1,5 @@
-"""`make demo`'s script runs end to end: every operation's Enterprise3D method over real HTTP, typed results and
+"""`make demo`'s script runs end to end: a 3D model generated from a text prompt (submitted, waited for with progress
+lines, downloaded, its format checked), then every operation's Enterprise3D method over real HTTP, typed results and
 exceptions, the mock stopped."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import sys
 
 from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.layout import REPO
+from tests.support.high_level import success_models
 from tests.support.spec_cases import OPERATIONS
 
 
@@ -21,8 +23,12 @@ def test_demo_calls_every_operation_prints_typed_results_and_stops_the_mock() ->
         section = out.split(f"{op.label} -> client.{method_name(op)}(", 1)
         assert len(section) == 2, f"the demo does not call {op.label}"
         shown = section[1].split("\n", 2)[1]  # the line after the call: its result
-        models = [op.responses[s].model for s in op.responses if 200 <= s < 300 and op.responses[s].model]
+        models = [model.__name__ for model in success_models(op)]
         assert any(f"-> {model}: " in shown for model in models) or "OperationFailedError" in shown, shown
+    generation = out.split("Every operation of the spec")[0]
+    assert "] processing, eta " in generation and "] success" in generation, "the wait shows its progress"
+    (saved,) = [line for line in generation.splitlines() if "saved " in line]
+    assert "model.glb" in saved and "binary glTF 2.0" in saved and "agrees with the file's size" in saved, saved
     assert "AuthenticationError (HTTP 401)" in out
     assert "HTTP 400" in out and "key" in out.split("a request the spec rejects")[1]
     assert out.rstrip().endswith("Mock server stopped.")

@@ -8,7 +8,7 @@ from pathlib import Path
 from enterprise3d_devkit.layout import OPERATION_TABLE
 from enterprise3d_devkit.operation_table import load_table
 from enterprise3d_devkit.operations import server_base_url
-from enterprise3d_devkit.template_data import default_base_url, render
+from enterprise3d_devkit.template_data import default_base_url, render, values
 from modelslab_enterprise_3d import Enterprise3D
 from tests.support.spec_cases import SPEC
 
@@ -31,8 +31,9 @@ def test_server_variables_take_their_defaults_and_relative_urls_give_none() -> N
 
 def test_the_retry_safe_rows_are_written_and_a_missing_table_marks_none(tmp_path: Path) -> None:
     text = render(SPEC, OPERATION_TABLE)
+    retry_safe = next(line for line in text.splitlines() if line.startswith("{% set retry_safe = "))
     for label, policy in load_table().items():
-        assert (f'"{label}"' in text) == policy.retry_safe, label
+        assert (f'"{label}"' in retry_safe) == policy.retry_safe, label
     assert "{% set retry_safe = [] %}" in render(SPEC, tmp_path / "absent.yaml")
 
 
@@ -40,3 +41,15 @@ def test_one_computation_of_the_first_server_for_the_tools_and_the_templates() -
     spec = copy.deepcopy(SPEC)
     spec["servers"] = [{"url": "https://{region}.example/api/", "variables": {"region": {"default": "eu"}}}]
     assert server_base_url(spec) == default_base_url(spec) == "https://eu.example/api"
+
+
+def test_the_result_column_is_written_for_the_operations_the_spec_has(tmp_path: Path) -> None:
+    """A generating operation and the one fetching its result are written only when the spec has both (a table
+    row for an operation the spec lacks would make a template write a method calling nothing)."""
+    rows = {label: policy.result for label, policy in load_table().items() if policy.result}
+    assert rows, "the table names the operations that fetch a generation's result"
+    assert values(SPEC, OPERATION_TABLE)["results"] == rows
+    fewer = copy.deepcopy(SPEC)
+    fetch_path = next(iter(rows.values())).split(" ", 1)[1]
+    del fewer["paths"][fetch_path]
+    assert values(fewer, OPERATION_TABLE)["results"] == {}

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from enterprise3d_devkit.overlay import OVERLAY_NAME
 from enterprise3d_devkit.layout import PACKAGE
+from enterprise3d_devkit.overlay import OVERLAY_NAME
 from enterprise3d_devkit.spec_loading import load_spec
 from enterprise3d_devkit.update_spec import UpdateError, recognise
 from enterprise3d_devkit.update_spec import main as update_spec_main

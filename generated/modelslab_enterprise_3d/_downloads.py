@@ -1,0 +1,208 @@
+"""Saving a generation's files: every URL streamed to a temporary file beside its final name, checked, then renamed.
+
+Memory stays bounded (one chunk at a time, whatever the file's size). A call saves all of its files or none: on a
+failure or an interruption (an exception, Ctrl-C, a cancelled task) every part and every file it already renamed
+into place is removed, so that nothing half-written, and no partial set, is left. Files go only to the directory
+given, under names derived from the URLs that cannot leave it. The file host gets a plain GET: neither the API key
+(which travels only in the API's request bodies) nor the client's default headers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from . import errors
+from ._vendor import OUTPUT_FIELD
+
+CHUNK_SIZE = 1024 * 1024  # bytes read and written at a time: the memory a download holds
+PART_SUFFIX = ".part"
+MAX_NAME_LENGTH = 120
+# (url, bytes received so far, the total Content-Length announced or None)
+OnProgress = Callable[[str, int, int | None], object]
+
+
+def output_urls(result: object) -> list[str]:
+    """The file URLs of a result: its `output` (a model's, or a mapping's), or the URLs themselves."""
+    if isinstance(result, str):
+        urls: Any = [result]
+    elif isinstance(result, dict):
+        urls = result.get(OUTPUT_FIELD)
+    elif hasattr(result, OUTPUT_FIELD):
+        urls = getattr(result, OUTPUT_FIELD)
+    else:
+        urls = result
+    if not isinstance(urls, Iterable) or isinstance(urls, (str, bytes)):
+        raise ValueError(f"no output URLs in {type(result).__name__}: the result has no `{OUTPUT_FIELD}` list")
+    found: list[str] = list(urls)
+    for url in found:
+        if (
+            not isinstance(url, str)
+            or urlsplit(url).scheme.lower() not in ("http", "https")
+            or not urlsplit(url).netloc
+        ):
+            raise ValueError(f"only http(s) URLs can be downloaded, not {str(url)[:100]!r}")
+    return found
+
+
+def safe_name(url: str, index: int) -> str:
+    """A file name for a URL: the last segment of its path, reduced to letters, digits, '.', '_' and '-' (no
+    directory, no leading dot); `output-<index>` when nothing usable is left."""
+    segment = unquote(urlsplit(url).path).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", segment).lstrip("._-")[-MAX_NAME_LENGTH:]
+    return name if name.strip(".") else f"output-{index}"
+
+
+def targets(urls: list[str], directory: Path, overwrite: bool) -> list[Path]:
+    """The final path of each URL's file, distinct (a repeated name gets -1, -2, ...); FileExistsError for one that
+    exists, unless `overwrite`: before anything is downloaded."""
+    paths: list[Path] = []
+    for index, url in enumerate(urls):
+        name = safe_name(url, index)
+        stem, dot, suffix = name.partition(".")
+        candidate, n = name, 0
+        while directory / candidate in paths:
+            n += 1
+            candidate = f"{stem}-{n}{dot}{suffix}"
+        path = directory / candidate
+        if not overwrite and os.path.lexists(path):
+            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+        paths.append(path)
+    return paths
+
+
+def prepare(result: object, directory: str | os.PathLike[str], overwrite: bool) -> tuple[list[str], list[Path]]:
+    urls = output_urls(result)
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    return urls, targets(urls, folder, overwrite)
+
+
+def new_part(path: Path) -> tuple[IO[bytes], Path]:
+    """An open temporary file beside `path` (same directory, so the final rename is atomic)."""
+    # Closed by the caller (a with-block around the transfer); kept on disk until renamed into place or removed.
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX, delete=False)  # noqa: SIM115
+    return handle, Path(handle.name)
+
+
+def expected_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
+
+
+def check_answer(url: str, response: httpx.Response) -> None:
+    if not response.is_success:
+        raise errors.DownloadError(url, f"HTTP {response.status_code} {response.reason_phrase}", response.status_code)
+
+
+def check_complete(url: str, response: httpx.Response, written: int) -> None:
+    """Fewer (or more) bytes than Content-Length announced is a broken transfer, not a file. (With a
+    Content-Encoding, Content-Length counts the encoded bytes, which httpx counts as they arrive.)"""
+    expected = expected_length(response)
+    encoded = response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+    arrived = response.num_bytes_downloaded if encoded else written
+    if expected is not None and arrived != expected:
+        raise errors.DownloadError(url, f"{arrived} bytes arrived, Content-Length announced {expected}")
+
+
+def place(parts: list[Path], paths: list[Path], overwrite: bool) -> None:
+    """Rename every part into place, or none: a failure takes back the ones already placed."""
+    placed: list[Path] = []
+    try:
+        for part, path in zip(parts, paths, strict=True):
+            if overwrite:
+                os.replace(part, path)
+            else:
+                os.link(part, path)  # fails if `path` appeared meanwhile: never replaces a file not ours
+                os.unlink(part)
+            placed.append(path)
+    except BaseException:
+        for path in placed:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise
+
+
+def remove(parts: Iterable[Path]) -> None:
+    for part in parts:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+
+
+@contextlib.contextmanager
+def transport_errors(url: str) -> Iterator[None]:
+    try:
+        yield
+    except httpx.TransportError as error:
+        raise errors.DownloadError(url, f"{type(error).__name__}: {error}") from error
+
+
+def plain_client_settings(timeout: httpx.Timeout) -> dict[str, Any]:
+    """The file host's client: TLS verified, redirects followed, no header of the API client."""
+    return {"timeout": timeout, "follow_redirects": True}
+
+
+def download(
+    http: httpx.Client,
+    result: object,
+    directory: str | os.PathLike[str],
+    overwrite: bool,
+    on_progress: OnProgress | None,
+) -> list[Path]:
+    urls, paths = prepare(result, directory, overwrite)
+    parts: list[Path] = []
+    try:
+        for url, path in zip(urls, paths, strict=True):
+            handle, part = new_part(path)
+            parts.append(part)
+            with handle, transport_errors(url), http.stream("GET", url) as response:
+                check_answer(url, response)
+                total, written = expected_length(response), 0
+                for chunk in response.iter_bytes(CHUNK_SIZE):
+                    handle.write(chunk)
+                    written += len(chunk)
+                    if on_progress is not None:
+                        on_progress(url, written, total)
+                check_complete(url, response, written)
+        place(parts, paths, overwrite)
+    finally:
+        remove(parts)
+    return paths
+
+
+async def download_async(
+    http: httpx.AsyncClient,
+    result: object,
+    directory: str | os.PathLike[str],
+    overwrite: bool,
+    on_progress: OnProgress | None,
+) -> list[Path]:
+    urls, paths = prepare(result, directory, overwrite)
+    parts: list[Path] = []
+    try:
+        for url, path in zip(urls, paths, strict=True):
+            handle, part = new_part(path)
+            parts.append(part)
+            with handle, transport_errors(url):
+                async with http.stream("GET", url) as response:
+                    check_answer(url, response)
+                    total, written = expected_length(response), 0
+                    # Writes to a local file are not awaited: a chunk's write takes far less time than its transfer.
+                    async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                        handle.write(chunk)
+                        written += len(chunk)
+                        if on_progress is not None:
+                            on_progress(url, written, total)
+                    check_complete(url, response, written)
+        place(parts, paths, overwrite)
+    finally:
+        remove(parts)
+    return paths
