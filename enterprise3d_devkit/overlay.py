@@ -42,9 +42,22 @@ class AppliedAction:
     description: str
     kind: str  # "update" | "remove"
     matched: tuple[str, ...]  # the normalized paths of the nodes it changed
+    # Where the update met a value the spec already has (the vendor now defines what the action adds): it replaced
+    # that value (or, in an array, found the item there already). Each is for a person to review.
+    overlaps: tuple[str, ...] = ()
 
     def line(self) -> str:
         return f"  [{self.kind:6}] {self.target} ({len(self.matched)} node(s)): {self.description}"
+
+    def review(self) -> str:
+        """The report's paragraph on this action's overlaps ("" when it has none)."""
+        if not self.overlaps:
+            return ""
+        where = ", ".join(self.overlaps[:5]) + (f" and {len(self.overlaps) - 5} more" if len(self.overlaps) > 5 else "")
+        return (
+            f"  REVIEW the action for {self.target} ({self.description[:80]}...): the spec now defines {where} "
+            "itself; the action replaced the vendor's definition there. Keep it only if the vendor's is still wrong."
+        )
 
 
 def load_overlay(path: Path) -> dict[str, Any]:
@@ -68,14 +81,25 @@ def load_overlay(path: Path) -> dict[str, Any]:
     return overlay
 
 
-def _merge(node: Any, update: Any) -> Any:
+def _merge(node: Any, update: Any, where: str = "$", overlaps: list[str] | None = None) -> Any:
+    """`update` merged into `node` (objects recursively, arrays by appending the items they lack); each place where
+    the update meets a value already there is added to `overlaps`."""
+    found = overlaps if overlaps is not None else []
     if isinstance(node, dict) and isinstance(update, dict):
         for key, value in update.items():
-            node[key] = _merge(node[key], value) if key in node else copy.deepcopy(value)
+            if key in node:
+                node[key] = _merge(node[key], value, f"{where}[{key!r}]", found)
+            else:
+                node[key] = copy.deepcopy(value)
         return node
     if isinstance(node, list):
-        node.extend(copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)])
+        for item in update if isinstance(update, list) else [update]:
+            if item in node:
+                found.append(f"{where} item {item!r}")  # already listed: appending it again would repeat it
+            else:
+                node.append(copy.deepcopy(item))
         return node
+    found.append(where)  # a value the spec has: replaced (or, if equal, repeated: the action may be redundant now)
     return copy.deepcopy(update)
 
 
@@ -96,6 +120,7 @@ def apply_overlay(
                 f"{name}: the action for {target!r} is stale: its target matches nothing in the spec (the vendor "
                 "may have fixed the defect it corrects): delete it"
             )
+        overlaps: list[str] = []
         for match in reversed(matches):  # from the last: removing list items keeps earlier indexes valid
             if action.get("remove"):
                 parent = match.parent.obj if match.parent is not None else None
@@ -104,11 +129,13 @@ def apply_overlay(
                 else:
                     raise OverlayError(f"{name}: {target!r}: the document itself cannot be removed")
             elif match.parent is None:
-                result = _merge(result, action["update"])
+                result = _merge(result, action["update"], "$", overlaps)
             else:
-                match.parent.obj[match.parts[-1]] = _merge(match.obj, action["update"])  # type: ignore[index]
+                merged = _merge(match.obj, action["update"], match.path, overlaps)
+                match.parent.obj[match.parts[-1]] = merged  # type: ignore[index]
         kind = "remove" if action.get("remove") else "update"
-        applied.append(AppliedAction(target, str(action["description"]), kind, tuple(m.path for m in matches)))
+        paths = tuple(m.path for m in matches)
+        applied.append(AppliedAction(target, str(action["description"]), kind, paths, tuple(overlaps)))
     return result, applied
 
 

@@ -262,6 +262,9 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, ma
     if applied:
         lines = "\n".join(action.line() for action in applied)
         corrections = f"\n\nOverlay {OVERLAY_NAME} applied ({len(applied)} action(s)):\n{lines}"
+        reviews = [action.review() for action in applied if action.overlaps]
+        if reviews:
+            corrections += "\n\nThe vendor's spec now defines what these actions add:\n" + "\n".join(reviews)
     moved = (
         f"version {previous_version} -> {version} ({kind}), CHANGELOG.md updated"
         if kind

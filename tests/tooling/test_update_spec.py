@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.overlay import OVERLAY_NAME
+from enterprise3d_devkit.overlay import OVERLAY_NAME, effective_spec
 from enterprise3d_devkit.spec_loading import load_spec
 from enterprise3d_devkit.update_spec import UpdateError, recognise
 from enterprise3d_devkit.update_spec import main as update_spec_main
@@ -186,3 +186,21 @@ def test_a_spec_the_generator_rejects_changes_nothing(repo: Path, served: FileSe
     assert "openapi.yaml and generated/ were left unchanged" in output
     assert snapshot(repo) == before
     assert not (repo / ".openapi.yaml.new").exists()
+
+
+def test_the_vendor_defining_what_an_action_adds_is_reported_for_review(repo: Path, served: FileServer) -> None:
+    """The overlay never silently replaces the vendor's newer definition: update-spec names the action to review."""
+    effective = effective_spec(repo / "openapi.yaml", repo / OVERLAY_NAME)
+    spec = copy.deepcopy(load_spec(repo / "openapi.yaml"))
+    added = [path for path in effective["paths"] if path not in spec["paths"]]
+    if not added:
+        pytest.skip("the overlay adds no operation")
+    spec["paths"][added[0]] = copy.deepcopy(effective["paths"][added[0]])  # the vendor now publishes it ...
+    for operation in spec["paths"][added[0]].values():
+        operation["summary"] = "The vendor's own summary"  # ... in its own words
+    code, output = update(repo, served.add("openapi.json", json.dumps(spec).encode()))
+    assert code == 0, output
+    assert "The vendor's spec now defines what these actions add" in output
+    review = next(line for line in output.splitlines() if "REVIEW the action for $.paths" in line)
+    assert added[0] in review, review
+    assert "REVIEW the action for $.components" not in output, "only the action whose addition the vendor made"
