@@ -69,7 +69,10 @@ test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_UR
 	@test -n "$$TEST_API_BASE_URL" && test -n "$$MODELSLAB_API_KEY" || { \
 	  echo "make test-live needs TEST_API_BASE_URL (the base URL a Client is given, e.g." >&2; \
 	  echo "https://modelslab.com/api/v1/enterprise/3d) and MODELSLAB_API_KEY (your key); TEST_API_ALLOW_WRITES=1" >&2; \
-	  echo "also runs the operations that change server state (codegen/operations.yaml)." >&2; exit 2; }
+	  echo "also runs the operations that change server state (codegen/operations.yaml), among them the generating" >&2; \
+	  echo "ones (text_to_3d, image_to_3d), which cost credits." >&2; exit 2; }
+	@test "$$TEST_API_ALLOW_WRITES" = 1 && echo "TEST_API_ALLOW_WRITES=1: the generating operations run, and cost credits." >&2 || \
+	  echo "Read-only: the operations that change state or generate (and cost credits) are skipped; TEST_API_ALLOW_WRITES=1 runs them." >&2
 	pytest -n 0 tests/spec_generic/e2e
 
 test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> [OVERLAY=<file>] (in a temp copy)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -63,13 +64,20 @@ def test_readme_has_the_usage_snippets() -> None:
         "asyncio_detailed(",
         "raise_on_unexpected_status",
         "timeout",
+        "_and_wait(",
+        "wait_for_result(",
+        "download(",
+        "parse_webhook(",
     ):
         assert call in codes, f"README has no runnable example of {call}"
 
 
 @pytest.mark.parametrize("snippet", snippets(), ids=lambda s: f"README.md:{s.line}")
-def test_snippet_runs(snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    mock = SpecMock()
+def test_snippet_runs(
+    snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    mock = SpecMock(job_seconds=0.2)  # a generation the snippets wait for takes a fifth of a second here
+    monkeypatch.chdir(tmp_path)  # where a snippet saves its files
 
     def answer(request: httpx.Request) -> httpx.Response:
         if snippet.status is not None:

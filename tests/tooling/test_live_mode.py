@@ -13,6 +13,7 @@ import pytest
 from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.mock_server import running_mock_server
 from enterprise3d_devkit.operation_table import load_table
+from tests.support.generation import GENERATING
 from tests.support.repo_copies import make
 from tests.support.spec_cases import OPERATIONS
 
@@ -33,7 +34,7 @@ def test_without_url_and_key_it_refuses_at_once_naming_both() -> None:
 def test_against_a_separately_started_server_it_passes(writes: str) -> None:
     table = load_table()
     state_changing = [op for op in OPERATIONS if table[op.label].changes_state]
-    with running_mock_server(port=0) as url:
+    with running_mock_server(port=0, job_seconds=0.2) as url:
         env = {"TEST_API_BASE_URL": url, "MODELSLAB_API_KEY": "live-test-key", "TEST_API_ALLOW_WRITES": writes}
         result = make(REPO, "test-live", env=env)
     output = result.stdout + result.stderr
@@ -42,9 +43,11 @@ def test_against_a_separately_started_server_it_passes(writes: str) -> None:
     # Only the live-safe tests ran: every one of the mock-only ones is skipped, whatever TEST_API_ALLOW_WRITES says.
     assert "needs the embedded mock" in output
     per_operation = 2  # the live-safe tests of an operation: its functions, and its Enterprise3D method
-    if writes:
-        assert f"{per_operation * len(OPERATIONS)} passed" in output
+    if writes:  # and each generating operation generates a model, waits for it and saves its files
+        assert f"{per_operation * len(OPERATIONS) + len(GENERATING)} passed" in output
+        assert "the generating operations run, and cost credits" in output
     else:
+        assert "(and cost credits) are skipped" in output
         read_only = len(OPERATIONS) - len(state_changing)
         assert (f"{per_operation * read_only} passed" in output) if read_only else ("passed" not in output)
         for op in state_changing:

@@ -3,8 +3,8 @@
 
 By default that is the embedded mock (started once per test process); `make test-live` points it at a real
 server (TEST_API_BASE_URL, key from MODELSLAB_API_KEY). Against a real server, operations that change its state
-(codegen/operations.yaml) run only with TEST_API_ALLOW_WRITES=1, and the tests that need the mock's
-`Prefer: code=NNN` are skipped.
+(codegen/operations.yaml) run only with TEST_API_ALLOW_WRITES=1 -- the generating ones among them, which cost
+credits -- and the tests that need the mock's `Prefer: code=NNN` are skipped.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from enterprise3d_devkit.operation_table import load_table
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import Client, Enterprise3D, errors
 from tests.support.contract_checks import call_kwargs, check_parsed, module_for
+from tests.support.generation import FAST_POLLS, GENERATING, and_wait
 from tests.support.high_level import success_models
 from tests.support.spec_cases import DOCUMENTED, OPERATIONS, case_ids, op_id, secret_fields
 
@@ -142,3 +144,21 @@ def test_200_concurrent_async_calls_through_one_client(api_base_url: str, api_ke
     assert all(r.status_code == op.default_status() for r in responses)
     for response in responses:
         check_parsed(op, op.default_status(), response.parsed)
+
+
+@pytest.mark.parametrize("op", GENERATING, ids=op_id)
+def test_a_generation_is_submitted_waited_for_and_its_files_saved(
+    op: Operation, api_base_url: str, api_key: str, live: bool, tmp_path: Path
+) -> None:
+    """What the API is for, end to end: <operation>_and_wait, then download. Against a real server only with
+    TEST_API_ALLOW_WRITES=1: a generation costs credits."""
+    skip_unless_allowed(op, live)
+    seen: list[Any] = []
+    with Enterprise3D(api_key=api_key, base_url=api_base_url) as client:
+        if not live:
+            client._poll_interval = FAST_POLLS
+        result = and_wait(client, op)(timeout=600 if live else 30, on_update=seen.append)
+        saved = client.download(result, tmp_path)
+    assert seen and seen[-1] is result
+    assert saved and all(path.is_file() and path.stat().st_size > 0 for path in saved)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(path.name for path in saved)
