@@ -14,6 +14,7 @@ VENDOR_PAGE = VENDOR / "clear-queue.page.md"  # the vendor's Clear Queue docs pa
 VENDOR_BLOCK = VENDOR / "clear_queue.openapi.yaml"  # the OpenAPI block of that page, as published
 VENDOR_FACTS = VENDOR / "vendor-facts.md"
 VENDOR_DOCUMENT = VENDOR / "enterprise-3d-api.openapi.json"  # the whole Enterprise 3D API: openapi.yaml's source
+VENDOR_PAGES = VENDOR / "pages"  # its documentation pages (text-to-3d, image-to-3d, fetch, webhooks, ...): README.md
 CORPUS = FIXTURES / "corpus"  # twelve of the vendor's other OpenAPI documents, byte for byte
 
 
