@@ -11,7 +11,8 @@ Prints, each as a ratio against raw httpx measured in the same run:
   * a fresh process doing `import modelslab_enterprise_3d` and one high-level call vs `import httpx, attrs` (the
     package's two dependencies) and the same call, median of 15, on openapi.yaml's package and on one generated from
     the largest corpus document;
-  * wall time of generating the package (generate.sh into a temp dir, median of 3).
+  * wall time of generating the package (generate.sh into a temp dir, median of 3);
+  * a generation: how soon a wait sees a finished job, download throughput and memory (bench_generation.py).
 Timings are best-of-N (min) for the in-process figures and medians of interleaved rounds for loopback,
 to keep scheduler noise out of a ratio.
 """
@@ -38,6 +39,7 @@ from typing import Any
 
 import httpx
 
+from enterprise3d_devkit import bench_generation
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.layout import PACKAGE, REPO
@@ -350,6 +352,7 @@ def main() -> int:
         g, r = import_and_call(effective_spec(document, overlay), tmp)
     name = f"import + one high-level call, {document.name} ({len(operations(effective_spec(document, overlay)))} ops)"
     rows.append((name, f"{g * 1e3:.1f} ms", f"{r * 1e3:.1f} ms", g / r, 1.10))
+    rows += bench_generation.rows()
     generation = (generate_time("--no-cache"), generate_time())
 
     table = render_markdown(rows, generation)

@@ -22,13 +22,16 @@ from typing import Any, ClassVar, NamedTuple, Self
 
 import httpx
 
-from . import _downloads, errors
+from . import errors
 from ._answers import retry_after_seconds
 from ._jobs import MAX_POLL_INTERVAL, MIN_POLL_INTERVAL, JobWait, OnUpdate
 from ._parsing import parse
 from ._vendor import API_KEY_ENV, BASE_URL_ENV, ERROR_STATUSES
 
 logger = logging.getLogger(__package__ or __name__)
+
+# (url, bytes received so far, the total Content-Length announced or None): what a download reports as it goes.
+OnProgress = Callable[[str, int, int | None], object]
 
 # Finite by default: without a timeout a server that accepts and never answers hangs the caller forever.
 # 5 s is ample to open a connection; 60 s covers a slow queue operation without hiding a dead server.
@@ -352,7 +355,8 @@ class BaseAPIClient:
         return delay
 
     def _download_client_settings(self) -> dict[str, Any]:
-        return _downloads.plain_client_settings(as_timeout(self.timeout))
+        """The file host's client: TLS verified, redirects followed, no header of this client; this timeout."""
+        return {"timeout": as_timeout(self.timeout), "follow_redirects": True}
 
     def _result(self, op: Operation, parser: Parser, response: httpx.Response) -> Any:
         """The parsed body of a documented success status, or the exception this answer calls for."""
@@ -482,7 +486,7 @@ class SyncAPIClient(BaseAPIClient):
         directory: str | os.PathLike[str],
         *,
         overwrite: bool = False,
-        on_progress: _downloads.OnProgress | None = None,
+        on_progress: OnProgress | None = None,
         http_client: httpx.Client | None = None,
     ) -> list[Path]:
         """Save a result's files (its `output` URLs; or a list of URLs) into `directory`; their paths, in order.
@@ -494,6 +498,8 @@ class SyncAPIClient(BaseAPIClient):
         the API key nor this client's default headers. `on_progress(url, received, total)` is called per chunk;
         `http_client` is an httpx.Client of yours for the file host (default: a new one, closed afterwards).
         """
+        from . import _downloads  # (tempfile and the rest: only a client that downloads pays for importing them)
+
         if http_client is not None:
             return _downloads.download(http_client, result, directory, overwrite, on_progress)
         with httpx.Client(**self._download_client_settings()) as http:
@@ -607,10 +613,12 @@ class AsyncAPIClient(BaseAPIClient):
         directory: str | os.PathLike[str],
         *,
         overwrite: bool = False,
-        on_progress: _downloads.OnProgress | None = None,
+        on_progress: OnProgress | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> list[Path]:
         """Enterprise3D.download, awaited (http_client: an httpx.AsyncClient); cancelling it leaves no file."""
+        from . import _downloads
+
         if http_client is not None:
             return await _downloads.download_async(http_client, result, directory, overwrite, on_progress)
         async with httpx.AsyncClient(**self._download_client_settings()) as http:

@@ -1,6 +1,7 @@
 """Saving a generation's files: every URL streamed to a temporary file beside its final name, checked, then renamed.
 
-Memory stays bounded (one chunk at a time, whatever the file's size). A call saves all of its files or none: on a
+Memory stays bounded whatever the file's size: each chunk is written as it arrives (httpx reads the network 64 KiB
+at a time; re-chunking it to a fixed size costs a copy of every byte). A call saves all of its files or none: on a
 failure or an interruption (an exception, Ctrl-C, a cancelled task) every part and every file it already renamed
 into place is removed, so that nothing half-written, and no partial set, is left. Files go only to the directory
 given, under names derived from the URLs that cannot leave it. The file host gets a plain GET: neither the API key
@@ -13,7 +14,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote, urlsplit
@@ -21,13 +22,11 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from . import errors
+from ._base_client import OnProgress
 from ._vendor import OUTPUT_FIELD
 
-CHUNK_SIZE = 1024 * 1024  # bytes read and written at a time: the memory a download holds
 PART_SUFFIX = ".part"
 MAX_NAME_LENGTH = 120
-# (url, bytes received so far, the total Content-Length announced or None)
-OnProgress = Callable[[str, int, int | None], object]
 
 
 def output_urls(result: object) -> list[str]:
@@ -145,11 +144,6 @@ def transport_errors(url: str) -> Iterator[None]:
         raise errors.DownloadError(url, f"{type(error).__name__}: {error}") from error
 
 
-def plain_client_settings(timeout: httpx.Timeout) -> dict[str, Any]:
-    """The file host's client: TLS verified, redirects followed, no header of the API client."""
-    return {"timeout": timeout, "follow_redirects": True}
-
-
 def download(
     http: httpx.Client,
     result: object,
@@ -166,7 +160,7 @@ def download(
             with handle, transport_errors(url), http.stream("GET", url) as response:
                 check_answer(url, response)
                 total, written = expected_length(response), 0
-                for chunk in response.iter_bytes(CHUNK_SIZE):
+                for chunk in response.iter_bytes():
                     handle.write(chunk)
                     written += len(chunk)
                     if on_progress is not None:
@@ -196,7 +190,7 @@ async def download_async(
                     check_answer(url, response)
                     total, written = expected_length(response), 0
                     # Writes to a local file are not awaited: a chunk's write takes far less time than its transfer.
-                    async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                    async for chunk in response.aiter_bytes():
                         handle.write(chunk)
                         written += len(chunk)
                         if on_progress is not None:

@@ -9,7 +9,6 @@ wait's deadline passes -- and the deadline always holds: every request of the wa
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +22,9 @@ DEFAULT_WAIT_TIMEOUT = 600.0  # seconds: ten minutes, a generous bound for one 3
 MIN_POLL_INTERVAL = 0.5
 MAX_POLL_INTERVAL = 30.0
 NO_ETA_SHARE = 0.1
-JITTER = 0.1  # each delay is lengthened by up to 10%, so that many waiting clients do not poll in step
+# Each delay is lengthened by up to 5%, so that many waiting clients do not poll in step; never shortened, as a poll
+# before the eta is most likely wasted. (5% of the eta: a long job's result is seen well within 10% of its duration.)
+JITTER = 0.05
 
 OnUpdate = Callable[[Any], object]
 
@@ -55,9 +56,14 @@ def poll_delay(
     waited: float,
     minimum: float = MIN_POLL_INTERVAL,
     maximum: float = MAX_POLL_INTERVAL,
-    draw: Callable[[], float] = random.random,
+    draw: Callable[[], float] | None = None,
 ) -> float:
-    """Seconds until the next poll after `answer`, `waited` seconds into the wait."""
+    """Seconds until the next poll after `answer`, `waited` seconds into the wait (`draw`: the jitter's uniform
+    draw in [0, 1), random.random by default)."""
+    if draw is None:
+        import random  # only a client that waits pays for importing it
+
+        draw = random.random
     eta = eta_of(answer)
     base = eta if eta else waited * NO_ETA_SHARE
     return min(max(base, minimum) * (1.0 + JITTER * draw()), maximum)

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient, given
 from ._jobs import DEFAULT_WAIT_TIMEOUT
-from ._webhooks import read_webhook
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
@@ -1436,6 +1435,7 @@ def parse_webhook(
     Raises:
         errors.InvalidResponse: the body is not JSON, or not one of the payloads.
     """
+    from ._webhooks import read_webhook
     from .models.webhook_failed_payload import WebhookFailedPayload
     from .models.webhook_success_payload import WebhookSuccessPayload
 
