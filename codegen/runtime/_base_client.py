@@ -128,6 +128,7 @@ def split_transport_settings(
     transport itself, with httpx's public constructors, so that its copies can share it: httpx has no public way to
     read a client's transport back."""
     rest = dict(httpx_args)
+    verify = rest.pop("verify", verify)  # httpx_args={"verify": ...} is the transport's, as verify_ssl is
     transport = {name: rest.pop(name) for name in TRANSPORT_SETTINGS if name in rest}
     if "trust_env" in transport:
         rest["trust_env"] = transport["trust_env"]  # httpx.Client reads it too (proxies from the environment)

@@ -288,3 +288,9 @@ def test_transport_settings_are_split_from_the_clients_own() -> None:
 def test_given_keeps_what_the_caller_gave() -> None:
     unset = object()
     assert _base_client.given(unset, a=1, b=unset, c=None) == {"a": 1, "c": None}
+
+
+def test_a_verify_among_the_httpx_arguments_goes_to_the_transport_and_only_there() -> None:
+    transport, rest = _base_client.split_transport_settings({"verify": False, "headers": {"a": "b"}}, True)
+    assert transport["verify"] is False and "verify" not in rest
+    assert "verify" not in _base_client.httpx_client_settings({"verify": False}, True)

@@ -156,7 +156,7 @@ def test_a_generation_is_submitted_waited_for_and_its_files_saved(
     seen: list[Any] = []
     with Enterprise3D(api_key=api_key, base_url=api_base_url) as client:
         if not live:
-            client._poll_interval = FAST_POLLS
+            client._poll_interval = FAST_POLLS  # type: ignore[misc]
         result = and_wait(client, op)(timeout=600 if live else 30, on_update=seen.append)
         saved = client.download(result, tmp_path)
     assert seen and seen[-1] is result

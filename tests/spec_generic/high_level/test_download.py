@@ -14,11 +14,11 @@ import httpx
 import pytest
 
 from enterprise3d_devkit.mock_jobs import MODEL_FILES
-from enterprise3d_devkit.operations import Operation
-from modelslab_enterprise_3d import DownloadError
+from enterprise3d_devkit.operations import Operation, server_base_url
+from modelslab_enterprise_3d import DownloadError, Enterprise3D
 from tests.support.generation import GENERATING, and_wait, client_on, mock
 from tests.support.high_level import KEY
-from tests.support.spec_cases import op_id
+from tests.support.spec_cases import SPEC, op_id
 
 FILES = "http://files.example.test"
 
@@ -160,3 +160,22 @@ def test_the_key_goes_only_to_the_base_url_never_to_a_url_an_answer_names(op: Op
             assert not carries and "x-team-secret" not in request.headers, request.url
         else:
             assert "x-team-secret" in request.headers
+
+
+def test_the_file_hosts_client_verifies_tls_whatever_the_api_client_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[dict[str, Any]] = []
+    real = httpx.Client
+
+    def recording(**settings: Any) -> httpx.Client:
+        made.append(settings)
+        return real(transport=file_host({"/m.glb": b"data"}), **settings)
+
+    api = {"verify": False, "transport": httpx.MockTransport(mock().handle)}
+    with Enterprise3D(api_key=KEY, base_url=server_base_url(SPEC), httpx_args=api, default_headers={"X-T": "t"}) as c:
+        monkeypatch.setattr(httpx, "Client", recording)
+        (saved,) = c.download([FILES + "/m.glb"], tmp_path)
+    assert saved.read_bytes() == b"data"
+    (settings,) = made
+    assert "verify" not in settings and "headers" not in settings and settings["follow_redirects"] is True

@@ -28,6 +28,7 @@ from modelslab_enterprise_3d._vendor import (
     SUCCESS_STATUS,
 )
 from tests.support.generation import GENERATING, and_wait, answer_body, client_on, is_fetch, json_answer, mock
+from tests.support.high_level import no_sleep
 from tests.support.servers import black_hole
 from tests.support.spec_cases import op_id
 
@@ -182,3 +183,23 @@ def test_both_clients_wait_alike() -> None:
     for name in ("wait_for_result", *(f"{method_name(op)}_and_wait" for op in GENERATING)):
         assert asyncio.iscoroutinefunction(getattr(AsyncEnterprise3D, name)), name
         assert not asyncio.iscoroutinefunction(getattr(Enterprise3D, name)), name
+
+
+@pytest.mark.parametrize("op", GENERATING, ids=op_id)
+def test_each_poll_goes_through_the_retrying_request_path(op: Operation) -> None:
+    """A poll answered 503 (the vendor's "try again later") is retried, as the fetching operation is safe to
+    repeat; the wait goes on to the result."""
+    jobs = mock(job_seconds=0.05)
+    refused: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if is_fetch(op, request) and not refused:
+            refused.append(503)
+            return httpx.Response(503, json={"status": "error", "message": "busy"})
+        return jobs.handle(request)
+
+    with client_on(handler) as client:
+        delays: list[float] = []
+        no_sleep(client, delays)  # the retry's backoff recorded instead of slept (the polls' pauses too)
+        result = and_wait(client, op)(timeout=10)
+    assert status(result) == SUCCESS_STATUS and refused == [503] and delays
