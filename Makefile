@@ -83,7 +83,7 @@ test-corpus: $(BOOTSTRAP) ## make test-spec on every document of tests/fixtures/
 	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/corpus
 	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/documents
 
-demo: generate ## Regenerate, then call every operation against a local spec-driven mock and print the typed results
+demo: generate ## Regenerate, generate a 3D model from a prompt against a local mock (wait, download, check), then call every operation
 	python -m enterprise3d_devkit.demo
 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)

@@ -10,6 +10,7 @@ the spec rejects sent with the functional API; it stops the server whatever happ
 
 from __future__ import annotations
 
+import argparse
 import struct
 import sys
 import tempfile
@@ -72,10 +73,15 @@ def show(result: object) -> None:
     print(f"  -> {type(result).__name__}: {fields}")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--job-seconds", type=float, default=JOB_SECONDS, help=f"how long the mock generates (default {JOB_SECONDS:g})"
+    )
+    job_seconds = parser.parse_args(argv).job_seconds
     spec = effective_spec()
     started = time.perf_counter()
-    with running_mock_server(job_seconds=JOB_SECONDS) as base_url, tempfile.TemporaryDirectory() as folder:
+    with running_mock_server(job_seconds=job_seconds) as base_url, tempfile.TemporaryDirectory() as folder:
         print(f"Mock server (spec: openapi.yaml) up at {base_url} in {time.perf_counter() - started:.2f} s")
         with Enterprise3D(api_key=DEMO_KEY, base_url=base_url) as client:
             print(f"{client!r}\n")

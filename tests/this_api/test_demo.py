@@ -15,7 +15,11 @@ from tests.support.spec_cases import OPERATIONS
 
 def test_demo_calls_every_operation_prints_typed_results_and_stops_the_mock() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "enterprise3d_devkit.demo"], cwd=REPO, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "enterprise3d_devkit.demo", "--job-seconds", "0.2"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout

@@ -21,7 +21,8 @@ from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.layout import PACKAGE, REPO
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.operation_table import load_table
-from modelslab_enterprise_3d._base_client import STATUS_ERRORS, error_class
+from modelslab_enterprise_3d._base_client import STATUS_ERRORS, BaseAPIClient, error_class
+from tests.support.generation import FAST_POLLS
 from tests.support.spec_cases import OPERATIONS
 
 README = REPO / "README.md"
@@ -76,7 +77,8 @@ def test_readme_has_the_usage_snippets() -> None:
 def test_snippet_runs(
     snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    mock = SpecMock(job_seconds=0.2)  # a generation the snippets wait for takes a fifth of a second here
+    mock = SpecMock(job_seconds=0.05)  # a generation the snippets wait for takes milliseconds here ...
+    monkeypatch.setattr(BaseAPIClient, "_poll_interval", FAST_POLLS)  # ... and so does waiting for it
     monkeypatch.chdir(tmp_path)  # where a snippet saves its files
 
     def answer(request: httpx.Request) -> httpx.Response:
