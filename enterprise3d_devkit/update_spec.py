@@ -15,6 +15,10 @@ same sources in any order). The result is validated, the client regenerated with
 generate.sh, and a report of what changed for users is printed (enterprise3d_devkit/spec_diff.py).
 
 Any failure leaves openapi.yaml and generated/ exactly as they were, and names the source and the problem.
+
+A mirror (`MODELSLAB_SPEC_MIRROR="<URL prefix>=<replacement prefix> ..."`, as git's `insteadOf`) fetches a source
+from elsewhere -- a proxy, a checkout of the vendor's docs repository, a loopback server in the tests -- while the
+record and the report keep naming the source itself.
 """
 
 from __future__ import annotations
@@ -69,7 +73,35 @@ class Source:
     document: dict[str, Any]
 
 
+MIRROR_ENV = "MODELSLAB_SPEC_MIRROR"
+
+
+def mirrored(source: str, mirrors: str | None = None) -> str:
+    """Where to fetch `source` from: the replacement of the longest mirror prefix it starts with, else itself."""
+    pairs = [
+        entry.split("=", 1) for entry in (mirrors if mirrors is not None else os.environ.get(MIRROR_ENV, "")).split()
+    ]
+    matches = [
+        (prefix, replacement) for prefix, replacement in (p for p in pairs if len(p) == 2) if source.startswith(prefix)
+    ]
+    if not matches:
+        return source
+    prefix, replacement = max(matches, key=lambda pair: len(pair[0]))
+    return replacement + source[len(prefix) :]
+
+
 def fetch(source: str, timeout: float) -> bytes:
+    """The bytes of a source (a URL or a path), fetched from its mirror if one is set."""
+    location = mirrored(source)
+    try:
+        return _fetch(location, timeout)
+    except UpdateError as exc:
+        if location == source:
+            raise
+        raise UpdateError(f"{source} (from its mirror {location}): {str(exc).removeprefix(location + ': ')}") from exc
+
+
+def _fetch(source: str, timeout: float) -> bytes:
     if source.startswith(("http://", "https://")):
         try:
             response = httpx.get(source, timeout=timeout, follow_redirects=True)

@@ -50,3 +50,14 @@ def grown_spec() -> dict[str, Any]:
         }
     }
     return spec
+
+
+def unused_name(taken: object, wanted: str) -> str:
+    """`wanted`, or `wanted_2`, `wanted_3` ...: the first that `taken` (names, or a mapping of them) lacks, so that a
+    test adding it adds something the spec does not already have, whatever the vendor's version says."""
+    names = set(taken) if isinstance(taken, dict | list | set | tuple) else set()
+    candidate, n = wanted, 1
+    while candidate in names:
+        n += 1
+        candidate = f"{wanted}_{n}"
+    return candidate

@@ -6,7 +6,10 @@ The files are byte-for-byte copies of the vendor's documentation (see vendor-fac
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.servers import FileServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 VENDOR = FIXTURES / "vendor"
@@ -25,3 +28,17 @@ def undocumented_statuses() -> list[int]:
     if paragraph is None:
         raise AssertionError(f"{VENDOR_FACTS.name} no longer lists the undocumented status codes")
     return sorted({int(code) for code in re.findall(r"\b([45]\d\d)\s+\(", paragraph.group(0))})
+
+
+@dataclass
+class VendorMirror:
+    """The vendor's site in its own place: the recorded source's URL is fetched from a loopback server (never the
+    network) through the mirror setting update-spec honours. `publish` changes what the vendor publishes."""
+
+    url: str  # the recorded source, as the vendor publishes it
+    server: FileServer
+    env: dict[str, str]  # for make / subprocesses
+    name: str
+
+    def publish(self, content: bytes) -> None:
+        self.server.add(self.name, content)

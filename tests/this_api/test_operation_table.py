@@ -23,7 +23,8 @@ def test_the_table_names_every_operation_of_the_spec_and_no_other() -> None:
 
 def test_the_clients_retry_exactly_the_operations_the_table_marks_safe() -> None:
     table = load_table()
-    safe = {method_name(op) for op in OPERATIONS if table[op.label].retry_safe}
+    # (an operation the table does not name yet is not retried; the test above asks for its row)
+    safe = {method_name(op) for op in OPERATIONS if op.label in table and table[op.label].retry_safe}
     assert Enterprise3D._RETRY_SAFE == AsyncEnterprise3D._RETRY_SAFE == safe, "run `make generate`"
 
 

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
+from enterprise3d_devkit.digests import sha256
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE, REPO
+from enterprise3d_devkit.spec_record import read_record
+from enterprise3d_devkit.update_spec import MIRROR_ENV
 from tests.support.repo_copies import copy_repo, write_spec
 from tests.support.servers import FileServer
 from tests.support.spec_variants import grown_spec
+from tests.support.vendor import VendorMirror
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +53,21 @@ def served(tmp_path: Path) -> Iterator[FileServer]:
     (tmp_path / "served").mkdir()
     with FileServer(tmp_path / "served") as server:
         yield server
+
+
+@pytest.fixture
+def vendor(tmp_path: Path) -> Iterator[VendorMirror]:
+    """The recorded source (openapi.lock.yaml) served on loopback with the bytes the record says were taken: one
+    source is written to openapi.yaml byte for byte, so those are openapi.yaml's (whatever version it is)."""
+    record = read_record(REPO)
+    assert record is not None and len(record.sources) == 1, "the record names one source"
+    taken = (REPO / "openapi.yaml").read_bytes()
+    assert sha256(taken) == record.sources[0].sha256 == record.result_sha256
+    url = record.sources[0].source
+    prefix, name = url.rsplit("/", 1)
+    (tmp_path / "vendor-site").mkdir()
+    with FileServer(tmp_path / "vendor-site") as server:
+        mirror = VendorMirror(url, server, {MIRROR_ENV: f"{prefix}/={server.url}/"}, name)
+        mirror.publish(taken)
+        with mock.patch.dict(os.environ, mirror.env):  # for update-spec run in-process too
+            yield mirror

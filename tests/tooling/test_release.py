@@ -14,6 +14,8 @@ from enterprise3d_devkit.spec_diff import Change
 from enterprise3d_devkit.spec_loading import load_spec
 from tests.support.repo_copies import make
 from tests.support.servers import FileServer
+from tests.support.spec_variants import unused_name
+from tests.support.vendor import VendorMirror
 
 ADDED = Change("model", "m", "optional field 'x' added", False)
 REMOVED = Change("model", "m", "field 'x' removed", True)
@@ -38,7 +40,8 @@ def test_an_additive_then_a_breaking_update_move_minor_then_major(
     before = read_version(repo)
     spec = published(repo)
     model = next(iter(spec["components"]["schemas"].values()))  # type: ignore[index]
-    model["properties"]["note"] = {"type": "string"}
+    note = unused_name(model["properties"], "note")
+    model["properties"][note] = {"type": "string"}
     report = tmp_path / "report.md"
     result = make(repo, "update-spec", f"SOURCE={served.add('a.json', json.dumps(spec).encode())}", f"REPORT={report}")
     assert result.returncode == 0, result.stderr
@@ -46,10 +49,10 @@ def test_an_additive_then_a_breaking_update_move_minor_then_major(
     assert read_version(repo) == minor and f"version {before} -> {minor} (minor)" in result.stdout
     changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     entry = report.read_text(encoding="utf-8")
-    assert entry.startswith(f"## {minor} (") and "**ok**" in entry and "optional field 'note' added" in entry
+    assert entry.startswith(f"## {minor} (") and "**ok**" in entry and f"optional field '{note}' added" in entry
     assert entry in changelog and changelog.index(f"## {minor}") < changelog.index(f"## {before}")
 
-    del model["properties"]["note"]
+    del model["properties"][note]
     result = make(repo, "update-spec", f"SOURCE={served.add('b.json', json.dumps(spec).encode())}")
     assert result.returncode == 0, result.stderr
     major = next_version(minor, "major")
@@ -57,10 +60,10 @@ def test_an_additive_then_a_breaking_update_move_minor_then_major(
     assert "**BREAKING**" in (repo / "CHANGELOG.md").read_text(encoding="utf-8").split(f"## {minor}")[0]
 
 
-def test_an_overlay_only_change_moves_the_patch_and_nothing_moves_nothing(repo: Path) -> None:
+def test_an_overlay_only_change_moves_the_patch_and_nothing_moves_nothing(repo: Path, vendor: VendorMirror) -> None:
     before = read_version(repo)
     changelog = (repo / "CHANGELOG.md").read_bytes()
-    assert make(repo, "update-spec").returncode == 0
+    assert make(repo, "update-spec", env=vendor.env).returncode == 0
     assert read_version(repo) == before and (repo / "CHANGELOG.md").read_bytes() == changelog
 
     path = next(iter(published(repo)["paths"]))  # type: ignore[call-overload]
@@ -70,7 +73,7 @@ def test_an_overlay_only_change_moves_the_patch_and_nothing_moves_nothing(repo: 
     action = {"target": f"$.paths['{path}'].*", "description": "a clearer summary", "update": {"summary": "S"}}
     overlay["actions"].append(action)
     overlay_path.write_text(yaml.safe_dump(overlay, sort_keys=False), encoding="utf-8")
-    result = make(repo, "update-spec")
+    result = make(repo, "update-spec", env=vendor.env)
     assert result.returncode == 0, result.stderr
     assert read_version(repo) == next_version(before, "patch")
     assert "a clearer summary" in (repo / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.spec_diff import Change, diff_specs, generate_package, python_api_breakages, report
 from enterprise3d_devkit.spec_loading import load_spec
 from tests.support.repo_copies import copy_repo, make, run, write_spec
-from tests.support.spec_variants import grown_spec
+from tests.support.spec_variants import grown_spec, unused_name
 
 BASE = load_spec()
 
@@ -151,8 +151,11 @@ CASES: list[tuple[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]], str,
     ("field-made-required", lambda: (grown_spec(), _eta_required()), "field 'eta' is now required", True),
     (
         "enum-value-added",
-        lambda: (BASE, edit(lambda s: enum_property(s)["enum"].append("partial"))),
-        "enum value 'partial' added",
+        lambda: (
+            BASE,
+            edit(lambda s: enum_property(s)["enum"].append(unused_name(enum_property(s)["enum"], "partial"))),
+        ),
+        f"enum value {unused_name(enum_property(copy.deepcopy(BASE))['enum'], 'partial')!r} added",
         False,
     ),
     ("enum-value-removed", lambda: (BASE, edit(lambda s: enum_property(s)["enum"].pop())), "enum value", True),
@@ -215,7 +218,8 @@ def test_make_spec_diff_compares_the_working_tree_with_the_last_commit(tmp_path:
 
 def test_an_optional_field_added_to_a_referenced_request_model_is_not_a_request_change() -> None:
     """A request body that $refs a model is compared by that name; the model's own diff says what changed."""
-    new = edit(lambda s: schema_named(s, request_model_name())["properties"].update({"note": {"type": "string"}}))
+    note = unused_name(schema_named(BASE, request_model_name())["properties"], "note")
+    new = edit(lambda s: schema_named(s, request_model_name())["properties"].update({note: {"type": "string"}}))
     changes = diff_specs(BASE, new)
     assert [c.line() for c in changes if c.breaking] == []
-    assert [c.detail for c in changes] == ["optional field 'note' added"]
+    assert [c.detail for c in changes] == [f"optional field {note!r} added"]

@@ -21,7 +21,7 @@ from enterprise3d_devkit.spec_record import read_record
 from enterprise3d_devkit.spec_watch import CHANGED, FAILED, UNCHANGED
 from tests.support.repo_copies import copy_repo, make, tree_hash
 from tests.support.servers import FileServer
-from tests.support.vendor import VENDOR_DOCUMENT
+from tests.support.spec_variants import unused_name
 
 
 def watch(repo: Path, tmp_path: Path) -> tuple[int, str, dict[str, str]]:
@@ -38,32 +38,33 @@ def watch(repo: Path, tmp_path: Path) -> tuple[int, str, dict[str, str]]:
 
 def test_unchanged_changed_and_failed_are_told_apart(tmp_path: Path, served: FileServer) -> None:
     repo = copy_repo(tmp_path / "repo")
-    url = served.add("openapi.json", VENDOR_DOCUMENT.read_bytes())
+    published = (REPO / "openapi.yaml").read_bytes()  # the vendor's document as taken (one source: byte for byte)
+    url = served.add("openapi.json", published)
     assert make(repo, "update-spec", f"SOURCE={url}").returncode == 0  # with SOURCE: it replaces the record
     record = read_record(repo)
     assert record is not None
     today = datetime.date.today().isoformat()
-    assert [(s.source, s.sha256, s.taken) for s in record.sources] == [
-        (url, sha256(VENDOR_DOCUMENT.read_bytes()), today)
-    ]
+    assert [(s.source, s.sha256, s.taken) for s in record.sources] == [(url, sha256(published), today)]
 
     before = tree_hash(repo)
     status, report, outputs = watch(repo, tmp_path)
     assert status == UNCHANGED and outputs == {"changed": "false", "breaking": "false"}
     assert "unchanged" in report and tree_hash(repo) == before
 
-    grown = load_spec(VENDOR_DOCUMENT)
-    next(iter(grown["components"]["schemas"].values()))["properties"]["note"] = {"type": "string"}
+    grown = load_spec(published)
+    schema = next(iter(grown["components"]["schemas"].values()))
+    note = unused_name(schema["properties"], "note")
+    schema["properties"][note] = {"type": "string"}
     served.add("openapi.json", json.dumps(grown).encode())
     status, report, outputs = watch(repo, tmp_path)
     assert status == CHANGED and outputs == {"changed": "true", "breaking": "false"}
-    assert "optional field 'note' added" in report and "**BREAKING**" not in report
+    assert f"optional field '{note}' added" in report and "**BREAKING**" not in report
     record = read_record(repo)
     assert record is not None and record.sources[0].sha256 == sha256((served.root / "openapi.json").read_bytes())
     assert make(repo, "check-spec-record").returncode == 0
 
     schemas = grown["components"]["schemas"]
-    del next(iter(schemas.values()))["properties"]["note"]
+    del next(iter(schemas.values()))["properties"][note]
     served.add("openapi.json", json.dumps(grown).encode())
     status, report, outputs = watch(repo, tmp_path)
     assert status == CHANGED and outputs["breaking"] == "true" and "**BREAKING**" in report

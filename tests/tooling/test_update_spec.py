@@ -22,8 +22,8 @@ from enterprise3d_devkit.update_spec import main as update_spec_main
 from enterprise3d_devkit.update_spec import update as update_spec
 from tests.support.repo_copies import copy_repo, run, tree_hash
 from tests.support.servers import FileServer, black_hole
-from tests.support.spec_variants import grown_spec
-from tests.support.vendor import VENDOR_BLOCK, VENDOR_DOCUMENT, VENDOR_PAGE
+from tests.support.spec_variants import grown_spec, unused_name
+from tests.support.vendor import VENDOR_BLOCK, VENDOR_PAGE
 
 
 def page(*documents: bytes, title: str = "An endpoint") -> bytes:
@@ -60,9 +60,12 @@ def snapshot(repo: Path) -> tuple[bytes, str]:
 # --- sources that work ---------------------------------------------------------------------------------
 
 
-def test_the_vendor_document_reproduces_openapi_yaml_and_reports_no_change(repo: Path, served: FileServer) -> None:
+def test_the_published_document_reproduces_openapi_yaml_and_reports_no_change(repo: Path, served: FileServer) -> None:
+    """The bytes openapi.yaml was taken from (one source is written byte for byte), as a path and as a URL."""
+    published = (repo / "openapi.yaml").read_bytes()
+    (repo.parent / "published.json").write_bytes(published)
     before = snapshot(repo)
-    for source in (str(VENDOR_DOCUMENT), served.add("openapi.json", VENDOR_DOCUMENT.read_bytes())):
+    for source in (str(repo.parent / "published.json"), served.add("openapi.json", published)):
         code, output = update(repo, source)
         assert code == 0, output
         assert snapshot(repo) == before
@@ -85,14 +88,15 @@ def test_a_raw_yaml_document_over_http(repo: Path, served: FileServer) -> None:
 def test_a_json_document_is_written_as_published_and_regenerated(repo: Path, served: FileServer) -> None:
     spec = copy.deepcopy(load_spec())
     schema = next(iter(spec["components"]["schemas"].values()))
-    schema["properties"]["note"] = {"type": "string"}
+    note = unused_name(schema["properties"], "note")
+    schema["properties"][note] = {"type": "string"}
     published = json.dumps(spec, indent=2).encode()
     before = tree_hash(repo / "generated")
     code, output = update(repo, served.add("openapi.json", published))
     assert code == 0, output
     assert (repo / "openapi.yaml").read_bytes() == published
     assert tree_hash(repo / "generated") != before
-    assert "optional field 'note' added" in output and "[ok      ]" in output
+    assert f"optional field '{note}' added" in output and "[ok      ]" in output
     assert run(["bash", "generate.sh", "--check"], cwd=repo).returncode == 0
 
 
