@@ -43,9 +43,10 @@ check-spec-record: $(BOOTSTRAP) ## Fail, naming the file, if openapi.yaml is not
 check-generated: $(BOOTSTRAP) ## Fail, naming the stale files, if generated/ is not what openapi.yaml generates
 	./generate.sh --check
 
-lint: $(BOOTSTRAP) ## Ruff on the hand-written code; zizmor on the GitHub workflows
+lint: $(BOOTSTRAP) ## Ruff on the hand-written code; the GitHub workflows' structure (check-jsonschema) and security (zizmor)
 	ruff check $(HAND_WRITTEN)
 	ruff format --check $(HAND_WRITTEN)
+	check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	zizmor --offline --quiet .github/workflows
 
 format: $(BOOTSTRAP) ## Apply ruff's fixes and formatting to the hand-written code

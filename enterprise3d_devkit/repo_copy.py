@@ -19,7 +19,7 @@ REPO_FILES = [
     "README.md",
     "CHANGELOG.md",
 ]
-REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated", "tests"]
+REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated", "tests", ".github"]
 IGNORED = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".generate-*", "corpus")
 
 
