@@ -21,7 +21,7 @@ PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
 HAND_WRITTEN := enterprise3d_devkit codegen/runtime tests
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench lock clean
+.PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench dist lock clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -99,6 +99,9 @@ spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for use
 bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go to enterprise3d_devkit/BENCHMARKS.md
 	python -m enterprise3d_devkit.bench
 
+dist: $(BOOTSTRAP) ## Build the sdist and the wheel into dist/ (python -m build), check them (twine check --strict, the wheel's contents)
+	python -m enterprise3d_devkit.dist build dist
+
 lock: ## Re-resolve requirements-dev.in into requirements-dev.lock (then commit both)
 	rm -rf $(CURDIR)/.lock-venv
 	$(BOOTSTRAP_PYTHON) -m venv $(CURDIR)/.lock-venv
@@ -108,5 +111,5 @@ lock: ## Re-resolve requirements-dev.in into requirements-dev.lock (then commit 
 	rm -rf $(CURDIR)/.lock-venv
 
 clean: ## Remove .venv and caches (generated/ is committed and stays)
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis dist
 	find . -name __pycache__ -not -path './.git/*' -prune -exec rm -rf {} +

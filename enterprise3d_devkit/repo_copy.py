@@ -18,6 +18,7 @@ REPO_FILES = [
     "requirements-dev.lock",
     "README.md",
     "CHANGELOG.md",
+    "LICENSE",
 ]
 REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated", "tests", ".github"]
 IGNORED = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".generate-*", "corpus")

@@ -6,16 +6,15 @@ import ast
 import re
 import subprocess
 import sys
-import tomllib
 import zipfile
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO
+from tests.support.dependencies import declared_runtime_dependencies
 
 
 def third_party_imports(package_dir: Path) -> set[str]:
@@ -39,11 +38,6 @@ def distributions_for(modules: set[str]) -> set[str]:
             raise AssertionError(f"no installed distribution provides the module {module!r}")
         result.update(canonicalize_name(dist) for dist in providers[module])
     return result
-
-
-def declared_runtime_dependencies(pyproject: Path = REPO / "pyproject.toml") -> set[str]:
-    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
-    return {canonicalize_name(Requirement(spec).name) for spec in project["dependencies"]}
 
 
 def dependency_mismatch(package_dir: Path, declared: set[str]) -> str | None:

@@ -1,0 +1,166 @@
+"""Releases: `make dist`'s artefacts are checked (twine check --strict, the wheel's contents) and the wheel installs
+and works in a clean environment holding only its declared dependencies; the release workflow publishes only a
+tag that is the package's version, with that version's CHANGELOG entry as its notes, through the commands tested
+here."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+from enterprise3d_devkit.dist import DistError, build, check_tag, notes, wheel_problems
+from enterprise3d_devkit.instances import response_instance
+from enterprise3d_devkit.layout import PACKAGE, REPO
+from enterprise3d_devkit.release import read_version
+from tests.support.dependencies import declared_runtime_dependencies
+from tests.support.high_level import success_models
+from tests.support.spec_cases import OPERATIONS
+
+WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
+
+
+@pytest.fixture(scope="module")
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return build(tmp_path_factory.mktemp("dist") / "dist")
+
+
+def test_make_dist_builds_an_sdist_and_a_wheel_that_pass_twine_and_ship_the_licence(artefacts: list[Path]) -> None:
+    (wheel,) = [a for a in artefacts if a.suffix == ".whl"]
+    (sdist,) = [a for a in artefacts if a.name.endswith(".tar.gz")]
+    assert wheel_problems(wheel) == []
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = next(archive.read(n).decode() for n in archive.namelist() if n.endswith("METADATA"))
+    assert "License-Expression: MIT" in metadata and "License-File: LICENSE" in metadata
+    with tarfile.open(sdist) as archive:
+        assert any(name.endswith("/LICENSE") for name in archive.getnames())
+
+
+def test_the_wheels_contents_are_checked(tmp_path: Path) -> None:
+    bad = tmp_path / "bad-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr(f"{PACKAGE}/__init__.py", "")
+        archive.writestr("tests/test_x.py", "")
+    problems = wheel_problems(bad)
+    assert f"{PACKAGE}/py.typed is missing" in problems and "tests/test_x.py is shipped" in problems
+    assert any("licence" in problem for problem in problems)
+
+
+def requirement_closure(names: set[str]) -> set[str]:
+    """The distributions `names` need, transitively, as installed here (extras and markers that do not apply left
+    out)."""
+    found: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name.lower() in found:
+            continue
+        found.add(name.lower())
+        for text in importlib.metadata.requires(name) or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    return found
+
+
+def test_the_wheel_installs_and_works_with_only_its_declared_dependencies(
+    artefacts: list[Path], tmp_path: Path
+) -> None:
+    """A clean venv (no pip, no dev tools): the wheel unpacked into it, and only the declared dependencies'
+    distributions (with what they need) copied in from this environment."""
+    (wheel,) = [a for a in artefacts if a.suffix == ".whl"]
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)  # a pure-Python wheel: installing it is unpacking it
+    for name in requirement_closure(declared_runtime_dependencies()):
+        distribution = importlib.metadata.distribution(name)
+        for file in distribution.files or []:
+            source = Path(str(distribution.locate_file(file)))
+            if source.is_file() and ".." not in file.parts:
+                (site / file).parent.mkdir(parents=True, exist_ok=True)
+                (site / file).write_bytes(source.read_bytes())
+    (op,) = [op for op in OPERATIONS if not op.path_parameters and success_models(op)][:1]
+    body = json.dumps(response_instance(op, 200))
+    script = """
+import json, sys, httpx
+import modelslab_enterprise_3d as package
+from modelslab_enterprise_3d import Enterprise3D
+answer = lambda request: httpx.Response(200, json=json.loads(sys.argv[1]))
+with Enterprise3D(api_key="k", base_url="http://api.test", httpx_args={"transport": httpx.MockTransport(answer)}) as c:
+    result = getattr(c, sys.argv[2])()
+print(package.__version__, type(result).__name__)
+forbidden = [m for m in sys.modules if m.split(".")[0] in ("yaml", "pytest", "enterprise3d_devkit", "jsonschema")]
+assert not forbidden, forbidden
+"""
+    python = venv / "bin" / "python"
+    method = op.module.rsplit(".", 1)[1]
+    result = subprocess.run(
+        [str(python), "-I", "-c", script, body, method], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [read_version(), success_models(op)[0].__name__]
+
+
+def test_only_a_tag_that_is_the_package_version_is_released() -> None:
+    version = read_version()
+    check_tag(f"v{version}")
+    check_tag(version)
+    for wrong in (f"v{version}.1", "v0.0.0", "latest"):
+        with pytest.raises(DistError, match="not the package's version"):
+            check_tag(wrong)
+    result = subprocess.run(
+        [sys.executable, "-m", "enterprise3d_devkit.dist", "check-tag", "v0.0.0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "not released" in result.stderr
+
+
+def test_the_release_notes_are_the_versions_changelog_entry() -> None:
+    version = read_version()
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    entry = notes(version)
+    assert entry.strip() and entry.strip() in changelog
+    assert f"## {version} " not in entry and "\n## " not in entry, "one entry, without its heading"
+    with pytest.raises(DistError):
+        notes("0.0.0-never")
+
+
+def steps(job: dict[str, Any]) -> str:
+    return "\n".join(str(step.get("run", "")) + str(step.get("uses", "")) for step in job.get("steps", []))
+
+
+def test_the_release_workflow_checks_the_tag_builds_once_and_publishes_with_trusted_publishing() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert workflow.get("permissions") == {}
+    jobs = workflow["jobs"]
+    build_job = next(j for j in jobs.values() if "make dist" in steps(j))
+    assert "enterprise3d_devkit.dist check-tag" in steps(build_job)
+    assert steps(build_job).index("check-tag") < steps(build_job).index("make dist"), "the tag is checked first"
+    assert "enterprise3d_devkit.dist notes" in steps(build_job)
+    publishing = [name for name, j in jobs.items() if "pypa/gh-action-pypi-publish@" in steps(j)]
+    assert len(publishing) == 1
+    publish = jobs[publishing[0]]
+    assert re.search(r"pypa/gh-action-pypi-publish@[0-9a-f]{40}", steps(publish)), "pinned by commit"
+    assert "make dist" not in steps(publish) and publish["needs"], "publishes what the build job built"
+    for name, job in jobs.items():
+        assert ("id-token" in (job.get("permissions") or {})) == (name == publishing[0]), name
+    release = next(j for j in jobs.values() if "gh release create" in steps(j))
+    assert "--notes-file release-notes.md" in steps(release) and publishing[0] in str(release["needs"])
+    assert all(
+        re.search(r"@[0-9a-f]{40}", str(step["uses"])) for j in jobs.values() for step in j["steps"] if "uses" in step
+    ), "every action pinned by commit"
