@@ -76,9 +76,9 @@ test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_UR
 	  echo "Read-only: the operations that change state or generate (and cost credits) are skipped; TEST_API_ALLOW_WRITES=1 runs them." >&2
 	pytest -n 0 tests/spec_generic/e2e
 
-test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> [OVERLAY=<file>] (in a temp copy)
-	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>]' >&2; exit 2; }
-	python -m enterprise3d_devkit.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)")
+test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> [OVERLAY=<file>] [PROPOSE=<file>] (in a temp copy)
+	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>] [PROPOSE=<file>]' >&2; exit 2; }
+	python -m enterprise3d_devkit.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)") $(if $(PROPOSE),--propose "$(PROPOSE)")
 
 test-corpus: $(BOOTSTRAP) ## make test-spec on every document of tests/fixtures/corpus/ (the vendor's) and tests/fixtures/documents/ (ours)
 	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/corpus
@@ -90,8 +90,8 @@ demo: generate ## Regenerate, generate a 3D model from a prompt against a local 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
 	python -m enterprise3d_devkit.mock_server --host 127.0.0.1 --port 4010
 
-update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sources (or SOURCE="..."); regenerate, version, changelog; REPORT=file.md
-	python -m enterprise3d_devkit.update_spec $(SOURCE) $(if $(REPORT),--markdown "$(REPORT)")
+update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sources (or SOURCE="..."); regenerate, version, changelog; REPORT=file.md; PROPOSE=file: a refused spec's proposed repairs
+	python -m enterprise3d_devkit.update_spec $(SOURCE) $(if $(REPORT),--markdown "$(REPORT)") $(if $(PROPOSE),--propose "$(PROPOSE)")
 
 spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for users, against the last commit
 	python -m enterprise3d_devkit.spec_diff

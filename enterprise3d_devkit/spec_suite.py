@@ -29,7 +29,9 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from enterprise3d_devkit import repairs
 from enterprise3d_devkit.generate import run_generate_sh, tool_env
 from enterprise3d_devkit.instances import example_findings
 from enterprise3d_devkit.operations import operations
@@ -55,6 +57,7 @@ class Outcome:
     seconds: float = 0.0
     findings: tuple[str, ...] = ()  # examples that break their own schemas: reported, never sent
     detail: str = ""  # why refused / unreadable, or the failing tests
+    proposed: tuple[dict[str, Any], ...] = ()  # for a refused document: the overlay actions proposed to repair it
 
     def line(self) -> str:
         name = " + ".join(Path(part).name if "://" not in part else part for part in self.document.split(" + "))
@@ -110,7 +113,8 @@ def check_document(source: str, overlay: Path | None = None, timeout: float = 30
             parsed = apply_overlay(parsed, load_overlay(overlay), overlay.name)[0]
         check_spec(parsed)
     except SpecError as exc:
-        return Outcome(label, REFUSED, detail=f"the file {exc.what} (at {exc.where})")
+        proposed = tuple(repairs.propose(parsed)) if "parsed" in locals() else ()
+        return Outcome(label, REFUSED, detail=f"the file {exc.what} (at {exc.where})", proposed=proposed)
     except OverlayError as exc:
         return Outcome(label, REFUSED, detail=str(exc))
     findings = tuple(example_findings(parsed))
@@ -165,12 +169,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("spec", nargs="?", help="a path or URL of an OpenAPI document (or a docs page embedding one)")
     parser.add_argument("--corpus", type=Path, help="run every document of this folder instead")
     parser.add_argument("--overlay", type=Path, help="an OpenAPI Overlay to apply to SPEC first")
+    parser.add_argument("--propose", type=Path, help="when SPEC is refused, write the repairs proposed for it here")
     args = parser.parse_args(argv)
     if (args.spec is None) == (args.corpus is None):
         parser.error("give one SPEC or --corpus DIR")
     if args.spec is not None:
         outcome = check_document(args.spec, args.overlay)
         print(outcome.line())
+        if outcome.proposed:
+            name = Path(args.spec).name
+            print(f"Proposed repair, an OpenAPI Overlay ({len(outcome.proposed)} action(s)) to review:")
+            print(repairs.render(list(outcome.proposed), name), end="")
+            if args.propose is not None:
+                args.propose.write_text(repairs.render(list(outcome.proposed), name), encoding="utf-8")
+                print(f"(written to {args.propose}: make test-spec SPEC=... OVERLAY={args.propose} runs it)")
         for finding in outcome.findings:
             print(f"  finding: {finding}")
         if outcome.status == FAILED and outcome.detail:
@@ -186,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         outcome = check_document(str(path), overlay)
         outcomes.append(outcome)
         print(outcome.line(), flush=True)
+        if outcome.proposed:
+            print(
+                f"  {len(outcome.proposed)} repair(s) proposed: make test-spec SPEC={path} PROPOSE=<file> writes them"
+            )
         if outcome.status == FAILED and outcome.detail:
             print("  " + outcome.detail.replace("\n", "\n  "), file=sys.stderr)
     done = sum(o.status in (GREEN, REFUSED) for o in outcomes)

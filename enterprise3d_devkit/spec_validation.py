@@ -179,6 +179,10 @@ def main(argv: list[str]) -> int:
         check_spec(spec)
     except SpecError as exc:
         print(f"Refused spec {path}: the file {exc.what} (at {exc.where}).", file=sys.stderr)
+        if "spec" in locals():
+            from enterprise3d_devkit.repairs import proposal_text
+
+            print(proposal_text(spec, path.name), file=sys.stderr, end="")
         return 1
     if len(argv) == 5:
         from enterprise3d_devkit.template_data import render

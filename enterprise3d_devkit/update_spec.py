@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 import yaml
 
+from enterprise3d_devkit import repairs
 from enterprise3d_devkit.digests import tree_hash
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE, REPO, SPEC_PATH
@@ -63,7 +64,11 @@ MERGED_TOP_LEVEL = ("openapi", "info", "servers", "security", "tags", "paths", "
 
 
 class UpdateError(Exception):
-    pass
+    """An update that did not happen; `proposed`: the overlay actions that would repair a refused document."""
+
+    def __init__(self, message: str, proposed: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.proposed = proposed or []
 
 
 @dataclass(frozen=True)
@@ -214,10 +219,17 @@ def regenerate(repo: Path, spec_file: Path) -> None:
         raise UpdateError(f"generation failed, nothing was changed:\n{result.stdout}{result.stderr}")
 
 
-def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, markdown: Path | None = None) -> str:
+def update(
+    source_names: list[str] | None,
+    timeout: float,
+    repo: Path = REPO,
+    markdown: Path | None = None,
+    propose: Path | None = None,
+) -> str:
     """Fetch, check, write openapi.yaml, regenerate the repo at `repo`, record the sources, move the version and
     the changelog; the report (also as Markdown to `markdown`), or an UpdateError. No source names: the recorded
-    ones again (unchanged bytes and an up-to-date generated/ change nothing at all)."""
+    ones again (unchanged bytes and an up-to-date generated/ change nothing at all). A refused document's proposed
+    repairs (enterprise3d_devkit.repairs) are written to `propose` as an overlay, when given."""
     spec_path = repo / SPEC_PATH.name
     previous = read_record(repo)
     if not source_names:
@@ -240,6 +252,7 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, ma
     overlay_path = repo / OVERLAY_NAME
     overlay = None
     applied: list[AppliedAction] = []
+    new: dict[str, Any] | None = None
     try:
         overlay = load_overlay(overlay_path) if overlay_path.exists() else None
         new = load_spec(content)
@@ -247,7 +260,14 @@ def update(source_names: list[str] | None, timeout: float, repo: Path = REPO, ma
             new, applied = apply_overlay(new, overlay)
         check_spec(new)
     except SpecError as exc:
-        raise UpdateError(f"{label}: refused: the file {exc.what} (at {exc.where})") from exc
+        actions = repairs.propose(new) if new is not None else []
+        if propose is not None and actions:
+            propose.write_text(repairs.render(actions, label), encoding="utf-8")
+        proposal = repairs.proposal_text(new, label) if actions else ""
+        raise UpdateError(
+            f"{label}: refused: the file {exc.what} (at {exc.where})" + (f"\n{proposal}" if proposal else ""),
+            actions,
+        ) from exc
     except OverlayError as exc:
         raise UpdateError(f"{label}: {exc}") from exc
     old = yaml.safe_load(old_bytes) if old_bytes else {}
@@ -312,9 +332,12 @@ def main(argv: list[str] | None = None, repo: Path = REPO) -> int:
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a URL (default 30)")
     parser.add_argument("--markdown", type=Path, help="also write the report as Markdown to this file (a PR body)")
+    parser.add_argument(
+        "--propose", type=Path, help="when the document is refused, write the repairs proposed for it to this file"
+    )
     args = parser.parse_args(argv)
     try:
-        print(update(args.sources, args.timeout, repo=repo, markdown=args.markdown))
+        print(update(args.sources, args.timeout, repo=repo, markdown=args.markdown, propose=args.propose))
     except UpdateError as exc:
         print(f"update-spec: {exc}\nupdate-spec: openapi.yaml and generated/ were left unchanged.", file=sys.stderr)
         return 1

@@ -5,10 +5,15 @@ The files are byte-for-byte copies of the vendor's documentation (see vendor-fac
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
+from enterprise3d_devkit import spec_watch
 from tests.support.servers import FileServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -42,3 +47,15 @@ class VendorMirror:
 
     def publish(self, content: bytes) -> None:
         self.server.add(self.name, content)
+
+
+def watch(repo: Path, tmp_path: Path) -> tuple[int, str, dict[str, str]]:
+    """What the workflow's step runs (`python -m enterprise3d_devkit.spec_watch --report ...`), in-process on a repo
+    copy: its exit status, the report, and the outputs it gave GitHub Actions."""
+    outputs = tmp_path / "github_output"
+    outputs.write_text("", encoding="utf-8")
+    report = tmp_path / "report.md"
+    with mock.patch.dict(os.environ, {"GITHUB_OUTPUT": str(outputs)}), contextlib.redirect_stdout(io.StringIO()):
+        status = spec_watch.watch(report, repo=repo)
+    values = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
+    return status, report.read_text(encoding="utf-8") if report.exists() else "", values

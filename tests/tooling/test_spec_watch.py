@@ -3,17 +3,12 @@ apart, writes the report the pull request's body is made of, and GitHub Actions 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import io
 import json
-import os
 from pathlib import Path
-from unittest import mock
 
 import yaml
 
-from enterprise3d_devkit import spec_watch
 from enterprise3d_devkit.digests import sha256
 from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.spec_loading import load_spec
@@ -22,18 +17,7 @@ from enterprise3d_devkit.spec_watch import CHANGED, FAILED, UNCHANGED
 from tests.support.repo_copies import copy_repo, make, tree_hash
 from tests.support.servers import FileServer
 from tests.support.spec_variants import unused_name
-
-
-def watch(repo: Path, tmp_path: Path) -> tuple[int, str, dict[str, str]]:
-    """What the workflow's step runs (`python -m enterprise3d_devkit.spec_watch --report ...`), in-process on a repo
-    copy: its exit status, the report, and the outputs it gave GitHub Actions."""
-    outputs = tmp_path / "github_output"
-    outputs.write_text("", encoding="utf-8")
-    report = tmp_path / "report.md"
-    with mock.patch.dict(os.environ, {"GITHUB_OUTPUT": str(outputs)}), contextlib.redirect_stdout(io.StringIO()):
-        status = spec_watch.watch(report, repo=repo)
-    values = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
-    return status, report.read_text(encoding="utf-8") if report.exists() else "", values
+from tests.support.vendor import watch
 
 
 def test_unchanged_changed_and_failed_are_told_apart(tmp_path: Path, served: FileServer) -> None:
@@ -48,7 +32,7 @@ def test_unchanged_changed_and_failed_are_told_apart(tmp_path: Path, served: Fil
 
     before = tree_hash(repo)
     status, report, outputs = watch(repo, tmp_path)
-    assert status == UNCHANGED and outputs == {"changed": "false", "breaking": "false"}
+    assert status == UNCHANGED and outputs == {"changed": "false", "breaking": "false", "proposed": "false"}
     assert "unchanged" in report and tree_hash(repo) == before
 
     grown = load_spec(published)
@@ -57,7 +41,7 @@ def test_unchanged_changed_and_failed_are_told_apart(tmp_path: Path, served: Fil
     schema["properties"][note] = {"type": "string"}
     served.add("openapi.json", json.dumps(grown).encode())
     status, report, outputs = watch(repo, tmp_path)
-    assert status == CHANGED and outputs == {"changed": "true", "breaking": "false"}
+    assert status == CHANGED and outputs == {"changed": "true", "breaking": "false", "proposed": "false"}
     assert f"optional field '{note}' added" in report and "**BREAKING**" not in report
     record = read_record(repo)
     assert record is not None and record.sources[0].sha256 == sha256((served.root / "openapi.json").read_bytes())
