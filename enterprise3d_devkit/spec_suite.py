@@ -197,11 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     for path, overlay in documents:
         outcome = check_document(str(path), overlay)
         outcomes.append(outcome)
-        print(outcome.line(), flush=True)
-        if outcome.proposed:
-            print(
-                f"  {len(outcome.proposed)} repair(s) proposed: make test-spec SPEC={path} PROPOSE=<file> writes them"
-            )
+        proposed = f" [{len(outcome.proposed)} repair(s) proposed: make test-spec SPEC={path} PROPOSE=<file>]"
+        print(outcome.line() + (proposed if outcome.proposed else ""), flush=True)
         if outcome.status == FAILED and outcome.detail:
             print("  " + outcome.detail.replace("\n", "\n  "), file=sys.stderr)
     done = sum(o.status in (GREEN, REFUSED) for o in outcomes)

@@ -59,6 +59,17 @@ def webhook_schemas(spec: dict[str, Any]) -> list[str]:
     ]
 
 
+def enum_defaults(spec: dict[str, Any]) -> dict[str, str]:
+    """The defaults of the component enums (schema name -> the default as text): a field that $refs one carries no
+    default of its own in the generated model, but the command line's help shows it."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    return {
+        name: str(schema["default"])
+        for name, schema in schemas.items()
+        if isinstance(schema, dict) and "enum" in schema and schema.get("default") is not None
+    }
+
+
 def spec_results(spec: dict[str, Any], table: dict[str, Any]) -> dict[str, str]:
     """The table's generating operation -> result operation rows whose two operations the spec has."""
     labels = {f"{method.upper()} {path}" for path, item in (spec.get("paths") or {}).items() for method in item or {}}
@@ -85,6 +96,7 @@ def values(spec: dict[str, Any], table_path: Path) -> dict[str, Any]:
         "success_status": _vendor.SUCCESS_STATUS,
         "default_wait_timeout": _jobs.DEFAULT_WAIT_TIMEOUT,
         "webhook_schemas": webhook_schemas(spec),
+        "enum_defaults": enum_defaults(spec),
         "retry_statuses": spoken_list([str(status) for status in sorted(_base_client.RETRY_STATUSES)]),
         "error_statuses": sorted(_vendor.ERROR_STATUSES),
         "legacy_spellings": dict(_vendor.LEGACY_SPELLINGS),

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
+from enterprise3d_devkit.generate import run_generate_sh
+from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import running_mock_server
 from enterprise3d_devkit.operations import Operation
+from tests.support.repo_copies import write_spec
 from tests.support.spec_cases import OPERATIONS, SPEC
+from tests.support.spec_variants import grown_spec
 
 # derandomize: examples come from a fixed seed, so a CI failure reproduces locally; no example database,
 # so nothing from an earlier run changes what this run tries. Bounded: 30 examples per test, and no shrinking
@@ -88,3 +93,14 @@ def api_key() -> str:
             pytest.exit("TEST_API_BASE_URL is set but MODELSLAB_API_KEY is not: run `make test-live`", returncode=2)
         return key
     return "mock-key-not-a-secret"
+
+
+@pytest.fixture(scope="session")
+def grown_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package generated from openapi.yaml plus a second operation (see tests/support/spec_variants.py)."""
+    root = tmp_path_factory.mktemp("grown")
+    spec_path = write_spec(root / "grown.yaml", grown_spec())
+    out = root / PACKAGE
+    result = run_generate_sh("--spec", str(spec_path), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out

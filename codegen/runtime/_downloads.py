@@ -112,11 +112,20 @@ def check_complete(url: str, response: httpx.Response, written: int) -> None:
         raise errors.DownloadError(url, f"{arrived} bytes arrived, Content-Length announced {expected}")
 
 
+def file_mode() -> int:
+    """The permissions of a new file under the process's umask (a temporary file is created private, 0600)."""
+    umask = os.umask(0o022)  # reading the umask means setting it: set it back at once
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def place(parts: list[Path], paths: list[Path], overwrite: bool) -> None:
     """Rename every part into place, or none: a failure takes back the ones already placed."""
     placed: list[Path] = []
+    mode = file_mode()
     try:
         for part, path in zip(parts, paths, strict=True):
+            os.chmod(part, mode)
             if overwrite:
                 os.replace(part, path)
             else:

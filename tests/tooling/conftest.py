@@ -9,25 +9,12 @@ from unittest import mock
 import pytest
 
 from enterprise3d_devkit.digests import sha256
-from enterprise3d_devkit.generate import run_generate_sh
-from enterprise3d_devkit.layout import PACKAGE, REPO
+from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.spec_record import read_record
 from enterprise3d_devkit.update_spec import MIRROR_ENV
-from tests.support.repo_copies import copy_repo, write_spec
+from tests.support.repo_copies import copy_repo
 from tests.support.servers import FileServer
-from tests.support.spec_variants import grown_spec
 from tests.support.vendor import VendorMirror
-
-
-@pytest.fixture(scope="session")
-def grown_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package generated from openapi.yaml plus a second operation (see tests/support/spec_variants.py)."""
-    root = tmp_path_factory.mktemp("grown")
-    spec_path = write_spec(root / "grown.yaml", grown_spec())
-    out = root / PACKAGE
-    result = run_generate_sh("--spec", str(spec_path), "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 @pytest.fixture(scope="session")

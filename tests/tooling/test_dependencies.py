@@ -14,7 +14,7 @@ import pytest
 from packaging.utils import canonicalize_name
 
 from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO
-from tests.support.dependencies import declared_runtime_dependencies
+from tests.support.dependencies import declared_runtime_dependencies, optional_dependencies
 
 
 def third_party_imports(package_dir: Path) -> set[str]:
@@ -40,8 +40,9 @@ def distributions_for(modules: set[str]) -> set[str]:
     return result
 
 
-def dependency_mismatch(package_dir: Path, declared: set[str]) -> str | None:
-    imported = distributions_for(third_party_imports(package_dir))
+def dependency_mismatch(package_dir: Path, declared: set[str], optional: set[str] | None = None) -> str | None:
+    """Why the package's imports and its declared dependencies disagree (an extra's import is no requirement)."""
+    imported = distributions_for(third_party_imports(package_dir)) - (optional or set())
     if imported == declared:
         return None
     missing, unused = sorted(imported - declared), sorted(declared - imported)
@@ -49,11 +50,41 @@ def dependency_mismatch(package_dir: Path, declared: set[str]) -> str | None:
 
 
 def test_committed_package_imports_exactly_the_declared_dependencies() -> None:
-    assert dependency_mismatch(GENERATED, declared_runtime_dependencies()) is None
+    assert dependency_mismatch(GENERATED, declared_runtime_dependencies(), optional_dependencies()) is None
 
 
 def test_grown_spec_needs_no_new_dependencies(grown_package: Path) -> None:
-    assert dependency_mismatch(grown_package, declared_runtime_dependencies()) is None
+    assert dependency_mismatch(grown_package, declared_runtime_dependencies(), optional_dependencies()) is None
+
+
+def unguarded_imports(package_dir: Path, distributions: set[str]) -> list[str]:
+    """Imports of these distributions' modules that are not inside `try: ... except ImportError`."""
+    providers = packages_distributions()
+    found = []
+    for source in package_dir.rglob("*.py"):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        guarded: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Try) and any(
+                isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+                for h in node.handlers
+            ):
+                guarded.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                dists = {canonicalize_name(d) for d in providers.get(name.split(".")[0], [])}
+                if dists & distributions and id(node) not in guarded:
+                    found.append(f"{source.name}:{getattr(node, 'lineno', 0)}: {name}")
+    return found
+
+
+def test_an_extras_dependency_is_imported_only_where_its_absence_is_handled() -> None:
+    """The library's dependencies stay httpx and attrs: an extra's module (rich, for the command line) is imported
+    inside `try: ... except ImportError`, so that the package works without the extra."""
+    assert unguarded_imports(GENERATED, optional_dependencies()) == []
 
 
 @pytest.mark.parametrize("change", ["drop-one", "add-one"])

@@ -1,0 +1,159 @@
+"""The command line, through its entry point: a subcommand per operation of the spec, its body fields as options
+with the spec's types, choices, defaults and descriptions; answers as text or JSON valid against the spec; a
+generation waited for and saved with -o; every typed error one line and its documented exit status; the key never
+printed; a grown spec's new operation a new subcommand."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from enterprise3d_devkit.calls import method_name
+from enterprise3d_devkit.instances import is_valid, request_instance, valid_instance
+from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.operations import Operation, operations
+from enterprise3d_devkit.spec_loading import object_schema
+from modelslab_enterprise_3d import _cli
+from modelslab_enterprise_3d._vendor import API_KEY_ENV, API_KEY_FIELD, BASE_URL_ENV
+from modelslab_enterprise_3d.client import cli_commands
+from tests.support.generation import GENERATING
+from tests.support.spec_cases import OPERATIONS, op_id
+from tests.support.spec_variants import grown_spec
+
+KEY = "sk-cli-sentinel-7f3a"
+COMMANDS = {command.method: command for command in cli_commands()}
+
+
+def command_for(op: Operation) -> _cli.Command:
+    return COMMANDS[method_name(op)]
+
+
+def argv_for(op: Operation) -> list[str]:
+    """The subcommand's arguments, from the spec: path parameters, then every required field of the body."""
+    command = command_for(op)
+    body = request_instance(op) if op.request_schema else {}
+    args = [command.name]
+    for option in command.options:
+        if not option.flag.startswith("--"):
+            parameter = next(p for p in op.path_parameters if p["name"] == option.dest)
+            args.append(str(valid_instance(parameter.get("schema") or {"type": "string"}, op.openapi_version)))
+        elif option.required:
+            value = body[next(name for name in body if name.replace("-", "_") == option.dest)]
+            args += [option.flag, str(value)]
+    return args
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, api_base_url: str, capsys: pytest.CaptureFixture[str]) -> Any:
+    monkeypatch.setenv(API_KEY_ENV, KEY)
+    monkeypatch.setenv(BASE_URL_ENV, api_base_url)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        status = _cli.main(list(argv))
+        out, err = capsys.readouterr()
+        assert KEY not in out + err, "the key is never printed"
+        return status, out, err
+
+    return run
+
+
+def test_every_operation_is_a_subcommand_and_no_other() -> None:
+    assert set(COMMANDS) == {method_name(op) for op in OPERATIONS}
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_help_shows_the_bodys_fields_with_their_types_choices_defaults_and_descriptions(op: Operation) -> None:
+    parser = _cli.build_parser(cli_commands())
+    sub = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == command_for(op).name)[1]  # type: ignore[union-attr]
+    text = re.sub(r"\s+", " ", sub.format_help())
+    schema = object_schema(op.request_schema or {})
+    for name, prop in (schema.get("properties") or {}).items():
+        if name == API_KEY_FIELD:
+            assert "--key" not in text, "the key is never an option"
+            continue
+        flag = "--" + name.replace("_", "-")
+        assert flag in text, flag
+        enum = prop.get("enum")
+        if enum:
+            assert "{" + ",".join(map(str, enum)) + "}" in text
+        if "default" in prop and prop["default"] not in (None, ""):
+            assert f"(default: {prop['default']})" in text, (flag, prop["default"])
+        if prop.get("description"):
+            assert re.sub(r"\s+", " ", prop["description"])[:30] in text
+
+
+@pytest.mark.mock_only
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_each_subcommand_answers_as_text_and_as_json_valid_against_the_spec(op: Operation, cli: Any) -> None:
+    extra = ["--no-wait"] if command_for(op).waits else []
+    status, out, err = cli("--json", *argv_for(op), *extra)
+    assert status == 0, err
+    success = min(s for s in op.responses if 200 <= s < 300)
+    schema = op.responses[success].schema
+    if schema is not None:
+        assert is_valid(json.loads(out), schema, op.openapi_version), out
+    status, text, err = cli(*argv_for(op), *extra)
+    assert status == 0 and text.strip(), err
+    if schema is not None:
+        for key in json.loads(out):
+            assert re.search(rf"^{re.escape(key)}\s", text, re.M), key
+
+
+@pytest.mark.mock_only
+@pytest.mark.parametrize("op", GENERATING, ids=op_id)
+def test_a_generating_subcommand_waits_with_progress_and_saves_the_files(
+    op: Operation, cli: Any, tmp_path: Path
+) -> None:
+    status, out, err = cli(*argv_for(op), "-o", str(tmp_path / "models"))
+    assert status == 0, err
+    saved = [Path(line) for line in out.split()]
+    assert saved and all(path.is_file() and path.parent == tmp_path / "models" for path in saved)
+    assert "processing" in err and "success" in err, "the wait shows its progress"
+
+
+@pytest.mark.mock_only
+def test_each_error_is_one_line_and_its_documented_exit_status(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    fetch = next(op for op in OPERATIONS if op.path_parameters and 404 in op.responses)
+    status, _, err = cli(command_for(fetch).name, "an-id-never-issued")
+    assert status == 4
+    assert err.count("\n") == 1 and err.startswith("modelslab-3d: NotFoundError: ")
+    monkeypatch.setenv(BASE_URL_ENV, "http://127.0.0.1:9")
+    read_only = next(op for op in OPERATIONS if not op.path_parameters)
+    status, _, err = cli(command_for(read_only).name)
+    assert status == 9 and err.count("\n") == 1 and "APIConnectionError" in err
+    monkeypatch.delenv(API_KEY_ENV)
+    status, _, err = cli(command_for(read_only).name)
+    assert status == 2 and API_KEY_ENV in err
+
+
+def test_the_exit_statuses_are_the_documented_ones() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8").split("## The command line", 1)[1]
+    documented = {int(n) for n in re.findall(r"^\| (\d+) \|", readme, re.M)}
+    assert documented == {status for _, status in _cli.EXIT_STATUSES} | {0, _cli.USAGE}
+    assert all(f"{status} " in _cli.__doc__ for _, status in _cli.EXIT_STATUSES)
+
+
+@pytest.mark.mock_only
+def test_the_entry_points_run_and_a_grown_spec_gets_a_new_subcommand(grown_package: Path) -> None:
+    console_script = str(Path(sys.executable).with_name("modelslab-3d"))
+    for command in ([sys.executable, "-m", "modelslab_enterprise_3d"], [console_script]):
+        result = subprocess.run([*command, "--help"], capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        assert all(c.name in result.stdout for c in cli_commands())
+    new = [op for op in operations(grown_spec()) if op.label not in {o.label for o in OPERATIONS}]
+    result = subprocess.run(
+        [sys.executable, "-m", "modelslab_enterprise_3d", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(grown_package.parent), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    for op in new:
+        assert method_name(op).replace("_", "-") in result.stdout
