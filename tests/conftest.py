@@ -22,6 +22,7 @@ from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import running_mock_server
 from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.overlay import OVERLAY_PATH
 from tests.support.repo_copies import write_spec
 from tests.support.spec_cases import OPERATIONS, SPEC
 from tests.support.spec_variants import grown_spec
@@ -101,6 +102,7 @@ def grown_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("grown")
     spec_path = write_spec(root / "grown.yaml", grown_spec())
     out = root / PACKAGE
-    result = run_generate_sh("--spec", str(spec_path), "--out", str(out))
+    overlay = ["--overlay", str(OVERLAY_PATH)] if OVERLAY_PATH.exists() else []  # the published spec's corrections
+    result = run_generate_sh("--spec", str(spec_path), "--out", str(out), *overlay)
     assert result.returncode == 0, result.stderr
     return out

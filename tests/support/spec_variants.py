@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from enterprise3d_devkit.spec_loading import load_spec
+from enterprise3d_devkit.spec_loading import HTTP_METHODS, load_spec
 
 
 def grown_spec() -> dict[str, Any]:
@@ -16,14 +16,14 @@ def grown_spec() -> dict[str, Any]:
     """
     spec = copy.deepcopy(load_spec())  # as published: a copy applies its overlay on top, as the repo does
     first_path = next(iter(spec["paths"].values()))
-    first_operation = next(iter(first_path.values()))
-    request_body = copy.deepcopy(first_operation["requestBody"])
+    first_operation = next(v for k, v in first_path.items() if k in HTTP_METHODS)
+    request_body = copy.deepcopy(first_operation.get("requestBody") or {})
     error_responses = {
         status: copy.deepcopy(response)
         for status, response in first_operation["responses"].items()
         if not str(status).startswith("2")
     }
-    spec["components"]["schemas"]["FetchResultResponse"] = {
+    spec.setdefault("components", {}).setdefault("schemas", {})["FetchResultResponse"] = {
         "type": "object",
         "required": ["status", "created_at"],
         "properties": {
@@ -39,7 +39,7 @@ def grown_spec() -> dict[str, Any]:
             "tags": ["Management"],
             "summary": "Fetch a result",
             "operationId": "fetchResult",
-            "requestBody": request_body,
+            **({"requestBody": request_body} if request_body else {}),
             "responses": {
                 "200": {
                     "description": "The result",
