@@ -60,6 +60,31 @@ class Command(NamedTuple):
     waits: str | None = None  # "text_to_3d_and_wait" for a generating operation
 
 
+def commands_from(table: str) -> tuple[Command, ...]:
+    """The subcommands of the table the client module carries (JSON: a list of commands with their options)."""
+    return tuple(
+        Command(
+            entry["name"],
+            entry["method"],
+            entry["summary"],
+            tuple(
+                Option(
+                    option["flag"],
+                    option["dest"],
+                    option["kind"],
+                    bool(option.get("required")),
+                    tuple(option.get("choices") or ()),
+                    option.get("default"),
+                    option.get("help") or "",
+                )
+                for option in entry["options"]
+            ),
+            entry.get("waits"),
+        )
+        for entry in json.loads(table)
+    )
+
+
 # The exit status of each error, the most specific first.
 EXIT_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.AuthenticationError, 3),
