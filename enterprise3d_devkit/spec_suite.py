@@ -107,13 +107,14 @@ def check_document(source: str, overlay: Path | None = None, timeout: float = 30
         document = recognise(source, fetch(source, timeout))
     except UpdateError as exc:
         return Outcome(label, UNREADABLE, detail=str(exc))
+    parsed: dict[str, Any] | None = None
     try:
         parsed = load_spec(document.content)
         if overlay is not None:
             parsed = apply_overlay(parsed, load_overlay(overlay), overlay.name)[0]
         check_spec(parsed)
     except SpecError as exc:
-        proposed = tuple(repairs.propose(parsed)) if "parsed" in locals() else ()
+        proposed = tuple(repairs.propose(parsed)) if parsed is not None else ()
         return Outcome(label, REFUSED, detail=f"the file {exc.what} (at {exc.where})", proposed=proposed)
     except OverlayError as exc:
         return Outcome(label, REFUSED, detail=str(exc))

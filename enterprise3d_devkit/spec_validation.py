@@ -174,12 +174,13 @@ def main(argv: list[str]) -> int:
         print("usage: python -m enterprise3d_devkit.spec_validation SPEC [--template-data TABLE OUT]", file=sys.stderr)
         return 2
     path = Path(argv[1])
+    spec: dict[str, Any] | None = None
     try:
         spec = load_spec(path)
         check_spec(spec)
     except SpecError as exc:
         print(f"Refused spec {path}: the file {exc.what} (at {exc.where}).", file=sys.stderr)
-        if "spec" in locals():
+        if spec is not None:  # it loaded: a defect of a known kind gets its proposed repair
             from enterprise3d_devkit.repairs import proposal_text
 
             print(proposal_text(spec, path.name), file=sys.stderr, end="")
