@@ -8,6 +8,32 @@ from typing import Any
 from enterprise3d_devkit.spec_loading import HTTP_METHODS, load_spec
 
 
+def unused_name(taken: object, wanted: str) -> str:
+    """`wanted`, or `wanted_2`, `wanted_3` ...: the first that `taken` (names, or a mapping of them) lacks, so that a
+    test adding it adds something the spec does not already have, whatever the vendor's version says."""
+    names = set(taken) if isinstance(taken, dict | list | set | tuple) else set()
+    candidate, n = wanted, 1
+    while candidate in names:
+        n += 1
+        candidate = f"{wanted}_{n}"
+    return candidate
+
+
+_PUBLISHED = load_spec()
+# The names the grown spec's made-up operation and model take: ones the vendored spec does not have.
+GROWN_PATH = unused_name(_PUBLISHED.get("paths") or {}, "/fetch_result")
+GROWN_MODEL = unused_name((_PUBLISHED.get("components") or {}).get("schemas") or {}, "FetchResultResponse")
+GROWN_OPERATION_ID = unused_name(
+    {
+        op.get("operationId")
+        for item in (_PUBLISHED.get("paths") or {}).values()
+        for op in item.values()
+        if isinstance(op, dict)
+    },
+    "fetchResult",
+)
+
+
 def grown_spec() -> dict[str, Any]:
     """openapi.yaml plus a second operation whose response has a date-time field.
 
@@ -23,7 +49,7 @@ def grown_spec() -> dict[str, Any]:
         for status, response in first_operation["responses"].items()
         if not str(status).startswith("2")
     }
-    spec.setdefault("components", {}).setdefault("schemas", {})["FetchResultResponse"] = {
+    spec.setdefault("components", {}).setdefault("schemas", {})[GROWN_MODEL] = {
         "type": "object",
         "required": ["status", "created_at"],
         "properties": {
@@ -34,16 +60,16 @@ def grown_spec() -> dict[str, Any]:
             "webhook_credential": {"type": "string", "format": "password"},
         },
     }
-    spec["paths"]["/fetch_result"] = {
+    spec["paths"][GROWN_PATH] = {
         "post": {
             "tags": ["Management"],
             "summary": "Fetch a result",
-            "operationId": "fetchResult",
+            "operationId": GROWN_OPERATION_ID,
             **({"requestBody": request_body} if request_body else {}),
             "responses": {
                 "200": {
                     "description": "The result",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FetchResultResponse"}}},
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{GROWN_MODEL}"}}},
                 },
                 **error_responses,
             },
@@ -52,12 +78,10 @@ def grown_spec() -> dict[str, Any]:
     return spec
 
 
-def unused_name(taken: object, wanted: str) -> str:
-    """`wanted`, or `wanted_2`, `wanted_3` ...: the first that `taken` (names, or a mapping of them) lacks, so that a
-    test adding it adds something the spec does not already have, whatever the vendor's version says."""
-    names = set(taken) if isinstance(taken, dict | list | set | tuple) else set()
-    candidate, n = wanted, 1
-    while candidate in names:
-        n += 1
-        candidate = f"{wanted}_{n}"
-    return candidate
+def grown_module() -> str:
+    """The generated module of the grown spec's new operation, below the package's `api.`: "management.fetch_result"."""
+    from enterprise3d_devkit.layout import PACKAGE
+    from enterprise3d_devkit.operations import operations
+
+    (op,) = [op for op in operations(grown_spec()) if op.path == GROWN_PATH]
+    return op.module.removeprefix(f"{PACKAGE}.api.")

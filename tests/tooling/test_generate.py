@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openapi_python_client.strings import snake_case
 
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.generated_marker import MARKER
@@ -20,7 +21,7 @@ from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.spec_loading import load_spec
 from enterprise3d_devkit.version_module import module_text, version_of
 from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
-from tests.support.spec_variants import grown_spec
+from tests.support.spec_variants import GROWN_MODEL, grown_module, grown_spec, unused_name
 
 
 @pytest.fixture(scope="module")
@@ -281,22 +282,23 @@ def test_check_generated_names_stale_files(repo: Path) -> None:
 
 def test_grown_spec_generates_imports_and_typechecks(grown_package: Path, mypy_cache: Path) -> None:
     out = grown_package
-    assert (out / "api" / "management" / "fetch_result.py").is_file()
+    assert (out / "api" / (grown_module().replace(".", "/") + ".py")).is_file()
     assert (out / "py.typed").is_file()
 
-    importer = "import modelslab_enterprise_3d.api.management.fetch_result as m, typing; "
+    importer = f"import modelslab_enterprise_3d.api.{grown_module()} as m, typing; "
     importer += "print(m.__file__); print(typing.get_type_hints(m.sync))\n"
     # The new operation is a new method of the high-level clients, with no hand-written code.
     importer += "from modelslab_enterprise_3d import Enterprise3D, AsyncEnterprise3D, client\n"
-    importer += "print(*(inspect.signature(getattr(c, 'fetch_result')) for c in (Enterprise3D, AsyncEnterprise3D)))"
+    method = grown_module().rsplit(".", 1)[1]
+    importer += f"print(*(inspect.signature(getattr(c, {method!r})) for c in (Enterprise3D, AsyncEnterprise3D)))"
     imported = run(["python", "-c", "import inspect\n" + importer], cwd=out.parent)
     assert imported.returncode == 0, imported.stderr
     assert str(out) in imported.stdout
-    assert imported.stdout.count("-> 'FetchResultResponse'") == 2, imported.stdout
+    assert imported.stdout.count(f"-> '{GROWN_MODEL}'") == 2, imported.stdout
 
     # `format: password` masks a field whatever its name; the date-time field is validated on parse.
     probe = (
-        "from modelslab_enterprise_3d.models import FetchResultResponse as R\n"
+        f"from modelslab_enterprise_3d.models import {GROWN_MODEL} as R\n"
         "from modelslab_enterprise_3d import errors\n"
         "r = R.from_dict({'status': 'success', 'created_at': '2024-01-01T00:00:00Z',\n"
         "                 'webhook_credential': 'S3NT1NEL'})\n"
@@ -313,7 +315,7 @@ def test_grown_spec_generates_imports_and_typechecks(grown_package: Path, mypy_c
 
     typed = run(["mypy", "--strict", f"--cache-dir={mypy_cache}", PACKAGE], cwd=out.parent)
     assert typed.returncode == 0, typed.stdout
-    assert "datetime" in (out / "models" / "fetch_result_response.py").read_text(encoding="utf-8")
+    assert "datetime" in (out / "models" / f"{snake_case(GROWN_MODEL)}.py").read_text(encoding="utf-8")
 
 
 def test_every_generated_module_says_it_is_generated() -> None:
@@ -337,10 +339,11 @@ def grown_everywhere() -> tuple[dict[str, Any], str, str]:
     op = operations(load_spec())[0]
     model = op.responses[op.default_status()].model
     schema = spec["components"]["schemas"][model]
-    schema.setdefault("properties", {})["queue_length"] = {"type": "integer"}
-    schema.setdefault("required", []).append("queue_length")
+    field = unused_name(schema.setdefault("properties", {}), "queue_length")
+    schema["properties"][field] = {"type": "integer"}
+    schema.setdefault("required", []).append(field)
     enum_field = next(p for p in schema["properties"].values() if "enum" in p)
-    enum_field["enum"].append("queued")
+    enum_field["enum"].append(unused_name(enum_field["enum"], "queued"))
     spec["paths"][op.path][op.method]["responses"]["429"] = spec["paths"][op.path][op.method]["responses"][
         str(max(s for s in op.responses if s >= 400))
     ]
@@ -379,4 +382,5 @@ def test_after_the_spec_grows_a_stale_tree_fails_and_make_generate_makes_it_pass
     result = run([*pytest, *suites], repo, env=env)
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
-    assert '"fetch_result",' in (repo / "generated" / PACKAGE / "client.py").read_text(encoding="utf-8")
+    method = grown_module().rsplit(".", 1)[1]
+    assert f'"{method}",' in (repo / "generated" / PACKAGE / "client.py").read_text(encoding="utf-8")

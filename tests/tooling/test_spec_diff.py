@@ -14,7 +14,7 @@ from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.spec_diff import Change, diff_specs, generate_package, python_api_breakages, report
 from enterprise3d_devkit.spec_loading import load_spec
 from tests.support.repo_copies import copy_repo, make, run, write_spec
-from tests.support.spec_variants import grown_spec, unused_name
+from tests.support.spec_variants import GROWN_MODEL, GROWN_PATH, grown_module, grown_spec, unused_name
 
 BASE = load_spec()
 
@@ -35,6 +35,11 @@ def response_model_name() -> str:
     model = op.responses[op.default_status()].model
     assert model is not None
     return model
+
+
+def new_field() -> str:
+    """A field the response model does not have yet (whatever the vendor's version holds)."""
+    return unused_name(schema_named(copy.deepcopy(BASE), response_model_name())["properties"], "queue_length")
 
 
 def request_model_name() -> str:
@@ -73,8 +78,8 @@ def enum_property(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 CASES: list[tuple[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]], str, bool]] = [
-    ("operation-added", lambda: (BASE, grown_spec()), "POST /fetch_result: added -> ", False),
-    ("operation-removed", lambda: (grown_spec(), BASE), "POST /fetch_result: removed", True),
+    ("operation-added", lambda: (BASE, grown_spec()), f"POST {GROWN_PATH}: added -> ", False),
+    ("operation-removed", lambda: (grown_spec(), BASE), f"POST {GROWN_PATH}: removed", True),
     (
         "status-added",
         lambda: (BASE, edit(lambda s: first_operation(s)["responses"].update({"429": {"description": "busy"}}))),
@@ -100,19 +105,19 @@ CASES: list[tuple[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]], str,
         "request body schema changed",
         True,
     ),
-    ("model-added", lambda: (BASE, grown_spec()), "models.FetchResultResponse: added", False),
-    ("model-removed", lambda: (grown_spec(), BASE), "models.FetchResultResponse: removed", True),
+    ("model-added", lambda: (BASE, grown_spec()), f"models.{GROWN_MODEL}: added", False),
+    ("model-removed", lambda: (grown_spec(), BASE), f"models.{GROWN_MODEL}: removed", True),
     (
         "optional-field-added",
         lambda: (
             BASE,
             edit(
                 lambda s: schema_named(s, response_model_name())["properties"].update(
-                    {"queue_length": {"type": "integer"}}
+                    {new_field(): {"type": "integer"}}
                 )
             ),
         ),
-        "optional field 'queue_length' added",
+        f"optional field {new_field()!r} added",
         False,
     ),
     (
@@ -164,7 +169,7 @@ CASES: list[tuple[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]], str,
 
 def _eta_required() -> dict[str, Any]:
     spec = grown_spec()
-    schema_named(spec, "FetchResultResponse")["required"].append("eta")
+    schema_named(spec, GROWN_MODEL)["required"].append("eta")
     return spec
 
 
@@ -187,7 +192,7 @@ def test_griffe_sees_what_the_python_api_lost(tmp_path: Path) -> None:
     grown = generate_package(grown_spec(), tmp_path / "grown")
     base = generate_package(BASE, tmp_path / "base")
     removed = python_api_breakages(grown, base)
-    assert any(f"{PACKAGE}.models.FetchResultResponse" in line for line in removed)
+    assert any(f"{PACKAGE}.models.{GROWN_MODEL}" in line for line in removed)
     assert any("api.management" in line for line in removed)
     assert python_api_breakages(base, grown) == []  # adding an operation breaks nothing
 
@@ -195,7 +200,7 @@ def test_griffe_sees_what_the_python_api_lost(tmp_path: Path) -> None:
 def test_the_report_reads_well(tmp_path: Path) -> None:
     text, changes, breakages = report(grown_spec(), BASE, "old.yaml", "new.yaml")
     assert text.startswith(f"Changes for users of {PACKAGE}: old.yaml -> new.yaml")
-    assert f"[BREAKING] POST /fetch_result: removed ({PACKAGE}.api.management.fetch_result.sync" in text
+    assert f"[BREAKING] POST {GROWN_PATH}: removed ({PACKAGE}.api.{grown_module()}.sync" in text
     assert "Python API (griffe" in text
     assert f"{len(changes)} spec change(s), {sum(c.breaking for c in changes)} breaking" in text
     assert isinstance(changes[0], Change) and breakages
@@ -213,7 +218,7 @@ def test_make_spec_diff_compares_the_working_tree_with_the_last_commit(tmp_path:
     changed = make(repo, "spec-diff")
     assert changed.returncode == 0, changed.stderr
     assert "openapi.yaml at HEAD" in changed.stdout
-    assert "[ok      ] POST /fetch_result: added" in changed.stdout
+    assert f"[ok      ] POST {GROWN_PATH}: added" in changed.stdout
 
 
 def test_an_optional_field_added_to_a_referenced_request_model_is_not_a_request_change() -> None:

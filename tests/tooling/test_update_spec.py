@@ -22,7 +22,7 @@ from enterprise3d_devkit.update_spec import main as update_spec_main
 from enterprise3d_devkit.update_spec import update as update_spec
 from tests.support.repo_copies import copy_repo, run, tree_hash
 from tests.support.servers import FileServer, black_hole
-from tests.support.spec_variants import grown_spec, unused_name
+from tests.support.spec_variants import GROWN_PATH, grown_module, grown_spec, unused_name
 from tests.support.vendor import VENDOR_BLOCK, VENDOR_PAGE
 
 
@@ -35,7 +35,7 @@ def page(*documents: bytes, title: str = "An endpoint") -> bytes:
 def fetch_result_only() -> dict[str, Any]:
     """A second single-endpoint document, as the vendor's fetch-result page would publish it."""
     spec = grown_spec()
-    spec["paths"] = {"/fetch_result": spec["paths"]["/fetch_result"]}
+    spec["paths"] = {GROWN_PATH: spec["paths"][GROWN_PATH]}
     del spec["components"]["schemas"]["ClearActionResponse"]
     return spec
 
@@ -106,9 +106,9 @@ def test_two_pages_merge_the_same_in_either_order(repo: Path, tmp_path: Path, se
     code, output = update(repo, first, second)
     assert code == 0, output
     merged = (repo / "openapi.yaml").read_bytes()
-    assert set(yaml.safe_load(merged)["paths"]) == set(load_spec()["paths"]) | {"/fetch_result"}
-    assert (repo / "generated" / PACKAGE / "api" / "management" / "fetch_result.py").is_file()
-    assert f"POST /fetch_result: added -> {PACKAGE}.api.management.fetch_result.sync" in output
+    assert set(yaml.safe_load(merged)["paths"]) == set(load_spec()["paths"]) | {GROWN_PATH}
+    assert (repo / "generated" / PACKAGE / "api" / (grown_module().replace(".", "/") + ".py")).is_file()
+    assert f"POST {GROWN_PATH}: added -> {PACKAGE}.api.{grown_module()}.sync" in output
 
     other = copy_repo(tmp_path / "other")
     code, output = update(other, second, first)
