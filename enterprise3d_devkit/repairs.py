@@ -138,14 +138,18 @@ def render(actions: list[dict[str, Any]], title: str) -> str:
     return yaml.safe_dump(overlay_document(actions, title), sort_keys=False, allow_unicode=True, width=120)
 
 
-def proposal_text(spec: object, title: str) -> str:
-    """What a refusal adds: the proposed overlay, or "" when no defect is of a kind with a known repair."""
+def proposed_for(spec: object) -> list[dict[str, Any]]:
+    """`propose`, for a document that may be too broken to walk (then [], and the refusal says why)."""
     if not isinstance(spec, dict):
-        return ""
+        return []
     try:
-        actions = propose(spec)
+        return propose(spec)
     except (SpecError, LookupError, TypeError, ValueError, AttributeError):
-        return ""  # a document too broken to walk: the refusal says why
+        return []
+
+
+def proposal_text(actions: list[dict[str, Any]], title: str) -> str:
+    """What a refusal adds: the proposed overlay, or "" when no defect is of a kind with a known repair."""
     if not actions:
         return ""
     return (

@@ -114,7 +114,7 @@ def check_document(source: str, overlay: Path | None = None, timeout: float = 30
             parsed = apply_overlay(parsed, load_overlay(overlay), overlay.name)[0]
         check_spec(parsed)
     except SpecError as exc:
-        proposed = tuple(repairs.propose(parsed)) if parsed is not None else ()
+        proposed = tuple(repairs.proposed_for(parsed))
         return Outcome(label, REFUSED, detail=f"the file {exc.what} (at {exc.where})", proposed=proposed)
     except OverlayError as exc:
         return Outcome(label, REFUSED, detail=str(exc))
@@ -179,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         print(outcome.line())
         if outcome.proposed:
             name = Path(args.spec).name
-            print(f"Proposed repair, an OpenAPI Overlay ({len(outcome.proposed)} action(s)) to review:")
-            print(repairs.render(list(outcome.proposed), name), end="")
+            print(repairs.proposal_text(list(outcome.proposed), name), end="")
             if args.propose is not None:
                 args.propose.write_text(repairs.render(list(outcome.proposed), name), encoding="utf-8")
                 print(f"(written to {args.propose}: make test-spec SPEC=... OVERLAY={args.propose} runs it)")

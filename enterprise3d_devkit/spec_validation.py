@@ -181,9 +181,9 @@ def main(argv: list[str]) -> int:
     except SpecError as exc:
         print(f"Refused spec {path}: the file {exc.what} (at {exc.where}).", file=sys.stderr)
         if spec is not None:  # it loaded: a defect of a known kind gets its proposed repair
-            from enterprise3d_devkit.repairs import proposal_text
+            from enterprise3d_devkit.repairs import proposal_text, proposed_for
 
-            print(proposal_text(spec, path.name), file=sys.stderr, end="")
+            print(proposal_text(proposed_for(spec), path.name), file=sys.stderr, end="")
         return 1
     if len(argv) == 5:
         from enterprise3d_devkit.template_data import render

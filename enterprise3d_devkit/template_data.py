@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.runtime import _base_client, _jobs, _vendor, errors
+from enterprise3d_devkit.layout import FIELD_PREFIX
 from enterprise3d_devkit.operation_table import load_table, result_operations
 from enterprise3d_devkit.spec_loading import server_base_url
 
@@ -60,11 +61,13 @@ def webhook_schemas(spec: dict[str, Any]) -> list[str]:
 
 
 def enum_defaults(spec: dict[str, Any]) -> dict[str, str]:
-    """The defaults of the component enums (schema name -> the default as text): a field that $refs one carries no
-    default of its own in the generated model, but the command line's help shows it."""
+    """The defaults of the component enums, by the class the generator names each (the default as text): a field that
+    $refs one carries no default of its own in the generated model, but the command line's help shows it."""
+    from openapi_python_client.strings import ClassName  # the generator's own naming
+
     schemas = (spec.get("components") or {}).get("schemas") or {}
     return {
-        name: str(schema["default"])
+        str(ClassName(name, FIELD_PREFIX)): str(schema["default"])
         for name, schema in schemas.items()
         if isinstance(schema, dict) and "enum" in schema and schema.get("default") is not None
     }

@@ -260,10 +260,10 @@ def update(
             new, applied = apply_overlay(new, overlay)
         check_spec(new)
     except SpecError as exc:
-        actions = repairs.propose(new) if new is not None else []
+        actions = repairs.proposed_for(new)
         if propose is not None and actions:
             propose.write_text(repairs.render(actions, label), encoding="utf-8")
-        proposal = repairs.proposal_text(new, label) if actions else ""
+        proposal = repairs.proposal_text(actions, label)
         raise UpdateError(
             f"{label}: refused: the file {exc.what} (at {exc.where})" + (f"\n{proposal}" if proposal else ""),
             actions,
