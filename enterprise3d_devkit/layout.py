@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from enterprise3d_devkit import yaml_codec
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC_PATH = REPO / "openapi.yaml"
@@ -13,7 +13,7 @@ GENERATOR_CONFIG = CODEGEN / "config.yaml"
 OPERATION_TABLE = CODEGEN / "operations.yaml"
 
 
-_CONFIG = yaml.safe_load(GENERATOR_CONFIG.read_text(encoding="utf-8"))
+_CONFIG = yaml_codec.load(GENERATOR_CONFIG.read_text(encoding="utf-8"))
 # The import name of the generated client, and its distribution's name, as codegen/config.yaml tells the generator.
 PACKAGE = str(_CONFIG["package_name_override"])
 DISTRIBUTION = str(_CONFIG["project_name_override"])

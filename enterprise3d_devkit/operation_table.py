@@ -4,11 +4,11 @@ repeating it is safe, and, for an operation that starts a job, which operation f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
+from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.layout import OPERATION_TABLE
 
 Effect = Literal["read", "write"]
@@ -35,25 +35,32 @@ class OperationPolicy:
 def load_table(path: Path = OPERATION_TABLE) -> dict[str, OperationPolicy]:
     """Every row of the table, by label; a ValueError naming the row for an effect other than read/write or a retry
     other than safe/never."""
-    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return dict(_parsed_table(path.read_text(encoding="utf-8"), path.name))
+
+
+@lru_cache(maxsize=16)
+def _parsed_table(text: str, name: str) -> dict[str, OperationPolicy]:
+    """The rows of a table's text (cached by the text: every mock server and every test reads the table, and the
+    rows are frozen, so a caller gets its own dict of shared rows)."""
+    rows = yaml_codec.load(text) or {}
     table = {}
     for label, row in rows.items():
         row = row or {}
         effect, retry = row.get("effect"), row.get("retry")
         if effect not in ("read", "write"):
-            raise ValueError(f"{path.name}: {label!r} needs effect: read or write, not {effect!r}")
+            raise ValueError(f"{name}: {label!r} needs effect: read or write, not {effect!r}")
         if retry not in ("safe", "never"):
-            raise ValueError(f"{path.name}: {label!r} needs retry: safe or never, not {retry!r}")
+            raise ValueError(f"{name}: {label!r} needs retry: safe or never, not {retry!r}")
         result = row.get("result")
         if result is not None and (effect != "write" or retry != "never"):
             raise ValueError(
-                f"{path.name}: {label!r} starts a job (result: {result}), so it changes state and must never be "
+                f"{name}: {label!r} starts a job (result: {result}), so it changes state and must never be "
                 "retried: effect: write, retry: never (a repeat generates, and bills, twice)"
             )
         table[label] = OperationPolicy(label, effect, retry, str(row.get("why", "")), result)
     for policy in table.values():
         if policy.result is not None and policy.result not in table:
-            raise ValueError(f"{path.name}: {policy.label!r}: result: {policy.result!r} is not a row of the table")
+            raise ValueError(f"{name}: {policy.label!r}: result: {policy.result!r} is not a row of the table")
     return table
 
 

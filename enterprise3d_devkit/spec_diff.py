@@ -26,6 +26,7 @@ from typing import Any
 import griffe
 import yaml
 
+from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE, REPO, SPEC_PATH
 from enterprise3d_devkit.operations import Operation, operations
@@ -237,7 +238,7 @@ def spec_at_head(path: Path) -> dict[str, Any]:
     shown = subprocess.run(["git", "show", f"HEAD:{relative.as_posix()}"], cwd=REPO, capture_output=True, check=False)
     if shown.returncode != 0:
         return {}
-    document = yaml.safe_load(shown.stdout)
+    document = yaml_codec.load(shown.stdout)
     return document if isinstance(document, dict) else {}
 
 
@@ -246,8 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old", type=Path, help="the earlier spec (default: openapi.yaml at git HEAD)")
     parser.add_argument("--new", type=Path, default=SPEC_PATH, help="the later spec (default: openapi.yaml)")
     args = parser.parse_args(argv)
-    old = spec_at_head(SPEC_PATH) if args.old is None else yaml.safe_load(args.old.read_bytes())
-    new = yaml.safe_load(args.new.read_bytes())
+    old = spec_at_head(SPEC_PATH) if args.old is None else yaml_codec.load(args.old.read_bytes())
+    new = yaml_codec.load(args.new.read_bytes())
     old_label = "openapi.yaml at HEAD" if args.old is None else str(args.old)
     text, _, _ = report(old, new, old_label, str(args.new))
     print(text)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.layout import SPEC_PATH
 
 # The operations a path item can hold (OpenAPI 3.0 and 3.1).
@@ -111,7 +112,7 @@ def load_spec(source: Path | bytes = SPEC_PATH) -> dict[str, Any]:
     if not text.strip():
         raise SpecError("is empty: an OpenAPI document is expected", "line 1")
     try:
-        document = yaml.safe_load(text)
+        document = yaml_codec.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "the file"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.digests import sha256
 from enterprise3d_devkit.layout import REPO, SPEC_PATH
 
@@ -47,7 +48,7 @@ def read_record(repo: Path = REPO) -> Record | None:
     path = record_path(repo)
     if not path.exists():
         return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml_codec.load(path.read_text(encoding="utf-8")) or {}
     sources = tuple(TakenSource(str(s["source"]), str(s["sha256"]), str(s["taken"])) for s in data.get("sources", []))
     return Record(sources, str(data["result"]["sha256"]))
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from enterprise3d_devkit import repairs
+from enterprise3d_devkit import repairs, yaml_codec
 from enterprise3d_devkit.digests import sha256, tree_hash
 from enterprise3d_devkit.layout import GENERATED, REPO, SPEC_PATH
 from enterprise3d_devkit.overlay import OVERLAY_NAME
@@ -46,11 +46,11 @@ def add_actions(overlay: Path, actions: list[dict[str, Any]]) -> None:
         overlay.write_text(repairs.render(actions, SPEC_PATH.name), encoding="utf-8")
         return
     text = overlay.read_text(encoding="utf-8")
-    before = len(yaml.safe_load(text).get("actions") or [])
+    before = len(yaml_codec.load(text).get("actions") or [])
     items = yaml.safe_dump(actions, sort_keys=False, allow_unicode=True, width=120)
     appended = text.rstrip("\n") + "\n" + "".join(f"  {line}\n" if line else "\n" for line in items.splitlines())
-    if len(yaml.safe_load(appended).get("actions") or []) != before + len(actions):  # `actions:` is not the last key
-        document = yaml.safe_load(text)
+    if len(yaml_codec.load(appended).get("actions") or []) != before + len(actions):  # `actions:` is not the last key
+        document = yaml_codec.load(text)
         document["actions"] = [*(document.get("actions") or []), *actions]
         appended = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
     overlay.write_text(appended, encoding="utf-8")

@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 import yaml
 
-from enterprise3d_devkit import repairs
+from enterprise3d_devkit import repairs, yaml_codec
 from enterprise3d_devkit.digests import tree_hash
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE, REPO, SPEC_PATH
@@ -125,7 +125,7 @@ def _fetch(source: str, timeout: float) -> bytes:
 
 def _as_openapi(content: bytes) -> dict[str, Any] | None:
     try:
-        document = yaml.safe_load(content.decode("utf-8"))
+        document = yaml_codec.load(content.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError):
         return None
     return document if isinstance(document, dict) and "openapi" in document else None
@@ -270,7 +270,7 @@ def update(
         ) from exc
     except OverlayError as exc:
         raise UpdateError(f"{label}: {exc}") from exc
-    old = yaml.safe_load(old_bytes) if old_bytes else {}
+    old = yaml_codec.load(old_bytes) if old_bytes else {}
     if overlay is not None and isinstance(old, dict) and old:
         # The overlay was written for the new spec; where it does not fit the old one, compare as published.
         with contextlib.suppress(OverlayError):

@@ -132,7 +132,27 @@ def split_transport_settings(
     transport = {name: rest.pop(name) for name in TRANSPORT_SETTINGS if name in rest}
     if "trust_env" in transport:
         rest["trust_env"] = transport["trust_env"]  # httpx.Client reads it too (proxies from the environment)
+    if verify is True and "cert" not in transport:
+        verify = default_ssl_context(bool(transport.get("trust_env", True)), bool(transport.get("http2", False)))
     return {"verify": verify, **transport}, rest
+
+
+def default_ssl_context(trust_env: bool, http2: bool) -> ssl.SSLContext:
+    """The SSL context httpx would build for `verify=True`, built once per process and shared by every client.
+
+    httpx builds a new one for each client, and loading the CA bundle costs about 15 ms: more than a whole call to
+    a local server. A context is safe to share between connections and threads. Clients with and without HTTP/2
+    get different contexts, because the connection pool sets the ALPN protocols on the context it is given; and
+    with `trust_env`, the CA bundle named by SSL_CERT_FILE or SSL_CERT_DIR is part of the key, as httpx reads them.
+    """
+    where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")) if trust_env else (None, None)
+    return _ssl_context(trust_env, http2, where)
+
+
+@functools.cache
+def _ssl_context(trust_env: bool, http2: bool, where: tuple[str | None, str | None]) -> ssl.SSLContext:
+    del http2, where  # (only the cache's key: see default_ssl_context)
+    return httpx.create_ssl_context(verify=True, trust_env=trust_env)
 
 
 def http_transport(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> httpx.BaseTransport:
@@ -357,7 +377,11 @@ class BaseAPIClient:
 
     def _download_client_settings(self) -> dict[str, Any]:
         """The file host's client: TLS verified, redirects followed, no header of this client; this timeout."""
-        return {"timeout": as_timeout(self.timeout), "follow_redirects": True}
+        return {
+            "timeout": as_timeout(self.timeout),
+            "follow_redirects": True,
+            "verify": default_ssl_context(True, False),
+        }
 
     def _result(self, op: Operation, parser: Parser, response: httpx.Response) -> Any:
         """The parsed body of a documented success status, or the exception this answer calls for."""

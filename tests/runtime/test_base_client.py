@@ -285,6 +285,31 @@ def test_transport_settings_are_split_from_the_clients_own() -> None:
     assert "transport" not in _base_client.httpx_client_settings({"transport": given}, True)
 
 
+def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify=True gets httpx's own default context, built once: the same object for every client of a kind, another
+    for HTTP/2 (the pool sets ALPN on it) and for a CA bundle named in the environment; what a caller gave is kept."""
+    import ssl
+
+    import certifi
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+    def context(verify: Any = True, **settings: Any) -> Any:
+        return _base_client.split_transport_settings(settings, verify)[0]["verify"]
+
+    shared = context()
+    assert isinstance(shared, ssl.SSLContext) and shared is context()
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    assert context(http2=True) is not shared and context(http2=True) is context(http2=True)
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    assert context() is not shared
+    assert context(trust_env=False) is context(trust_env=False) is not context()
+    mine = ssl.create_default_context()
+    assert context(mine) is mine and context(False) is False
+    assert context(cert="client.pem") is True  # httpx builds the context that holds a client certificate
+
+
 def test_given_keeps_what_the_caller_gave() -> None:
     unset = object()
     assert _base_client.given(unset, a=1, b=unset, c=None) == {"a": 1, "c": None}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -178,4 +179,6 @@ def test_the_file_hosts_client_verifies_tls_whatever_the_api_client_was_given(
         (saved,) = c.download([FILES + "/m.glb"], tmp_path)
     assert saved.read_bytes() == b"data"
     (settings,) = made
-    assert "verify" not in settings and "headers" not in settings and settings["follow_redirects"] is True
+    verify = settings["verify"]  # httpx's default context (shared), never the API client's verify=False
+    assert isinstance(verify, ssl.SSLContext) and verify.verify_mode == ssl.CERT_REQUIRED and verify.check_hostname
+    assert "headers" not in settings and settings["follow_redirects"] is True
