@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonpath
-import yaml
 
+from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.layout import REPO, SPEC_PATH
 from enterprise3d_devkit.spec_loading import SpecError, load_spec
 
@@ -172,7 +172,7 @@ def main(argv: list[str]) -> int:
             return 3
         print(f"Overlay {overlay_path} not applied to {spec_path}: {exc}", file=sys.stderr)
         return 1
-    out.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    out.write_text(yaml_codec.dump_for_machines(spec), encoding="utf-8")  # the generator's input
     for action in applied:
         print(action.line())
     return 0

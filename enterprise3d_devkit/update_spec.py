@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 import yaml
 
-from enterprise3d_devkit import repairs, yaml_codec
+from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.digests import tree_hash
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import PACKAGE, REPO, SPEC_PATH
@@ -260,6 +260,8 @@ def update(
             new, applied = apply_overlay(new, overlay)
         check_spec(new)
     except SpecError as exc:
+        from enterprise3d_devkit import repairs  # (only a refusal needs it: it imports the schema validators)
+
         actions = repairs.proposed_for(new)
         if propose is not None and actions:
             propose.write_text(repairs.render(actions, label), encoding="utf-8")

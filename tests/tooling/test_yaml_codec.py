@@ -1,4 +1,5 @@
-"""The dev tools' YAML reader: what yaml.safe_load gives, faster; PyYAML's own errors for what is not YAML."""
+"""The dev tools' YAML codec: what yaml.safe_load gives, faster; PyYAML's own errors for what is not YAML; written
+back, the same data."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ DOCUMENTS = sorted(
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_every_document_here_reads_as_safe_load_reads_it(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert yaml_codec.load(text) == yaml.safe_load(text)
+    document = yaml.safe_load(text)
+    assert yaml_codec.load(text) == document
+    assert yaml.safe_load(yaml_codec.dump_for_machines(document)) == document  # written back, the same data
 
 
 def test_what_is_not_yaml_raises_pyyamls_own_error_with_its_place() -> None:

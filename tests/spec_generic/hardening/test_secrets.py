@@ -105,6 +105,7 @@ def test_exceptions_do_not_carry_the_key(op: Operation, error: str, answer: int)
         assert not [t for t in texts if secret in t]
 
 
+@pytest.mark.slow  # over HTTP, to the mock on a socket
 @pytest.mark.mock_only  # calls every operation, state-changing ones included
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
 def test_debug_logs_url_query_and_headers_never_show_the_key(

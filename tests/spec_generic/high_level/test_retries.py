@@ -63,6 +63,7 @@ def client_for(cls: type, answer: Any, delays: list[float], **options: Any) -> A
     return client
 
 
+@pytest.mark.slow  # a real server on a socket
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
 @pytest.mark.parametrize("retry_safe", [True, False], ids=["retry-safe", "not-retry-safe"])
 def test_counted_at_a_local_server_a_503_is_retried_only_when_safe(op: Operation, retry_safe: bool) -> None:

@@ -40,6 +40,7 @@ def status(answer: object) -> object:
     return getattr(value, "value", value)
 
 
+@pytest.mark.slow  # waits on the clock for a job
 @pytest.mark.parametrize("op", GENERATING, ids=op_id)
 def test_and_wait_returns_the_result_and_reports_every_answer(op: Operation) -> None:
     seen: list[Any] = []
@@ -54,6 +55,7 @@ def test_and_wait_returns_the_result_and_reports_every_answer(op: Operation) -> 
     assert 0.15 <= waited < 0.15 + 0.5, f"result seen {waited - 0.15:.3f} s after the job was done"
 
 
+@pytest.mark.slow  # waits on the clock for a job
 @pytest.mark.parametrize("op", GENERATING, ids=op_id)
 def test_wait_for_result_resumes_from_an_id_and_an_unknown_id_is_not_found(op: Operation) -> None:
     handler = mock(job_seconds=0.1)
@@ -71,6 +73,7 @@ def and_wait_kwargs(client: Any, op: Operation) -> dict[str, Any]:
     return method_arguments(op, getattr(client, method_name(op)))[1]
 
 
+@pytest.mark.slow  # waits on the clock for a job
 @pytest.mark.parametrize("op", GENERATING, ids=op_id)
 def test_a_job_that_never_finishes_ends_at_the_deadline_with_what_resumes_it(op: Operation) -> None:
     with client_on(mock(job_seconds=3600).handle) as client:
@@ -136,6 +139,7 @@ def test_an_integer_id_and_an_unknown_status_do_not_crash_the_wait(op: Operation
     assert len(fetched) == 2 and all(path.endswith("/12202888") for path in fetched)
 
 
+@pytest.mark.slow  # waits on the clock for a job
 @pytest.mark.parametrize("op", GENERATING, ids=op_id)
 def test_the_async_wait_returns_the_result_and_awaits_a_coroutine_on_update(op: Operation) -> None:
     seen: list[Any] = []
@@ -151,6 +155,7 @@ def test_the_async_wait_returns_the_result_and_awaits_a_coroutine_on_update(op: 
     assert status(result) == SUCCESS_STATUS and seen[-1] is result and len(seen) >= 2
 
 
+@pytest.mark.slow  # waits on the clock for a job
 @pytest.mark.parametrize("op", GENERATING, ids=op_id)
 def test_cancelling_the_async_wait_stops_it_at_once(op: Operation) -> None:
     jobs = mock(job_seconds=3600)
