@@ -66,6 +66,8 @@ test: $(BOOTSTRAP) ## Everything CI checks (.ci/run calls this): the four static
 test-fast: $(BOOTSTRAP) ## The inner loop: the runtime's unit tests and the in-process spec-generic tests (no generation, nothing slow)
 	pytest -m "not slow" tests/runtime tests/spec_generic/contract tests/spec_generic/high_level tests/spec_generic/hardening
 
+# test-live prints Python's own tracebacks: pytest's long ones re-parse every module of a failed call (httpx's among
+# them), about 0.1 s a failure, and against a server that cannot be reached every test fails the same way.
 test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_URL + MODELSLAB_API_KEY (writes: TEST_API_ALLOW_WRITES=1)
 	@test -n "$$TEST_API_BASE_URL" && test -n "$$MODELSLAB_API_KEY" || { \
 	  echo "make test-live needs TEST_API_BASE_URL (the base URL a Client is given, e.g." >&2; \
@@ -74,7 +76,7 @@ test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_UR
 	  echo "ones (text_to_3d, image_to_3d), which cost credits." >&2; exit 2; }
 	@test "$$TEST_API_ALLOW_WRITES" = 1 && echo "TEST_API_ALLOW_WRITES=1: the generating operations run, and cost credits." >&2 || \
 	  echo "Read-only: the operations that change state or generate (and cost credits) are skipped; TEST_API_ALLOW_WRITES=1 runs them." >&2
-	pytest -n 0 tests/spec_generic/e2e
+	pytest -n 0 --tb=native tests/spec_generic/e2e
 
 test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> [OVERLAY=<file>] [PROPOSE=<file>] (in a temp copy)
 	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>] [PROPOSE=<file>]' >&2; exit 2; }

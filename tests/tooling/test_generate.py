@@ -9,7 +9,7 @@ import copy
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from openapi_python_client.strings import snake_case
@@ -184,18 +184,34 @@ def test_missing_generator_on_path_is_a_named_failure(repo: Path, committed_hash
     assert tree_hash(repo / "generated" / PACKAGE) == committed_hash
 
 
-def test_generated_is_what_the_spec_generates(committed_hash: str, tmp_path: Path) -> None:
-    """Two generations in different places -- one under a hostile ruff config -- match generated/."""
-    first = tmp_path / "a" / PACKAGE
-    second = tmp_path / "b" / "deeper" / "still" / PACKAGE
-    second.parent.mkdir(parents=True)
-    (tmp_path / "b" / "pyproject.toml").write_text(
+class FirstGeneration(NamedTuple):
+    out: Path  # the package written
+    written: str  # its tree hash as written (before any test changes what the cache holds)
+    cache: Path  # the cache it was generated into, empty before
+
+
+@pytest.fixture(scope="module")
+def first_generation(tmp_path_factory: pytest.TempPathFactory) -> FirstGeneration:
+    """One run of the generator itself (into an empty cache of its own), deep inside a folder whose ruff config is
+    hostile (a line length of 40, single quotes): the generator formats by any ruff config above its output."""
+    root = tmp_path_factory.mktemp("first")
+    (root / "pyproject.toml").write_text(
         '[tool.ruff]\nline-length = 40\n[tool.ruff.format]\nquote-style = "single"\n', encoding="utf-8"
     )
-    for out in (first, second):
-        result = run_generate_sh("--out", str(out), "--no-cache")  # the generator itself, both times
-        assert result.returncode == 0, result.stderr
-    assert tree_hash(first) == tree_hash(second) == committed_hash
+    out = root / "deeper" / "still" / PACKAGE
+    out.parent.mkdir(parents=True)
+    cache = root / "cache"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MODELSLAB_GENERATE_CACHE", str(cache))
+        result = run_generate_sh("--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return FirstGeneration(out, tree_hash(out), cache)
+
+
+def test_generated_is_what_the_spec_generates(first_generation: FirstGeneration, committed_hash: str) -> None:
+    """The generator's own output, under a hostile ruff config, is generated/ byte for byte (the cache was empty,
+    so nothing came from it)."""
+    assert first_generation.written == committed_hash
 
 
 def cache_entries(cache: Path) -> list[Path]:
@@ -203,13 +219,12 @@ def cache_entries(cache: Path) -> list[Path]:
 
 
 def test_the_cache_gives_the_generators_output_for_the_same_inputs_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    first_generation: FirstGeneration, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An entry per successful set of inputs; the same inputs take it (shown by tampering with it), other inputs
     (a changed template) or --no-cache do not; the runtime and _version.py are added to a cached tree too."""
-    cache = tmp_path / "cache"
+    cache = first_generation.cache
     monkeypatch.setenv("MODELSLAB_GENERATE_CACHE", str(cache))
-    assert run_generate_sh("--out", str(tmp_path / "one" / PACKAGE)).returncode == 0
     (entry,) = cache_entries(cache)
     assert not (entry / RUNTIME_MODULES[0].name).exists() and not (entry / "_version.py").exists()
     (entry / "py.typed").write_text("tampered\n", encoding="utf-8")
@@ -217,7 +232,9 @@ def test_the_cache_gives_the_generators_output_for_the_same_inputs_only(
     assert run_generate_sh("--out", str(again)).returncode == 0
     assert (again / "py.typed").read_text(encoding="utf-8") == "tampered\n", "the entry was used"
     assert all((again / m.name).read_bytes() == m.read_bytes() for m in RUNTIME_MODULES)
-    # (that --no-cache gives the committed tree: test_generated_is_what_the_spec_generates)
+    uncached = tmp_path / "three" / PACKAGE
+    assert run_generate_sh("--out", str(uncached), "--no-cache").returncode == 0
+    assert (uncached / "py.typed").read_text(encoding="utf-8") != "tampered\n", "--no-cache ran the generator"
     repo = copy_repo(tmp_path / "repo")
     template = repo / "codegen" / "overrides" / "models_init.py.jinja"
     template.write_text(template.read_text(encoding="utf-8") + "{# changed #}\n", encoding="utf-8")
