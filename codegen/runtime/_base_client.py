@@ -132,9 +132,15 @@ def split_transport_settings(
     transport = {name: rest.pop(name) for name in TRANSPORT_SETTINGS if name in rest}
     if "trust_env" in transport:
         rest["trust_env"] = transport["trust_env"]  # httpx.Client reads it too (proxies from the environment)
-    if verify is True and "cert" not in transport:
-        verify = default_ssl_context(bool(transport.get("trust_env", True)), bool(transport.get("http2", False)))
     return {"verify": verify, **transport}, rest
+
+
+def transport_settings(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> dict[str, Any]:
+    """The settings a client's own transport is built with: verify=True becomes the shared default SSL context."""
+    settings = split_transport_settings(httpx_args, verify)[0]
+    if settings["verify"] is True and "cert" not in settings:  # (httpx builds a context holding a client cert)
+        settings["verify"] = default_ssl_context(bool(settings.get("trust_env", True)), bool(settings.get("http2")))
+    return settings
 
 
 def default_ssl_context(trust_env: bool, http2: bool) -> ssl.SSLContext:
@@ -159,7 +165,7 @@ def http_transport(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLCo
     given = httpx_args.get("transport")
     if given is not None:
         return given  # type: ignore[no-any-return]
-    return httpx.HTTPTransport(**split_transport_settings(httpx_args, verify)[0])
+    return httpx.HTTPTransport(**transport_settings(httpx_args, verify))
 
 
 def async_http_transport(
@@ -168,7 +174,7 @@ def async_http_transport(
     given = httpx_args.get("transport")
     if given is not None:
         return given  # type: ignore[no-any-return]
-    return httpx.AsyncHTTPTransport(**split_transport_settings(httpx_args, verify)[0])
+    return httpx.AsyncHTTPTransport(**transport_settings(httpx_args, verify))
 
 
 def httpx_client_settings(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> dict[str, Any]:

@@ -296,7 +296,7 @@ def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.Mo
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
 
     def context(verify: Any = True, **settings: Any) -> Any:
-        return _base_client.split_transport_settings(settings, verify)[0]["verify"]
+        return _base_client.transport_settings(settings, verify)["verify"]
 
     shared = context()
     assert isinstance(shared, ssl.SSLContext) and shared is context()
@@ -308,6 +308,12 @@ def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.Mo
     mine = ssl.create_default_context()
     assert context(mine) is mine and context(False) is False
     assert context(cert="client.pem") is True  # httpx builds the context that holds a client certificate
+    # A client given its own transport builds no context at all (loading the CA bundle is what costs).
+    built: list[object] = []
+    monkeypatch.setattr(_base_client, "_ssl_context", lambda *key: built.append(key))
+    given = httpx.MockTransport(Script())
+    assert _base_client.http_transport({"transport": given}, True) is given
+    assert _base_client.httpx_client_settings({"transport": given}, True) == {} and built == []
 
 
 def test_given_keeps_what_the_caller_gave() -> None:
