@@ -64,14 +64,19 @@ def fixed_transport() -> httpx.MockTransport:
     )
 
 
-def best_per_call(run_batch: Callable[[int], None], calls: int, repeats: int = 7) -> float:
-    run_batch(min(calls, 200))  # warm up
-    timings = []
+def best_per_call(*run_batches: Callable[[int], None], calls: int, repeats: int = 7) -> list[float]:
+    """Seconds per call of each `run_batch(n)`: the best of `repeats` batches of `calls`, after a warm-up. The
+    batches of the sides take turns, so that drift on the machine (another process, the CPU's clock) hits every
+    side alike instead of whichever ran last."""
+    for run_batch in run_batches:
+        run_batch(min(calls, 200))  # warm up
+    timings: list[list[float]] = [[] for _ in run_batches]
     for _ in range(repeats):
-        started = time.perf_counter()
-        run_batch(calls)
-        timings.append((time.perf_counter() - started) / calls)
-    return min(timings)
+        for run_batch, times in zip(run_batches, timings, strict=True):
+            started = time.perf_counter()
+            run_batch(calls)
+            times.append((time.perf_counter() - started) / calls)
+    return [min(times) for times in timings]
 
 
 def in_process_sync(calls: int) -> tuple[float, float]:
@@ -87,20 +92,26 @@ def in_process_sync(calls: int) -> tuple[float, float]:
             raw.post("/clear_queue", json={"key": KEY}).json()
 
     with generated, raw:
-        return best_per_call(run_generated, calls), best_per_call(run_raw, calls)
+        generated_time, raw_time = best_per_call(run_generated, run_raw, calls=calls)
+        return generated_time, raw_time
 
 
-async def best_per_async_call(call: Callable[[], Awaitable[object]], calls: int, repeats: int = 7) -> float:
-    """best_per_call for a coroutine function: the best of `repeats` batches, after a warm-up."""
+async def best_per_async_call(*calls_of: Callable[[], Awaitable[object]], calls: int, repeats: int = 7) -> list[float]:
+    """best_per_call for coroutine functions: the best of `repeats` batches each, the sides taking turns."""
 
-    async def batch(n: int) -> float:
+    async def batch(call: Callable[[], Awaitable[object]], n: int) -> float:
         started = time.perf_counter()
         for _ in range(n):
             await call()
         return (time.perf_counter() - started) / n
 
-    await batch(min(calls, 200))
-    return min([await batch(calls) for _ in range(repeats)])
+    for call in calls_of:
+        await batch(call, min(calls, 200))
+    timings: list[list[float]] = [[] for _ in calls_of]
+    for _ in range(repeats):
+        for call, times in zip(calls_of, timings, strict=True):
+            times.append(await batch(call, calls))
+    return [min(times) for times in timings]
 
 
 def compare_async(ours: Any, call: Callable[[Any], Awaitable[object]], calls: int) -> tuple[float, float]:
@@ -113,7 +124,8 @@ def compare_async(ours: Any, call: Callable[[Any], Awaitable[object]], calls: in
             return (await raw.post("/clear_queue", json={"key": KEY})).json()
 
         async with ours, raw:
-            return await best_per_async_call(lambda: call(ours), calls), await best_per_async_call(raw_call, calls)
+            ours_time, raw_time = await best_per_async_call(lambda: call(ours), raw_call, calls=calls)
+            return ours_time, raw_time
 
     return asyncio.run(measure())
 
@@ -145,7 +157,8 @@ def in_process_high_level(calls: int) -> tuple[float, float, float]:
             absolute.post(url, json={"key": KEY}).json()
 
     with high_level, raw, absolute:
-        return best_per_call(run_high_level, calls), best_per_call(run_raw, calls), best_per_call(run_absolute, calls)
+        high_level_time, raw_time, absolute_time = best_per_call(run_high_level, run_raw, run_absolute, calls=calls)
+        return high_level_time, raw_time, absolute_time
 
 
 def in_process_high_level_async(calls: int) -> tuple[float, float]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,13 +31,19 @@ def test_without_url_and_key_it_refuses_at_once_naming_both() -> None:
         assert "passed" not in result.stdout
 
 
+@pytest.fixture(scope="module")
+def separate_server() -> Iterator[str]:
+    """A mock started as its own process, standing in for the real API (both runs below use it)."""
+    with running_mock_server(port=0, job_seconds=0.2) as url:
+        yield url
+
+
 @pytest.mark.parametrize("writes", ["1", ""], ids=["writes-allowed", "read-only"])
-def test_against_a_separately_started_server_it_passes(writes: str) -> None:
+def test_against_a_separately_started_server_it_passes(separate_server: str, writes: str) -> None:
     table = load_table()
     state_changing = [op for op in OPERATIONS if table[op.label].changes_state]
-    with running_mock_server(port=0, job_seconds=0.2) as url:
-        env = {"TEST_API_BASE_URL": url, "MODELSLAB_API_KEY": "live-test-key", "TEST_API_ALLOW_WRITES": writes}
-        result = make(REPO, "test-live", env=env)
+    env = {"TEST_API_BASE_URL": separate_server, "MODELSLAB_API_KEY": "live-test-key", "TEST_API_ALLOW_WRITES": writes}
+    result = make(REPO, "test-live", env=env)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert " failed" not in output and " error" not in output

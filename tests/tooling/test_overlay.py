@@ -15,7 +15,7 @@ from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.overlay import OVERLAY_NAME, OverlayError, apply_overlay, effective_spec, load_overlay
 from enterprise3d_devkit.spec_loading import SpecError, load_spec
 from enterprise3d_devkit.spec_validation import check_spec
-from tests.support.repo_copies import copy_repo, make, tree_hash
+from tests.support.repo_copies import copy_repo, make, tree_hash, update_spec
 from tests.support.vendor import CORPUS
 
 # Each vendor defect kind the overlay exists for, in a real corpus document, with its reviewed overlay.
@@ -138,8 +138,8 @@ def test_a_stale_repo_overlay_fails_generation_and_the_update_and_changes_nothin
     before = tree_hash(repo / "generated")
     result = make(repo, "generate")
     assert result.returncode != 0 and "stale" in result.stderr and "delete it" in result.stderr
-    result = make(repo, "update-spec", f"SOURCE={repo / 'openapi.yaml'}")
-    assert result.returncode != 0 and "stale" in result.stderr
+    code, output = update_spec(repo, str(repo / "openapi.yaml"))
+    assert code != 0 and "stale" in output
     assert tree_hash(repo / "generated") == before
 
 
@@ -151,8 +151,8 @@ def test_update_spec_lists_every_action_applied(tmp_path: Path) -> None:
         {"target": f"$.paths['{path}'].*", "description": "clarify (test)", "update": {"summary": "s"}},
     )
     published = copy.deepcopy(load_spec(repo / "openapi.yaml"))
-    result = make(repo, "update-spec", f"SOURCE={repo / 'openapi.yaml'}")
-    assert result.returncode == 0, result.stderr
-    assert f"Overlay {OVERLAY_NAME} applied (1 action(s)):" in result.stdout
-    assert f"[update] $.paths['{path}'].* (1 node(s)): clarify (test)" in result.stdout
+    code, output = update_spec(repo, str(repo / "openapi.yaml"))
+    assert code == 0, output
+    assert f"Overlay {OVERLAY_NAME} applied (1 action(s)):" in output
+    assert f"[update] $.paths['{path}'].* (1 node(s)): clarify (test)" in output
     assert load_spec(repo / "openapi.yaml") == published

@@ -12,7 +12,7 @@ from enterprise3d_devkit.overlay import OVERLAY_NAME
 from enterprise3d_devkit.release import bump_kind, next_version, read_version
 from enterprise3d_devkit.spec_diff import Change
 from enterprise3d_devkit.spec_loading import load_spec
-from tests.support.repo_copies import make
+from tests.support.repo_copies import make, update_spec
 from tests.support.servers import FileServer
 from tests.support.spec_variants import unused_name
 from tests.support.vendor import VendorMirror
@@ -53,8 +53,8 @@ def test_an_additive_then_a_breaking_update_move_minor_then_major(
     assert entry in changelog and changelog.index(f"## {minor}") < changelog.index(f"## {before}")
 
     del model["properties"][note]
-    result = make(repo, "update-spec", f"SOURCE={served.add('b.json', json.dumps(spec).encode())}")
-    assert result.returncode == 0, result.stderr
+    code, output = update_spec(repo, served.add("b.json", json.dumps(spec).encode()))
+    assert code == 0, output
     major = next_version(minor, "major")
     assert read_version(repo) == major
     assert "**BREAKING**" in (repo / "CHANGELOG.md").read_text(encoding="utf-8").split(f"## {minor}")[0]
@@ -63,7 +63,7 @@ def test_an_additive_then_a_breaking_update_move_minor_then_major(
 def test_an_overlay_only_change_moves_the_patch_and_nothing_moves_nothing(repo: Path, vendor: VendorMirror) -> None:
     before = read_version(repo)
     changelog = (repo / "CHANGELOG.md").read_bytes()
-    assert make(repo, "update-spec", env=vendor.env).returncode == 0
+    assert update_spec(repo)[0] == 0
     assert read_version(repo) == before and (repo / "CHANGELOG.md").read_bytes() == changelog
 
     path = next(iter(published(repo)["paths"]))  # type: ignore[call-overload]
@@ -73,8 +73,8 @@ def test_an_overlay_only_change_moves_the_patch_and_nothing_moves_nothing(repo: 
     action = {"target": f"$.paths['{path}'].*", "description": "a clearer summary", "update": {"summary": "S"}}
     overlay["actions"].append(action)
     overlay_path.write_text(yaml.safe_dump(overlay, sort_keys=False), encoding="utf-8")
-    result = make(repo, "update-spec", env=vendor.env)
-    assert result.returncode == 0, result.stderr
+    code, output = update_spec(repo)
+    assert code == 0, output
     assert read_version(repo) == next_version(before, "patch")
     assert "a clearer summary" in (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     assert make(repo, "check-generated").returncode == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.spec_record import RECORD_NAME, problem, read_record
-from tests.support.repo_copies import make, tree_hash
+from tests.support.repo_copies import make, tree_hash, update_spec
 from tests.support.vendor import VendorMirror
 
 
@@ -28,7 +28,7 @@ def test_a_hand_edit_of_openapi_yaml_fails_make_test_naming_the_file(repo: Path,
     result = make(repo, "check-spec-record")
     assert result.returncode != 0
     assert f"openapi.yaml is not what {RECORD_NAME} records" in result.stderr and "edited by hand" in result.stderr
-    assert make(repo, "update-spec", env=vendor.env).returncode == 0  # taking the recorded sources again undoes it
+    assert update_spec(repo)[0] == 0  # taking the recorded sources again undoes it
     assert make(repo, "check-spec-record").returncode == 0
 
 

@@ -3,9 +3,7 @@ failure openapi.yaml and generated/ are untouched. Runs on temp copies of the re
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import socket
 from pathlib import Path
@@ -18,9 +16,9 @@ from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.overlay import OVERLAY_NAME, effective_spec
 from enterprise3d_devkit.spec_loading import load_spec
 from enterprise3d_devkit.update_spec import UpdateError, recognise
-from enterprise3d_devkit.update_spec import main as update_spec_main
 from enterprise3d_devkit.update_spec import update as update_spec
 from tests.support.repo_copies import copy_repo, run, tree_hash
+from tests.support.repo_copies import update_spec as update_spec_in_process
 from tests.support.servers import FileServer, black_hole
 from tests.support.spec_variants import GROWN_PATH, grown_module, grown_spec, unused_name
 from tests.support.vendor import VENDOR_BLOCK, VENDOR_PAGE
@@ -45,12 +43,7 @@ def dump(spec: dict[str, Any]) -> bytes:
 
 
 def update(repo: Path, *sources: str) -> tuple[int, str]:
-    """The command of `make update-spec SOURCE=...` on a repo copy, run in-process (the make target itself runs in
-    test_spec_record.py and test_spec_watch.py): its exit status and what it printed."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-        code = update_spec_main(["--timeout", "1", *sources], repo=repo)
-    return code, printed.getvalue()
+    return update_spec_in_process(repo, *sources)
 
 
 def snapshot(repo: Path) -> tuple[bytes, str]:
