@@ -154,11 +154,21 @@ BAD_SPECS: list[tuple[str, Callable[[], bytes], str, list[str]]] = [
     ("spec_bytes", "step", "words"), [case[1:] for case in BAD_SPECS], ids=[case[0] for case in BAD_SPECS]
 )
 def test_bad_spec_is_refused_and_generated_is_untouched(
-    refusing_repo: Path, committed_hash: str, spec_bytes: Callable[[], bytes], step: str, words: list[str]
+    refusing_repo: Path,
+    committed_hash: str,
+    spec_bytes: Callable[[], bytes],
+    step: str,
+    words: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """...and the generator's cache is left as it was: only successful generations are kept."""
     repo = refusing_repo
     (repo / "openapi.yaml").write_bytes(spec_bytes())
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MODELSLAB_GENERATE_CACHE", str(cache))
     result = run_generate_sh(repo=repo)
+    assert cache_entries(cache) == [], "a refused spec left an entry in the cache"
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert f"FAILED at step '{step}'" in output
@@ -240,15 +250,6 @@ def test_the_cache_gives_the_generators_output_for_the_same_inputs_only(
     template.write_text(template.read_text(encoding="utf-8") + "{# changed #}\n", encoding="utf-8")
     assert run_generate_sh("--out", str(tmp_path / "four" / PACKAGE), repo=repo).returncode == 0
     assert len(cache_entries(cache)) == 2, "other inputs, another entry"
-
-
-def test_a_refused_spec_leaves_nothing_in_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("MODELSLAB_GENERATE_CACHE", str(cache))
-    _, spec_bytes, *_ = next(case for case in BAD_SPECS if case[2] == "generate")
-    (tmp_path / "bad.yaml").write_bytes(spec_bytes())
-    result = run_generate_sh("--spec", str(tmp_path / "bad.yaml"), "--out", str(tmp_path / "out" / PACKAGE))
-    assert result.returncode != 0 and cache_entries(cache) == []
 
 
 def test_the_version_module_is_pyprojects_version(tmp_path: Path) -> None:
