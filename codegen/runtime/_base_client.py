@@ -149,15 +149,16 @@ def default_ssl_context(trust_env: bool, http2: bool) -> ssl.SSLContext:
     httpx builds a new one for each client, and loading the CA bundle costs about 15 ms: more than a whole call to
     a local server. A context is safe to share between connections and threads. Clients with and without HTTP/2
     get different contexts, because the connection pool sets the ALPN protocols on the context it is given; and
-    with `trust_env`, the CA bundle named by SSL_CERT_FILE or SSL_CERT_DIR is part of the key, as httpx reads them.
+    the environment the context is built from is part of the key: with `trust_env`, the CA bundle named by
+    SSL_CERT_FILE or SSL_CERT_DIR (as httpx reads them), and always SSLKEYLOGFILE (as the ssl module reads it).
     """
-    where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")) if trust_env else (None, None)
-    return _ssl_context(trust_env, http2, where)
+    names = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE") if trust_env else ("SSLKEYLOGFILE",)
+    return _ssl_context(trust_env, http2, tuple(os.environ.get(name) for name in names))
 
 
 @functools.cache
-def _ssl_context(trust_env: bool, http2: bool, where: tuple[str | None, str | None]) -> ssl.SSLContext:
-    del http2, where  # (only the cache's key: see default_ssl_context)
+def _ssl_context(trust_env: bool, http2: bool, environment: tuple[str | None, ...]) -> ssl.SSLContext:
+    del http2, environment  # (only the cache's key: see default_ssl_context)
     return httpx.create_ssl_context(verify=True, trust_env=trust_env)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from types import SimpleNamespace
 from typing import Any
 
@@ -292,8 +293,8 @@ def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.Mo
 
     import certifi
 
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE"):
+        monkeypatch.delenv(name, raising=False)
 
     def context(verify: Any = True, **settings: Any) -> Any:
         return _base_client.transport_settings(settings, verify)["verify"]
@@ -305,6 +306,8 @@ def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.Mo
     monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
     assert context() is not shared
     assert context(trust_env=False) is context(trust_env=False) is not context()
+    monkeypatch.setenv("SSLKEYLOGFILE", os.devnull)  # read by the ssl module whatever trust_env says
+    assert context(trust_env=False).keylog_filename == os.devnull
     mine = ssl.create_default_context()
     assert context(mine) is mine and context(False) is False
     assert context(cert="client.pem") is True  # httpx builds the context that holds a client certificate
