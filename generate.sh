@@ -9,11 +9,12 @@
 #                                       beside openapi.yaml, when it exists and --spec is not given)
 #   ./generate.sh --no-cache            run the generator even when the cache holds its output for these inputs
 #
-# The generator's output is cached by a hash of everything that shapes it (the effective spec, codegen/, the dev
-# tools that write its template data, the generator's and ruff's versions): the same inputs give the same bytes,
-# so a cached tree is what the generator would write. The cache lives in $MODELSLAB_GENERATE_CACHE, else
-# ${XDG_CACHE_HOME:-~/.cache}/modelslab-enterprise-3d/generate (never in the repository); only successful
-# generations are kept. The runtime (codegen/runtime/) and _version.py (pyproject.toml's version) are added after.
+# The generator's output is cached by a hash of everything that shapes it (the spec and its overlay, codegen/,
+# the dev tools that apply the overlay and write its template data, the generator's and ruff's versions): the
+# same inputs give the same bytes, so a cached tree is what the generator would write. The cache lives in
+# $MODELSLAB_GENERATE_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/modelslab-enterprise-3d/generate (never in the
+# repository); only successful generations are kept. The runtime (codegen/runtime/) and _version.py
+# (pyproject.toml's version) are added after.
 #
 # The tools come from the pinned dev toolchain: `make generate` runs this with .venv/bin first on PATH
 # (the generator's ruff post-hooks need ruff there). Every step either succeeds or leaves the output
@@ -80,28 +81,19 @@ if [ "$overlay_given" = no ] && [ "$spec_given" = no ] && [ -f "$repo/openapi.ov
   overlay=$repo/openapi.overlay.yaml
 fi
 published=$spec
-if [ -n "$overlay" ]; then
-  step="apply overlay"
-  # The vendored spec is never edited: the overlay's corrections go into a staged copy that is generated from.
-  rc=0
-  "$python" -m enterprise3d_devkit.overlay "$spec" "$overlay" "$staging/effective.yaml" >/dev/null || rc=$?
-  if [ "$rc" = 3 ]; then
-    step="validate spec"
-    fail "$spec was refused: not a usable OpenAPI spec (see above)"
-  fi
-  [ "$rc" = 0 ] || fail "the overlay $overlay could not be applied to $spec (see above)"
-  spec=$staging/effective.yaml
-  published="$published with the overlay $overlay"
-fi
+[ -z "$overlay" ] || published="$published with the overlay $overlay"
 
 step="look up the cache"
 cache_root=${MODELSLAB_GENERATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelslab-enterprise-3d/generate}
-# The key: the tools' versions, the effective spec, and every file of codegen/, enterprise3d_devkit/ and this script
-# (named relative to the repository, so that every copy of it shares the entries).
+# The key: the tools' versions, the spec and its overlay, and every file of codegen/, enterprise3d_devkit/ and this
+# script (named relative to the repository, so that every copy of it shares the entries). The effective spec is a
+# function of these, so a hit needs neither the overlay applied nor the spec validated again (which costs most of
+# a cached run): only inputs that generated successfully ever get an entry.
 key=$(
   {
     printf '%s\n' "${actual[@]}" "$package"
     sha256sum <"$spec"
+    if [ -n "$overlay" ]; then sha256sum <"$overlay"; else echo "no overlay"; fi
     (cd "$repo" && find codegen enterprise3d_devkit generate.sh -type f -not -path '*/__pycache__/*' -print0 |
       LC_ALL=C sort -z | xargs -0 sha256sum)
   } | sha256sum
@@ -113,6 +105,18 @@ if [ "$use_cache" = yes ] && [ -f "$cached/__init__.py" ] && mkdir "$staging/pro
   touch "$cached" 2>/dev/null || true  # generated before from exactly these inputs; kept as recently used
 else
   rm -rf "$staging/project"  # the generator refuses an output folder that exists
+  if [ -n "$overlay" ]; then
+    step="apply overlay"
+    # The vendored spec is never edited: the overlay's corrections go into a staged copy that is generated from.
+    rc=0
+    "$python" -m enterprise3d_devkit.overlay "$spec" "$overlay" "$staging/effective.yaml" >/dev/null || rc=$?
+    if [ "$rc" = 3 ]; then
+      step="validate spec"
+      fail "$spec was refused: not a usable OpenAPI spec (see above)"
+    fi
+    [ "$rc" = 0 ] || fail "the overlay $overlay could not be applied to $spec (see above)"
+    spec=$staging/effective.yaml
+  fi
   step="validate spec"
   # One folder for --custom-template-path: the overrides of the generator's own templates (property_templates/
   # among them), the templates we add (codegen/additions/), and the facts they need beyond the spec
