@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.layout import SPEC_PATH
 
@@ -113,7 +111,7 @@ def load_spec(source: Path | bytes = SPEC_PATH) -> dict[str, Any]:
         raise SpecError("is empty: an OpenAPI document is expected", "line 1")
     try:
         document = yaml_codec.load(text)
-    except yaml.YAMLError as exc:
+    except yaml_codec.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "the file"
         problem = getattr(exc, "problem", None) or str(exc)

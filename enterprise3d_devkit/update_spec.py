@@ -126,7 +126,7 @@ def _fetch(source: str, timeout: float) -> bytes:
 def _as_openapi(content: bytes) -> dict[str, Any] | None:
     try:
         document = yaml_codec.load(content.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError):
+    except (UnicodeDecodeError, yaml_codec.YAMLError):
         return None
     return document if isinstance(document, dict) and "openapi" in document else None
 

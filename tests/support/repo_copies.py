@@ -41,8 +41,8 @@ def make(repo: Path, *targets: str, env: dict[str, str] | None = None) -> subpro
 def update_spec(repo: Path, *arguments: str) -> tuple[int, str]:
     """What `make update-spec` runs (`SOURCE=` as the arguments, none: the recorded sources), on a repo copy and in
     this process: its exit status and what it printed. It saves an interpreter start and the update tool's imports
-    (0.4 s); the make target itself, with SOURCE, REPORT and PROPOSE, runs in test_release.py, test_spec_record.py,
-    test_spec_watch.py, test_repairs.py and test_vendor_changes.py."""
+    (0.4 s) in tests of what the update does; the tests of the make target's variables (SOURCE, REPORT, PROPOSE)
+    run make."""
     from enterprise3d_devkit.update_spec import main
 
     printed = io.StringIO()
