@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import griffe
 import pytest
 
 from enterprise3d_devkit.layout import PACKAGE
@@ -188,13 +190,31 @@ def test_no_change_reports_nothing() -> None:
     assert diff_specs(BASE, copy.deepcopy(BASE)) == []
 
 
-def test_griffe_sees_what_the_python_api_lost(tmp_path: Path) -> None:
+def test_griffe_sees_what_the_python_api_lost(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     grown = generate_package(grown_spec(), tmp_path / "grown")
     base = generate_package(BASE, tmp_path / "base")
     removed = python_api_breakages(grown, base)
     assert any(f"{PACKAGE}.models.{GROWN_MODEL}" in line for line in removed)
     assert any("api.management" in line for line in removed)
     assert python_api_breakages(base, grown) == []  # adding an operation breaks nothing
+
+    # griffe loads each pair of trees once per process, and two trees with the same files never
+    same_files = tmp_path / "copy" / PACKAGE
+    shutil.copytree(grown, same_files)
+    loaded: list[object] = []
+
+    def load(*args: object, **kwargs: object) -> None:
+        loaded.append(args)
+        raise LookupError("griffe was asked to load a package")
+
+    monkeypatch.setattr(griffe, "load", load)
+    assert python_api_breakages(same_files, base) == removed  # the same files as a pair compared before
+    assert python_api_breakages(grown, same_files) == []
+    assert loaded == []
+    (same_files / "models" / "__init__.py").write_text("", encoding="utf-8")  # other files: loaded
+    with pytest.raises(LookupError):
+        python_api_breakages(same_files, base)
+    assert loaded
 
 
 def test_the_report_reads_well(tmp_path: Path) -> None:
