@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -176,6 +177,18 @@ def test_bad_spec_is_refused_and_generated_is_untouched(
         assert word in output, f"{word!r} missing from:\n{output}"
     assert tree_hash(repo / "generated") == tree_hash(GENERATED.parent), "generated/ changed"
     assert tree_hash(repo / "generated" / PACKAGE) == committed_hash
+
+
+def test_a_document_refused_before_it_is_validated_never_loads_the_validator(tmp_path: Path) -> None:
+    """Not OpenAPI 3 (or not YAML): refused without importing openapi-spec-validator, a quarter of a second."""
+    spec = write_spec(tmp_path / "swagger.yaml", _swagger_2(_spec()))
+    probe = (
+        "import sys; from enterprise3d_devkit.spec_validation import main; code = main(['', sys.argv[1]]); "
+        "print(code, sorted(name for name in sys.modules if name.startswith('openapi_spec_validator')))"
+    )
+    result = run([sys.executable, "-c", probe, str(spec)], REPO)
+    assert result.stdout.split(maxsplit=1) == ["1", "[]\n"], result.stdout + result.stderr
+    assert "not an OpenAPI 3.x" in result.stderr
 
 
 def test_missing_generator_on_path_is_a_named_failure(repo: Path, committed_hash: str) -> None:
