@@ -6,6 +6,7 @@ Every run here works on a temp copy of the repo; the real generated/ is only rea
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import os
 import sys
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from enterprise3d_devkit.generated_marker import MARKER
 from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO, RUNTIME_MODULES, SPEC_PATH
 from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.spec_loading import load_spec
-from enterprise3d_devkit.version_module import module_text, version_of
+from enterprise3d_devkit.version_module import installed_version, module_text, version_of
 from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
 from tests.support.spec_variants import GROWN_MODEL, grown_module, grown_spec, unused_name
 
@@ -271,6 +272,19 @@ def test_the_version_module_is_pyprojects_version(tmp_path: Path) -> None:
         version_of(tmp_path / "pyproject.toml")
     with pytest.raises(ValueError, match="not a version"):
         module_text('1"; import os')
+
+
+def test_the_tools_versions_are_what_importlib_metadata_says(tmp_path: Path) -> None:
+    """generate.sh checks the tools against the lock file by these versions: for every distribution installed here
+    they are what importlib.metadata reads from the metadata itself."""
+    installed = {dist.metadata["Name"]: dist.version for dist in importlib.metadata.distributions()}
+    assert len(installed) > 20
+    for name, version in installed.items():
+        assert installed_version(name) == version, name
+        assert installed_version(name.upper().replace("-", ".")) == version  # names compare normalized
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    with pytest.raises(LookupError, match="no-such-tool is not installed"):
+        installed_version("no-such-tool", [str(tmp_path / "not-a-folder"), str(tmp_path), *sys.path])
 
 
 def test_generating_twice_changes_nothing_and_leaves_no_debris(repo: Path, committed_hash: str) -> None:
