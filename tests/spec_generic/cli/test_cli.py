@@ -19,10 +19,11 @@ from enterprise3d_devkit.instances import is_valid, request_instance, valid_inst
 from enterprise3d_devkit.layout import REPO
 from enterprise3d_devkit.operations import Operation, operations
 from enterprise3d_devkit.spec_loading import object_schema
-from modelslab_enterprise_3d import _cli
+from modelslab_enterprise_3d import Enterprise3D, _cli
+from modelslab_enterprise_3d._base_client import DEFAULT_MAX_RETRIES
 from modelslab_enterprise_3d._vendor import API_KEY_ENV, API_KEY_FIELD, BASE_URL_ENV
 from modelslab_enterprise_3d.client import cli_commands
-from tests.support.generation import GENERATING, fetching
+from tests.support.generation import FAST_POLLS, GENERATING, fetching
 from tests.support.spec_cases import OPERATIONS, op_id
 from tests.support.spec_variants import grown_spec
 
@@ -53,6 +54,7 @@ def argv_for(op: Operation) -> list[str]:
 def cli(monkeypatch: pytest.MonkeyPatch, api_base_url: str, capsys: pytest.CaptureFixture[str]) -> Any:
     monkeypatch.setenv(API_KEY_ENV, KEY)
     monkeypatch.setenv(BASE_URL_ENV, api_base_url)
+    monkeypatch.setattr(Enterprise3D, "_poll_interval", FAST_POLLS)  # the mock's jobs take a fifth of a second
 
     def run(*argv: str) -> tuple[int, str, str]:
         status = _cli.main(list(argv))
@@ -127,9 +129,12 @@ def test_each_error_is_one_line_and_its_documented_exit_status(cli: Any, monkeyp
         assert status == 4
         assert err.count("\n") == 1 and err.startswith("modelslab-3d: NotFoundError: ")
     monkeypatch.setenv(BASE_URL_ENV, "http://127.0.0.1:9")
+    backoff: list[float] = []
+    monkeypatch.setattr(Enterprise3D, "_sleep", staticmethod(backoff.append))  # recorded, not slept
     read_only = next(op for op in OPERATIONS if not command_for(op).waits)
     status, _, err = cli(*argv_for(read_only))
     assert status == 9 and err.count("\n") == 1 and "APIConnectionError" in err
+    assert len(backoff) == DEFAULT_MAX_RETRIES, "retried before giving up"
     monkeypatch.delenv(API_KEY_ENV)
     status, _, err = cli(*argv_for(read_only))
     assert status == 2 and API_KEY_ENV in err
