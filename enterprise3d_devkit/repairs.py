@@ -24,7 +24,6 @@ from typing import Any
 
 import yaml
 
-from enterprise3d_devkit.instances import example_findings
 from enterprise3d_devkit.spec_loading import HTTP_METHODS, SpecError, iter_nodes, json_path, load_spec, resolve
 
 PROPOSED = "PROPOSED, NOT REVIEWED"
@@ -105,6 +104,8 @@ def defaults_outside_enum(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def examples_breaking_their_schema(spec: dict[str, Any], known: set[str]) -> list[dict[str, Any]]:
+    from enterprise3d_devkit.instances import example_findings  # (0.25 s of imports: only for a document this far)
+
     actions = []
     for finding in example_findings(spec):
         target, _, what = finding.partition(": ")
@@ -139,8 +140,9 @@ def render(actions: list[dict[str, Any]], title: str) -> str:
 
 
 def proposed_for(spec: object) -> list[dict[str, Any]]:
-    """`propose`, for a document that may be too broken to walk (then [], and the refusal says why)."""
-    if not isinstance(spec, dict):
+    """`propose`, for a document that may be too broken to walk, or that is no OpenAPI 3 document, which no action
+    of these kinds repairs (then [], and the refusal says why)."""
+    if not isinstance(spec, dict) or not str(spec.get("openapi", "")).startswith("3."):
         return []
     try:
         return propose(spec)
