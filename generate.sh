@@ -105,37 +105,33 @@ if [ "$use_cache" = yes ] && [ -f "$cached/__init__.py" ] && mkdir "$staging/pro
   touch "$cached" 2>/dev/null || true  # generated before from exactly these inputs; kept as recently used
 else
   rm -rf "$staging/project"  # the generator refuses an output folder that exists
-  if [ -n "$overlay" ]; then
-    step="apply overlay"
-    # The vendored spec is never edited: the overlay's corrections go into a staged copy that is generated from.
-    rc=0
-    "$python" -m enterprise3d_devkit.overlay "$spec" "$overlay" "$staging/effective.yaml" >/dev/null || rc=$?
-    if [ "$rc" = 3 ]; then
-      step="validate spec"
-      fail "$spec was refused: not a usable OpenAPI spec (see above)"
-    fi
-    [ "$rc" = 0 ] || fail "the overlay $overlay could not be applied to $spec (see above)"
-    spec=$staging/effective.yaml
-  fi
-  step="validate spec"
   # One folder for --custom-template-path: the overrides of the generator's own templates (property_templates/
   # among them), the templates we add (codegen/additions/), and the facts they need beyond the spec
-  # (enterprise3d_devkit/template_data.py), written by the interpreter that validates the spec once it is valid.
+  # (enterprise3d_devkit/template_data.py), written once the spec is valid.
   templates=$staging/templates
   mkdir "$templates"
   cp -R "$repo"/codegen/overrides/. "$repo"/codegen/additions/. "$templates"/
-  "$python" -m enterprise3d_devkit.spec_validation "$spec" \
-    --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" ||
-    fail "$published was refused: not a usable OpenAPI spec (see above)"
-
-  step="generate"
+  # The vendored spec is never edited: the overlay's corrections go into a staged copy that is generated from.
+  effective=$spec
+  [ -z "$overlay" ] || effective=$staging/effective.yaml
+  # One interpreter applies the overlay, validates, writes the template data and runs the generator's own command
+  # line (enterprise3d_devkit/generation_run.py); its exit status names the step that failed.
   # --meta uv: the only way this generator writes py.typed; the project files it writes around the package
   # (pyproject.toml, README.md) are dropped -- ours live at the top of the repo.
-  if ! log=$(openapi-python-client generate --path "$spec" --config "$config" --custom-template-path "$templates" \
-        --meta uv --output-path "$staging/project" --fail-on-warning 2>&1); then
-    echo "$log" >&2
-    fail "openapi-python-client reported warnings or errors for $published (see above)"
-  fi
+  step="generate"
+  rc=0
+  "$python" -m enterprise3d_devkit.generation_run "$spec" ${overlay:+--overlay "$overlay" "$effective"} \
+    --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" -- \
+    generate --path "$effective" --config "$config" --custom-template-path "$templates" \
+    --meta uv --output-path "$staging/project" --fail-on-warning || rc=$?
+  case $rc in
+    0) ;;
+    1) step="validate spec"; fail "$published was refused: not a usable OpenAPI spec (see above)" ;;
+    3) step="validate spec"; fail "$spec was refused: not a usable OpenAPI spec (see above)" ;;
+    4) step="apply overlay"; fail "the overlay $overlay could not be applied to $spec (see above)" ;;
+    5) fail "openapi-python-client reported warnings or errors for $published (see above)" ;;
+    *) fail "enterprise3d_devkit.generation_run exited with status $rc (see above)" ;;
+  esac
   [ -f "$new/__init__.py" ] || fail "the generator wrote no package '$package' (is package_name_override in $config right?)"
   find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} +
   if [ "$use_cache" = yes ] && mkdir -p "$cache_root" 2>/dev/null; then

@@ -158,6 +158,9 @@ def published_spec_problem(spec_path: Path) -> SpecError | None:
     return None
 
 
+SPEC_REFUSED = 3  # main's exit status when the spec itself is unusable (1: the overlay could not be applied)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 4:
         print("usage: python -m enterprise3d_devkit.overlay SPEC OVERLAY OUT", file=sys.stderr)
@@ -169,7 +172,7 @@ def main(argv: list[str]) -> int:
         published = published_spec_problem(spec_path)
         if published is not None:  # the spec itself is unusable: that, not the overlay, is the news
             print(f"Refused spec {spec_path}: the file {published.what} (at {published.where}).", file=sys.stderr)
-            return 3
+            return SPEC_REFUSED
         print(f"Overlay {overlay_path} not applied to {spec_path}: {exc}", file=sys.stderr)
         return 1
     out.write_text(yaml_codec.dump_for_machines(spec), encoding="utf-8")  # the generator's input
