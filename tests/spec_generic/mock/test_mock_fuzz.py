@@ -17,12 +17,12 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
 
 from enterprise3d_devkit.instances import example_path, is_valid, to_json_schema
 from enterprise3d_devkit.mock_server import MAX_BODY_BYTES, PREFER_CODE, SpecMock
 from enterprise3d_devkit.operations import HTTP_METHODS, Operation, server_base_url
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id, secret_fields
+from tests.support.strategies import schema_shaped
 
 SENTINEL = "sk-fuzz-sentinel-4b1d"
 MOCK = SpecMock(SPEC)
@@ -52,23 +52,6 @@ def bodies(op: Operation) -> st.SearchStrategy[bytes]:
             )
         )
     return st.one_of(*choices)
-
-
-def schema_shaped(schema: Any, json_values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """Values of the request schema, with up to three unknown fields of any JSON value beside the declared ones.
-
-    hypothesis-jsonschema draws the unknown fields itself, but slowly: about 4 ms a body, half of this test's
-    time. So a flat object schema that allows unknown fields is drawn without them and gets them from `json_values`
-    (a declared field wins over an unknown one of its name). A composed schema is left to the library."""
-    flat = isinstance(schema, dict) and "properties" in schema and not {"allOf", "anyOf", "oneOf"} & set(schema)
-    if not flat or "additionalProperties" in schema:
-        return from_schema(schema)
-    extras = st.dictionaries(st.text(max_size=8), json_values, max_size=3)
-    return st.builds(
-        lambda declared, unknown: {**unknown, **declared} if isinstance(declared, dict) else declared,
-        from_schema({**schema, "additionalProperties": False}),
-        extras,
-    )
 
 
 def requests(op: Operation) -> st.SearchStrategy[httpx.Request]:
