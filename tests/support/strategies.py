@@ -7,12 +7,22 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-# Any JSON value (finite numbers), small: what an unknown field of an answer or a request may hold.
-JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12,
-)
+
+def json_values(infinities: bool = False) -> st.SearchStrategy[Any]:
+    """Any JSON value, small; numbers finite unless `infinities` (which Python's json reads and writes)."""
+    return st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=infinities)
+        | st.text(max_size=20),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        max_leaves=12,
+    )
+
+
+# What an unknown field of an answer or a request may hold.
+JSON_VALUES = json_values()
 
 
 def schema_shaped(schema: Any, unknown_values: st.SearchStrategy[Any] = JSON_VALUES) -> st.SearchStrategy[Any]:

@@ -22,7 +22,7 @@ from enterprise3d_devkit.instances import example_path, is_valid, to_json_schema
 from enterprise3d_devkit.mock_server import MAX_BODY_BYTES, PREFER_CODE, SpecMock
 from enterprise3d_devkit.operations import HTTP_METHODS, Operation, server_base_url
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id, secret_fields
-from tests.support.strategies import schema_shaped
+from tests.support.strategies import json_values, schema_shaped
 
 SENTINEL = "sk-fuzz-sentinel-4b1d"
 MOCK = SpecMock(SPEC)
@@ -33,21 +33,17 @@ CONTENT_TYPES = ["application/json", "application/json; charset=utf-8", "text/pl
 
 
 def bodies(op: Operation) -> st.SearchStrategy[bytes]:
-    json_values = st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-        max_leaves=12,
-    )
+    any_json = json_values(infinities=True)
     choices = [
         st.binary(max_size=256),
         st.just(b"\xff\xfe\x00not utf-8"),
         st.integers(MAX_BODY_BYTES + 1, MAX_BODY_BYTES + 64).map(lambda size: b"{" * size),
-        json_values.map(lambda v: json.dumps(v).encode()),
+        any_json.map(lambda v: json.dumps(v).encode()),
     ]
     if op.request_schema is not None:
         keys = secret_fields(op.request_schema)
         choices.append(
-            schema_shaped(to_json_schema(op.request_schema, op.openapi_version), json_values).map(
+            schema_shaped(to_json_schema(op.request_schema, op.openapi_version), any_json).map(
                 lambda v: json.dumps({**v, **dict.fromkeys(keys, SENTINEL)} if isinstance(v, dict) else v).encode()
             )
         )
