@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from enterprise3d_devkit.layout import DISTRIBUTION, REPO
 from enterprise3d_devkit.overlay import AppliedAction
-from enterprise3d_devkit.spec_diff import Change
+
+if TYPE_CHECKING:  # (only a type here: the diff's own imports are not needed to write a version or a changelog)
+    from enterprise3d_devkit.spec_diff import Change
 
 VERSION_LINE = re.compile(r'^version = "(?P<version>\d+\.\d+\.\d+)"$', re.MULTILINE)
 CHANGELOG_NAME = "CHANGELOG.md"

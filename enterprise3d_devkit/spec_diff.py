@@ -21,17 +21,18 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import griffe
 import yaml
 
 from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.digests import tree_hash
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE, REPO, SPEC_PATH
-from enterprise3d_devkit.operations import Operation, operations
 from enterprise3d_devkit.spec_loading import resolve, walk
+
+if TYPE_CHECKING:
+    from enterprise3d_devkit.operations import Operation
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ def _type_label(schema: dict[str, Any]) -> str:
 
 
 def diff_operations(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
+    # Imported here, as griffe is below: the generator's naming rules take a fifth of a second to import, and the
+    # command lines that import this module (make update-spec, make test-spec) often stop before any diff.
+    from enterprise3d_devkit.operations import operations
+
     before = {(op.method, op.path): op for op in operations(old)}
     after = {(op.method, op.path): op for op in operations(new)}
     for key in sorted(after.keys() - before.keys()):
@@ -184,6 +189,7 @@ def python_api_breakages(old_package: Path, new_package: Path) -> list[str]:
     if key[:2] == key[2:]:
         return []
     if key not in _breakages_seen:
+        import griffe
 
         def load(package: Path) -> Any:
             return griffe.load(package.name, search_paths=[package.parent], allow_inspection=False)

@@ -33,8 +33,6 @@ from typing import Any
 
 from enterprise3d_devkit import repairs
 from enterprise3d_devkit.generate import run_generate_sh, tool_env
-from enterprise3d_devkit.instances import example_findings
-from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.overlay import OVERLAY_NAME, OverlayError, apply_overlay, load_overlay
 from enterprise3d_devkit.repo_copy import copy_repo
 from enterprise3d_devkit.spec_loading import SpecError, load_spec
@@ -118,6 +116,11 @@ def check_document(source: str, overlay: Path | None = None, timeout: float = 30
         return Outcome(label, REFUSED, detail=f"the file {exc.what} (at {exc.where})", proposed=proposed)
     except OverlayError as exc:
         return Outcome(label, REFUSED, detail=str(exc))
+    # Imported once a document is usable: a refusal (most of a vendor corpus) needs neither hypothesis nor the
+    # generator's naming rules, which take half a second to import.
+    from enterprise3d_devkit.instances import example_findings
+    from enterprise3d_devkit.operations import operations
+
     findings = tuple(example_findings(parsed))
     with tempfile.TemporaryDirectory(prefix="test-spec-") as tmp:
         repo = copy_repo(Path(tmp) / "repo")
