@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -44,6 +45,20 @@ def test_an_invalid_document_is_refused_naming_the_defect_and_its_json_path(tmp_
     assert "vendor-doc.json: refused:" in output
     assert "'job_id'" in output and "$['paths']['/jobs/{job_id}']" in output
     assert "Traceback" not in output
+
+
+def test_a_refusal_imports_neither_hypothesis_nor_griffe_nor_the_generator(tmp_path: Path) -> None:
+    """Most of a vendor corpus is refused: each refusal is quick because what only a usable document needs (the
+    example check's hypothesis, the diff's griffe, the generator's naming rules) is imported when one arrives."""
+    document = tmp_path / "vendor-doc.json"
+    document.write_text(json.dumps(spec_with_undeclared_path_parameter()), encoding="utf-8")
+    heavy = ("hypothesis", "griffe", "openapi_python_client")
+    probe = (
+        "import sys; from enterprise3d_devkit import spec_suite; code = spec_suite.main([sys.argv[1]]); "
+        f"print(code, sorted({{name.split('.')[0] for name in sys.modules if name.startswith({heavy!r})}}))"
+    )
+    result = run([sys.executable, "-c", probe, str(document)], cwd=REPO)
+    assert result.stdout.splitlines()[-1] == f"{REFUSED} []", result.stdout + result.stderr
 
 
 def test_a_document_the_generator_cannot_generate_is_refused(tmp_path: Path) -> None:
