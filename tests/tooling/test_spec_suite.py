@@ -49,7 +49,7 @@ def test_an_invalid_document_is_refused_naming_the_defect_and_its_json_path(tmp_
 
 def test_a_refusal_imports_neither_hypothesis_nor_griffe_nor_the_generator(tmp_path: Path) -> None:
     """Most of a vendor corpus is refused: each refusal is quick because what only a usable document needs (the
-    example check's hypothesis, the diff's griffe, the generator's naming rules) is imported when one arrives."""
+    instances' hypothesis, the diff's griffe, the generator's naming rules) is imported once one arrives."""
     document = tmp_path / "vendor-doc.json"
     document.write_text(json.dumps(spec_with_undeclared_path_parameter()), encoding="utf-8")
     heavy = ("hypothesis", "griffe", "openapi_python_client")
