@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import re
 import signal
@@ -201,8 +202,13 @@ class SpecMock:
         Validation is a function of the request's bytes alone (method, target, headers, body), and openapi-core
         takes about a millisecond a request: a request byte for byte the same as one found valid before (a client's
         polls, a load test's thousand calls) is not validated again. Only valid requests are remembered, a bounded
-        number of them."""
-        key = (request.method, request.url.raw_path, tuple(request.headers.raw), request.content)
+        number of them, each by its body's digest (a body may hold up to a megabyte)."""
+        key = (
+            request.method,
+            request.url.raw_path,
+            tuple(request.headers.raw),
+            hashlib.sha256(request.content).digest(),
+        )
         if key in self._valid:
             return
         check_path(request)
