@@ -12,7 +12,7 @@ from enterprise3d_devkit import yaml_codec
 from enterprise3d_devkit.layout import OPERATION_TABLE
 
 Effect = Literal["read", "write"]
-Retry = Literal["safe", "never"]
+Retry = Literal["safe", "refused", "never"]
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,15 @@ class OperationPolicy:
     def retry_safe(self) -> bool:
         return self.retry == "safe"
 
+    @property
+    def retry_refused(self) -> bool:
+        """Retried only when the server refused it (nothing was done) or no connection was made."""
+        return self.retry == "refused"
+
 
 def load_table(path: Path = OPERATION_TABLE) -> dict[str, OperationPolicy]:
     """Every row of the table, by label; a ValueError naming the row for an effect other than read/write or a retry
-    other than safe/never."""
+    other than safe/refused/never."""
     return dict(_parsed_table(path.read_text(encoding="utf-8"), path.name))
 
 
@@ -49,13 +54,14 @@ def _parsed_table(text: str, name: str) -> dict[str, OperationPolicy]:
         effect, retry = row.get("effect"), row.get("retry")
         if effect not in ("read", "write"):
             raise ValueError(f"{name}: {label!r} needs effect: read or write, not {effect!r}")
-        if retry not in ("safe", "never"):
-            raise ValueError(f"{name}: {label!r} needs retry: safe or never, not {retry!r}")
+        if retry not in ("safe", "refused", "never"):
+            raise ValueError(f"{name}: {label!r} needs retry: safe, refused or never, not {retry!r}")
         result = row.get("result")
-        if result is not None and (effect != "write" or retry != "never"):
+        if result is not None and (effect != "write" or retry == "safe"):
             raise ValueError(
-                f"{name}: {label!r} starts a job (result: {result}), so it changes state and must never be "
-                "retried: effect: write, retry: never (a repeat generates, and bills, twice)"
+                f"{name}: {label!r} starts a job (result: {result}), so it changes state and is never retried once "
+                "it may have been queued: effect: write, retry: refused or never (a repeat generates, and bills, "
+                "twice)"
             )
         table[label] = OperationPolicy(label, effect, retry, str(row.get("why", "")), result)
     for policy in table.values():

@@ -10,6 +10,9 @@ which a fact that is not in the spec reaches a template:
     the high-level client calls when neither base_url= nor the environment says otherwise; "" when there is none;
   * from codegen/operations.yaml: `retry_safe`, the labels ("POST /path") of the operations marked `retry: safe`;
     an operation the table does not name is not retried (this_api/test_operation_table.py makes a person decide);
+    `retry_refused`, those marked `retry: refused` (retried only when the server refused them: a generation);
+  * from the spec, per operation: `body_schemas`, its JSON body's schema reduced to what the runtime checks before
+    a request is sent (codegen/runtime/_checks.py), as JSON text;
   * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts of its _vendor.py (legacy
     spellings, credential field names, the statuses that mean failure, the API key's field and environment
     variables), the retried statuses of _base_client.py, and the package's exports: each runtime module's own
@@ -23,10 +26,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from codegen.runtime import _base_client, _jobs, _vendor, errors
+from codegen.runtime import _base_client, _checks, _jobs, _vendor, errors
 from enterprise3d_devkit.layout import FIELD_PREFIX
 from enterprise3d_devkit.operation_table import load_table, result_operations
-from enterprise3d_devkit.spec_loading import server_base_url
+from enterprise3d_devkit.spec_loading import HTTP_METHODS, resolve, server_base_url
 
 # What the package exports from client.py, the module the generator writes Client / AuthenticatedClient into and
 # the high-level template adds Enterprise3D / AsyncEnterprise3D to; every other export is a runtime module's __all__.
@@ -85,6 +88,42 @@ def exports(spec: dict[str, Any]) -> dict[str, list[str]]:
     return {"client": client, **{module: sorted(names) for module, names in RUNTIME_EXPORTS.items()}}
 
 
+def checked_schema(schema: Any) -> Any:
+    """A resolved schema reduced to the keywords the runtime checks (_checks.CHECKED_KEYWORDS), recursively."""
+    if isinstance(schema, list):
+        return [checked_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    kept: dict[str, Any] = {}
+    for keyword, value in schema.items():
+        if keyword not in _checks.CHECKED_KEYWORDS:
+            continue
+        if keyword == "properties" and isinstance(value, dict):
+            kept[keyword] = {name: checked_schema(sub) for name, sub in value.items()}
+        elif keyword in ("items", "allOf", "anyOf", "oneOf"):
+            kept[keyword] = checked_schema(value)
+        else:
+            kept[keyword] = value
+    return kept
+
+
+def body_schemas(spec: dict[str, Any]) -> dict[str, str]:
+    """Label -> the JSON request body's checked schema as JSON text, for every operation with a JSON body."""
+    schemas: dict[str, str] = {}
+    for path, item in (spec.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            operation = (item or {}).get(method)
+            if not isinstance(operation, dict):
+                continue
+            body = resolve(spec, operation.get("requestBody") or {})
+            content = body.get("content") or {}
+            media = next((content[kind] for kind in content if "json" in kind), None)
+            if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                reduced = checked_schema(media["schema"])
+                schemas[f"{method.upper()} {path}"] = json.dumps(reduced, separators=(",", ":"), sort_keys=True)
+    return schemas
+
+
 def spoken_list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
@@ -95,12 +134,15 @@ def values(spec: dict[str, Any], table_path: Path) -> dict[str, Any]:
     return {
         "default_base_url": default_base_url(spec),
         "retry_safe": sorted(label for label, policy in table.items() if policy.retry_safe),
+        "retry_refused": sorted(label for label, policy in table.items() if policy.retry_refused),
+        "body_schemas": body_schemas(spec),
         "results": spec_results(spec, table),
         "success_status": _vendor.SUCCESS_STATUS,
         "default_wait_timeout": _jobs.DEFAULT_WAIT_TIMEOUT,
         "webhook_schemas": webhook_schemas(spec),
         "enum_defaults": enum_defaults(spec),
         "retry_statuses": spoken_list([str(status) for status in sorted(_base_client.RETRY_STATUSES)]),
+        "refused_statuses": spoken_list([str(status) for status in sorted(_vendor.REFUSED_STATUSES)]),
         "error_statuses": sorted(_vendor.ERROR_STATUSES),
         "legacy_spellings": dict(_vendor.LEGACY_SPELLINGS),
         "credential_fields": sorted(_vendor.CREDENTIAL_FIELDS),

@@ -18,15 +18,27 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple, Self
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 
 import httpx
 
 from . import errors
-from ._answers import retry_after_seconds
-from ._jobs import MAX_POLL_INTERVAL, MIN_POLL_INTERVAL, JobWait, OnUpdate
+from ._answers import message_of, retry_after_seconds
+from ._jobs import MAX_POLL_INTERVAL, MIN_POLL_INTERVAL, JobWait, OnQueued, OnUpdate, eta_of, job_id_of, status_of
 from ._parsing import parse
-from ._vendor import API_KEY_ENV, BASE_URL_ENV, ERROR_STATUSES
+from ._vendor import (
+    API_KEY_ENV,
+    API_KEY_FIELD,
+    BASE_URL_ENV,
+    ERROR_STATUSES,
+    OUTPUT_FIELD,
+    REFUSED_STATUSES,
+    SUCCESS_STATUS,
+    TRACK_ID_FIELD,
+)
+
+if TYPE_CHECKING:
+    from ._ledger import Ledger
 
 logger = logging.getLogger(__package__ or __name__)
 
@@ -191,6 +203,8 @@ class Operation(NamedTuple):
     name: str  # the method's name
     where: str  # how errors name it: "clear_queue (POST /clear_queue)"
     success: tuple[tuple[int, int], ...]  # the documented 2xx statuses (ranges, inclusive)
+    body_schema: str = ""  # the JSON body's schema (JSON text), checked before the request is sent; "" for none
+    generates: bool = False  # a paid generation: recorded in the client's ledger, if it has one
 
     def documents(self, status: int) -> bool:
         return any(low <= status <= high for low, high in self.success)
@@ -223,6 +237,38 @@ def connection_error(where: str, error: httpx.TransportError) -> errors.APIConne
     return errors.APIConnectionError(where, f"Connection error ({type(error).__name__}: {error}).")
 
 
+def vendor_error_body(response: httpx.Response) -> dict[str, Any] | None:
+    """The vendor's error shape, {"status": "error", "message": ...}, when a 2xx body that does not parse as the
+    operation's answer is that (any operation may answer it, whatever its success schema says)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("status") in ERROR_STATUSES and message_of(body) is not None:
+        return body
+    return None
+
+
+def open_ledger(ledger: Ledger | str | os.PathLike[str] | None) -> tuple[Ledger | None, bool]:
+    """(the ledger, whether the client opened it and so closes it) of a client's `ledger=` argument."""
+    if ledger is None:
+        return None, False
+    from ._ledger import Ledger  # only a client with a ledger pays for sqlite3
+
+    if isinstance(ledger, Ledger):
+        return ledger, False
+    return Ledger(ledger), True
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _outputs(result: object) -> list[str]:
+    urls = getattr(result, OUTPUT_FIELD, None)
+    return [url for url in urls if isinstance(url, str)] if isinstance(urls, list) else []
+
+
 def _check_max_retries(max_retries: object) -> int:
     if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
         raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
@@ -248,6 +294,14 @@ class BaseAPIClient:
     _default_base_url: ClassVar[str] = ""
     # The methods whose operation is safe to repeat: retried on RETRY_STATUSES and RETRYABLE_ERRORS.
     _RETRY_SAFE: ClassVar[frozenset[str]] = frozenset()
+    # The methods whose operation is retried only when the server refused it (REFUSED_STATUSES: it did nothing) or
+    # no connection was made: a generation, which a repeat would bill twice.
+    _RETRY_REFUSED: ClassVar[frozenset[str]] = frozenset()
+    # The job ledger every generating request is recorded in (None: none is kept), and the name the next
+    # generating request is recorded under (a batch's line; set on a copy).
+    _ledger: Ledger | None = None
+    _owns_ledger = False
+    _entry_name: str | None = None
 
     # The bounds of the pause between two polls of a wait (seconds): the eta's, else a tenth of the time waited.
     _poll_interval: ClassVar[tuple[float, float]] = (MIN_POLL_INTERVAL, MAX_POLL_INTERVAL)
@@ -268,12 +322,13 @@ class BaseAPIClient:
         strict_response_validation: bool,
         httpx_args: Mapping[str, Any] | None,
         http_client_given: bool,
+        ledger: Ledger | str | os.PathLike[str] | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        if not key:
+        if not key or not key.strip():
             raise ValueError(
                 f"{type(self).__name__} needs an API key: pass api_key=... or set the {API_KEY_ENV} environment "
-                "variable"
+                "variable (a blank one is refused)"
             )
         url = base_url or os.environ.get(BASE_URL_ENV) or self._default_base_url
         if not url:
@@ -285,6 +340,7 @@ class BaseAPIClient:
             raise ValueError("pass http_client or httpx_args, not both")
         self._api_key = key
         self.base_url = url.rstrip("/")
+        self._ledger, self._owns_ledger = open_ledger(ledger)
         self.max_retries = _check_max_retries(max_retries)
         self.timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
         headers = dict(default_headers or {})
@@ -322,7 +378,7 @@ class BaseAPIClient:
         copy does not close the pool (close the client it came from).
         """
         options = copy.copy(self)
-        options._owns_http = False
+        options._owns_http = options._owns_ledger = False
         if not isinstance(timeout, NotGiven):
             options.timeout = options._request_timeout = timeout
         if max_retries is not None:
@@ -337,6 +393,85 @@ class BaseAPIClient:
             f"timeout={self.timeout!r}, strict_response_validation={self.strict_response_validation!r})"
         )
 
+    @property
+    def ledger(self) -> Ledger | None:
+        """The job ledger this client records its generating requests in, or None."""
+        return self._ledger
+
+    def _named(self, name: str | None) -> Self:
+        """A copy whose generating requests are recorded under `name` (a batch's line); it shares the pool."""
+        named = copy.copy(self)
+        named._owns_http = named._owns_ledger = False
+        named._entry_name = name
+        return named
+
+    def _check(self, op: Operation, request: dict[str, Any], extra_body: Mapping[str, Any] | None) -> None:
+        """Check the body against the spec (ValueError: nothing is sent), then add `extra_body`, unchecked."""
+        body = request.get("json")
+        if op.body_schema and body is not None:
+            from ._checks import check_body
+
+            check_body(op.where, body, op.body_schema)
+        if extra_body:
+            if not isinstance(body, dict):
+                raise ValueError(f"{op.where}: extra_body needs a JSON object body")
+            if API_KEY_FIELD in extra_body:
+                raise ValueError(f"{op.where}: extra_body may not set {API_KEY_FIELD!r}: the client sets the key")
+            request["json"] = {**body, **extra_body}
+
+    def _record_request(self, op: Operation, request: dict[str, Any]) -> int | None:
+        """Write a generating request down in the ledger before it is sent; its entry number (None: no ledger)."""
+        if self._ledger is None or not op.generates:
+            return None
+        body = request.get("json")
+        body = body if isinstance(body, dict) else {}
+        track_id = body.get(TRACK_ID_FIELD)
+        if track_id is None and f'"{TRACK_ID_FIELD}"' in op.body_schema:  # (the spec lets the request name itself)
+            import uuid
+
+            track_id = f"ml3d-{uuid.uuid4().hex}"
+            request["json"] = body = {**body, TRACK_ID_FIELD: track_id}
+        return self._ledger.record_request(
+            op.name, body, name=self._entry_name, track_id=None if track_id is None else str(track_id)
+        )
+
+    def _record_outcome(self, entry: int | None, result: object = None, error: BaseException | None = None) -> None:
+        """What became of a recorded request: its answer, or the error that ended it."""
+        ledger = self._ledger
+        if entry is None or ledger is None:
+            return
+        if error is None:
+            job_id = job_id_of(result)
+            ledger.record_answer(entry, job_id, _text(status_of(result)), eta_of(result))
+            if job_id is not None and status_of(result) == SUCCESS_STATUS:
+                ledger.record_result(job_id, SUCCESS_STATUS, _outputs(result))
+        elif isinstance(error, errors.OperationFailedError):
+            ledger.record_request_failure(entry, str(error))
+        elif isinstance(error, errors.APIStatusError) and error.status_code < 500:
+            ledger.record_refused(entry, str(error))
+        elif isinstance(error, NOT_SENT_ERRORS):
+            ledger.record_refused(entry, f"no connection was made ({type(error).__name__})")
+        else:  # a timeout, a lost connection, a 5xx, an answer that could not be read, an interruption
+            ledger.record_uncertain(entry, f"sent, but no answer was recorded ({type(error).__name__})")
+
+    def _record_poll(self, job: JobWait, answer: object, done: bool) -> None:
+        if self._ledger is None or job.id is None:
+            return
+        if done:
+            self._ledger.record_result(job.id, _text(status_of(answer)), _outputs(answer))
+        else:
+            self._ledger.record_status(job.id, _text(status_of(answer)), eta_of(answer))
+
+    def _record_failure(self, job: JobWait, failure: errors.OperationFailedError) -> None:
+        if self._ledger is not None and job.id is not None:
+            self._ledger.record_failure(job.id, _text(status_of(failure.result)), failure.message)
+
+    def _record_files(self, result: object, saved: list[Any]) -> list[Path]:
+        job_id = job_id_of(result)
+        if self._ledger is not None and job_id is not None:
+            self._ledger.record_files(job_id, saved)
+        return [Path(file.path) for file in saved]
+
     def _prepare(self, request: dict[str, Any]) -> dict[str, Any]:
         request["url"] = self.base_url + request["url"]  # absolute: httpx merges no base URL per call
         if self._request_headers:
@@ -348,7 +483,7 @@ class BaseAPIClient:
     def _until(self, deadline: float) -> Self:
         """A copy whose requests all end by `deadline` (a time.monotonic() value); it shares the pool."""
         bounded = copy.copy(self)
-        bounded._owns_http = False
+        bounded._owns_http = bounded._owns_ledger = False
         bounded._deadline = deadline
         return bounded
 
@@ -370,9 +505,12 @@ class BaseAPIClient:
 
     def _retry_after_status(self, op: Operation, attempt: int, response: httpx.Response) -> float | None:
         """Seconds to wait before trying again after this answer, or None: it is final."""
-        if response.status_code not in RETRY_STATUSES or attempt >= self.max_retries or op.name not in self._RETRY_SAFE:
+        status = response.status_code
+        retried = op.name in self._RETRY_SAFE and status in RETRY_STATUSES
+        refused = op.name in self._RETRY_REFUSED and status in REFUSED_STATUSES
+        if not (retried or refused) or attempt >= self.max_retries:
             return None
-        return self._log_retry(op, f"HTTP {response.status_code}", attempt, retry_delay(attempt + 1, response))
+        return self._log_retry(op, f"HTTP {status}", attempt, retry_delay(attempt + 1, response))
 
     def _log_retry(self, op: Operation, reason: str, attempt: int, delay: float) -> float | None:
         if self._deadline is not None and time.monotonic() + delay >= self._deadline:
@@ -395,10 +533,15 @@ class BaseAPIClient:
         status = response.status_code
         if 200 <= status < 300:
             if not op.documents(status):
+                if vendor_error_body(response) is not None:
+                    raise errors.OperationFailedError(op.where, response, vendor_error_body(response))
                 raise errors.UnexpectedStatus(status, response.content, op.where)
             try:
                 parsed = parse(parser, self._client, response)
             except (ValueError, TypeError, KeyError, AttributeError) as error:
+                failure = vendor_error_body(response)
+                if failure is not None:  # the vendor's error shape, whatever the operation's success schema says
+                    raise errors.OperationFailedError(op.where, response, failure) from None
                 raise errors.InvalidResponse.from_error(op.where, response, error) from error
             if says_error(parsed):
                 raise errors.OperationFailedError(op.where, response, parsed)
@@ -437,6 +580,7 @@ class SyncAPIClient(BaseAPIClient):
         http_client: httpx.Client | None = None,
         httpx_args: Mapping[str, Any] | None = None,
         strict_response_validation: bool = False,
+        ledger: Ledger | str | os.PathLike[str] | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
@@ -449,15 +593,18 @@ class SyncAPIClient(BaseAPIClient):
             strict_response_validation,
             httpx_args,
             http_client is not None,
+            ledger,
         )
         if http_client is not None:
             self._client.set_httpx_client(http_client)
         self._http: httpx.Client = self._client.get_httpx_client()
 
     def close(self) -> None:
-        """Close the connections (a client passed in as http_client is left open)."""
+        """Close the connections (a client passed in as http_client is left open) and a ledger opened from a path."""
         if self._owns_http:
             self._http.close()
+        if self._owns_ledger and self._ledger is not None:
+            self._ledger.close()
 
     def __enter__(self) -> Self:
         return self
@@ -465,23 +612,43 @@ class SyncAPIClient(BaseAPIClient):
     def __exit__(self, *args: object) -> None:
         self.close()
 
-    def _request(self, op: Operation, parser: Parser, request: dict[str, Any]) -> Any:
+    def _request(
+        self, op: Operation, parser: Parser, request: dict[str, Any], extra_body: Mapping[str, Any] | None = None
+    ) -> Any:
         """Send `request` (an operation's httpx arguments), retrying as `op` allows; its result or exception."""
+        self._check(op, request, extra_body)
         request = self._prepare(request)
-        attempt = 0
-        while True:
-            try:
-                response = self._http.request(**request, timeout=self._attempt_timeout(op))
-            except httpx.TransportError as error:
-                delay = self._retry_after_error(op, attempt, error)
-                if delay is None:
-                    raise connection_error(op.where, error) from error
-            else:
-                delay = self._retry_after_status(op, attempt, response)
-                if delay is None:
-                    return self._result(op, parser, response)
-            self._sleep(delay)
-            attempt += 1
+        entry = self._record_request(op, request)
+        attempt, in_flight = 0, entry is not None
+        try:
+            while True:
+                try:
+                    response = self._http.request(**request, timeout=self._attempt_timeout(op))
+                except httpx.TransportError as error:
+                    delay = self._retry_after_error(op, attempt, error)
+                    if delay is None:
+                        self._record_outcome(entry, error=error)
+                        raise connection_error(op.where, error) from error
+                else:
+                    delay = self._retry_after_status(op, attempt, response)
+                    if delay is None:
+                        result = self._result(op, parser, response)
+                        self._record_outcome(entry, result)
+                        return result
+                if in_flight and self._ledger is not None and entry is not None:
+                    self._ledger.record_refused(entry, f"refused; sent again in {delay:.1f} s")
+                    in_flight = False
+                self._sleep(delay)
+                if entry is not None and self._ledger is not None:
+                    self._ledger.record_resend(entry)
+                    in_flight = True
+                attempt += 1
+        except errors.APIConnectionError:
+            raise  # (recorded above)
+        except BaseException as error:
+            if in_flight:
+                self._record_outcome(entry, error=error)
+            raise
 
     def _wait(
         self,
@@ -490,6 +657,7 @@ class SyncAPIClient(BaseAPIClient):
         on_update: OnUpdate | None,
         submit: Callable[[Self], Any] | None = None,
         id: str | int | None = None,
+        on_queued: OnQueued | None = None,
     ) -> Any:
         """Submit (or start from a job's `id`), then poll the method `fetch` until the result; see _jobs."""
         job = JobWait(fetch, timeout, id)
@@ -497,15 +665,21 @@ class SyncAPIClient(BaseAPIClient):
         poll = getattr(bounded, fetch)
         try:
             answer = submit(bounded) if submit is not None else poll(job.id)
+            if submit is not None and on_queued is not None and job_id_of(answer) is not None:
+                on_queued(str(job_id_of(answer)))
             while True:
                 if on_update is not None:
                     on_update(answer)
-                if job.done(answer):
+                done = job.done(answer)
+                if submit is None or job.polls:
+                    self._record_poll(job, answer, done)
+                if done:
                     return answer
                 self._sleep(job.next_delay(*self._poll_interval))
                 answer = poll(job.id)
                 job.polls += 1
         except errors.OperationFailedError as failure:
+            self._record_failure(job, failure)
             raise job.failed(failure) from failure
         except errors.APITimeoutError as error:
             if job.deadline_passed():
@@ -533,9 +707,11 @@ class SyncAPIClient(BaseAPIClient):
         from . import _downloads  # (tempfile and the rest: only a client that downloads pays for importing them)
 
         if http_client is not None:
-            return _downloads.download(http_client, result, directory, overwrite, on_progress)
+            return self._record_files(
+                result, _downloads.download(http_client, result, directory, overwrite, on_progress)
+            )
         with httpx.Client(**self._download_client_settings()) as http:
-            return _downloads.download(http, result, directory, overwrite, on_progress)
+            return self._record_files(result, _downloads.download(http, result, directory, overwrite, on_progress))
 
 
 async def _async_sleep(seconds: float) -> None:
@@ -560,6 +736,7 @@ class AsyncAPIClient(BaseAPIClient):
         http_client: httpx.AsyncClient | None = None,
         httpx_args: Mapping[str, Any] | None = None,
         strict_response_validation: bool = False,
+        ledger: Ledger | str | os.PathLike[str] | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
@@ -572,15 +749,18 @@ class AsyncAPIClient(BaseAPIClient):
             strict_response_validation,
             httpx_args,
             http_client is not None,
+            ledger,
         )
         if http_client is not None:
             self._client.set_async_httpx_client(http_client)
         self._http: httpx.AsyncClient = self._client.get_async_httpx_client()
 
     async def close(self) -> None:
-        """Close the connections (a client passed in as http_client is left open)."""
+        """Close the connections (a client passed in as http_client is left open) and a ledger opened from a path."""
         if self._owns_http:
             await self._http.aclose()
+        if self._owns_ledger and self._ledger is not None:
+            self._ledger.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -588,23 +768,43 @@ class AsyncAPIClient(BaseAPIClient):
     async def __aexit__(self, *args: object) -> None:
         await self.close()
 
-    async def _request(self, op: Operation, parser: Parser, request: dict[str, Any]) -> Any:
+    async def _request(
+        self, op: Operation, parser: Parser, request: dict[str, Any], extra_body: Mapping[str, Any] | None = None
+    ) -> Any:
         """Send `request` (an operation's httpx arguments), retrying as `op` allows; its result or exception."""
+        self._check(op, request, extra_body)
         request = self._prepare(request)
-        attempt = 0
-        while True:
-            try:
-                response = await self._http.request(**request, timeout=self._attempt_timeout(op))
-            except httpx.TransportError as error:
-                delay = self._retry_after_error(op, attempt, error)
-                if delay is None:
-                    raise connection_error(op.where, error) from error
-            else:
-                delay = self._retry_after_status(op, attempt, response)
-                if delay is None:
-                    return self._result(op, parser, response)
-            await self._sleep(delay)
-            attempt += 1
+        entry = self._record_request(op, request)
+        attempt, in_flight = 0, entry is not None
+        try:
+            while True:
+                try:
+                    response = await self._http.request(**request, timeout=self._attempt_timeout(op))
+                except httpx.TransportError as error:
+                    delay = self._retry_after_error(op, attempt, error)
+                    if delay is None:
+                        self._record_outcome(entry, error=error)
+                        raise connection_error(op.where, error) from error
+                else:
+                    delay = self._retry_after_status(op, attempt, response)
+                    if delay is None:
+                        result = self._result(op, parser, response)
+                        self._record_outcome(entry, result)
+                        return result
+                if in_flight and self._ledger is not None and entry is not None:
+                    self._ledger.record_refused(entry, f"refused; sent again in {delay:.1f} s")
+                    in_flight = False
+                await self._sleep(delay)
+                if entry is not None and self._ledger is not None:
+                    self._ledger.record_resend(entry)
+                    in_flight = True
+                attempt += 1
+        except errors.APIConnectionError:
+            raise  # (recorded above)
+        except BaseException as error:
+            if in_flight:
+                self._record_outcome(entry, error=error)
+            raise
 
     async def _wait(
         self,
@@ -613,6 +813,7 @@ class AsyncAPIClient(BaseAPIClient):
         on_update: OnUpdate | None,
         submit: Callable[[Self], Awaitable[Any]] | None = None,
         id: str | int | None = None,
+        on_queued: OnQueued | None = None,
     ) -> Any:
         """Enterprise3D's wait, awaited; cancelling the task stops it at once (mid-request or mid-sleep)."""
         import inspect
@@ -622,17 +823,25 @@ class AsyncAPIClient(BaseAPIClient):
         poll = getattr(bounded, fetch)
         try:
             answer = await (submit(bounded) if submit is not None else poll(job.id))
+            if submit is not None and on_queued is not None and job_id_of(answer) is not None:
+                queued = on_queued(str(job_id_of(answer)))
+                if inspect.isawaitable(queued):
+                    await queued
             while True:
                 if on_update is not None:
                     shown = on_update(answer)
                     if inspect.isawaitable(shown):
                         await shown
-                if job.done(answer):
+                done = job.done(answer)
+                if submit is None or job.polls:
+                    self._record_poll(job, answer, done)
+                if done:
                     return answer
                 await self._sleep(job.next_delay(*self._poll_interval))
                 answer = await poll(job.id)
                 job.polls += 1
         except errors.OperationFailedError as failure:
+            self._record_failure(job, failure)
             raise job.failed(failure) from failure
         except errors.APITimeoutError as error:
             if job.deadline_passed():
@@ -652,6 +861,8 @@ class AsyncAPIClient(BaseAPIClient):
         from . import _downloads
 
         if http_client is not None:
-            return await _downloads.download_async(http_client, result, directory, overwrite, on_progress)
-        async with httpx.AsyncClient(**self._download_client_settings()) as http:
-            return await _downloads.download_async(http, result, directory, overwrite, on_progress)
+            saved = await _downloads.download_async(http_client, result, directory, overwrite, on_progress)
+        else:
+            async with httpx.AsyncClient(**self._download_client_settings()) as http:
+                saved = await _downloads.download_async(http, result, directory, overwrite, on_progress)
+        return self._record_files(result, saved)

@@ -11,6 +11,7 @@ given, under names derived from the URLs that cannot leave it. The file host get
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
@@ -23,7 +24,9 @@ import httpx
 
 from . import errors
 from ._base_client import OnProgress
+from ._ledger import SavedFile
 from ._vendor import OUTPUT_FIELD
+from ._verify import model_file_problem
 
 PART_SUFFIX = ".part"
 MAX_NAME_LENGTH = 120
@@ -153,32 +156,60 @@ def transport_errors(url: str) -> Iterator[None]:
         raise errors.DownloadError(url, f"{type(error).__name__}: {error}") from error
 
 
+class Part:
+    """One file being downloaded: its temporary file beside the final path, the bytes written, their sha256."""
+
+    def __init__(self, url: str, path: Path, on_progress: OnProgress | None) -> None:
+        self.url, self.path, self.on_progress = url, path, on_progress
+        self.handle, self.part = new_part(path)
+        self.written = 0
+        self.total: int | None = None
+        self.hash = hashlib.sha256()
+
+    def start(self, response: httpx.Response) -> None:
+        check_answer(self.url, response)
+        self.total = expected_length(response)
+
+    def write(self, chunk: bytes) -> None:
+        self.handle.write(chunk)
+        self.hash.update(chunk)
+        self.written += len(chunk)
+        if self.on_progress is not None:
+            self.on_progress(self.url, self.written, self.total)
+
+    def finish(self, response: httpx.Response) -> SavedFile:
+        """Check the whole file (its length, then its format); what the ledger keeps of it."""
+        check_complete(self.url, response, self.written)
+        self.handle.close()
+        found = model_file_problem(self.part, self.path.name)
+        if found is not None:
+            raise errors.DownloadError(self.url, f"{self.path.name} is {found}")
+        return SavedFile(str(self.path.resolve()), self.written, self.hash.hexdigest())
+
+
 def download(
     http: httpx.Client,
     result: object,
     directory: str | os.PathLike[str],
     overwrite: bool,
     on_progress: OnProgress | None,
-) -> list[Path]:
+) -> list[SavedFile]:
     urls, paths = prepare(result, directory, overwrite)
     parts: list[Path] = []
+    saved: list[SavedFile] = []
     try:
         for url, path in zip(urls, paths, strict=True):
-            handle, part = new_part(path)
-            parts.append(part)
-            with handle, transport_errors(url), http.stream("GET", url) as response:
-                check_answer(url, response)
-                total, written = expected_length(response), 0
+            file = Part(url, path, on_progress)
+            parts.append(file.part)
+            with file.handle, transport_errors(url), http.stream("GET", url) as response:
+                file.start(response)
                 for chunk in response.iter_bytes():
-                    handle.write(chunk)
-                    written += len(chunk)
-                    if on_progress is not None:
-                        on_progress(url, written, total)
-                check_complete(url, response, written)
+                    file.write(chunk)
+                saved.append(file.finish(response))
         place(parts, paths, overwrite)
     finally:
         remove(parts)
-    return paths
+    return saved
 
 
 async def download_async(
@@ -187,25 +218,22 @@ async def download_async(
     directory: str | os.PathLike[str],
     overwrite: bool,
     on_progress: OnProgress | None,
-) -> list[Path]:
+) -> list[SavedFile]:
     urls, paths = prepare(result, directory, overwrite)
     parts: list[Path] = []
+    saved: list[SavedFile] = []
     try:
         for url, path in zip(urls, paths, strict=True):
-            handle, part = new_part(path)
-            parts.append(part)
-            with handle, transport_errors(url):
+            file = Part(url, path, on_progress)
+            parts.append(file.part)
+            with file.handle, transport_errors(url):
                 async with http.stream("GET", url) as response:
-                    check_answer(url, response)
-                    total, written = expected_length(response), 0
+                    file.start(response)
                     # Writes to a local file are not awaited: a chunk's write takes far less time than its transfer.
                     async for chunk in response.aiter_bytes():
-                        handle.write(chunk)
-                        written += len(chunk)
-                        if on_progress is not None:
-                            on_progress(url, written, total)
-                    check_complete(url, response, written)
+                        file.write(chunk)
+                    saved.append(file.finish(response))
         place(parts, paths, overwrite)
     finally:
         remove(parts)
-    return paths
+    return saved

@@ -27,6 +27,8 @@ NO_ETA_SHARE = 0.1
 JITTER = 0.05
 
 OnUpdate = Callable[[Any], object]
+# Called with the job's id as soon as the server has queued a generation, before the wait begins.
+OnQueued = Callable[[str], object]
 
 
 def status_of(answer: object) -> object:

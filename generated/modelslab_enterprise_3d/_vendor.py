@@ -34,3 +34,10 @@ JOB_ID_FIELD = "id"
 ETA_FIELD = "eta"
 OUTPUT_FIELD = "output"
 PROCESSING_STATUS = "processing"
+
+# The request field a generating request may carry to name itself; the webhook sends it back (the webhooks page).
+TRACK_ID_FIELD = "track_id"
+
+# The statuses with which the server refuses a request without doing anything (429: the plan's queue limit is
+# reached; the rate-limits page): a refused generation was not queued, so sending it again later bills once.
+REFUSED_STATUSES: frozenset[int] = frozenset({429})

@@ -312,14 +312,62 @@ class AuthenticatedClient:
 
 # What the request method needs to know of each operation: the method's name, how errors name the call, the
 # documented 2xx statuses.
-_FETCH_3D_RESPONSE = Operation("fetch_3d_response", "fetch_3d_response (POST /fetch/{id})", ((200, 200),))
-_TEXT_TO_3D = Operation("text_to_3d", "text_to_3d (POST /text_to_3d)", ((200, 200),))
-_IMAGE_TO_3D = Operation("image_to_3d", "image_to_3d (POST /image_to_3d)", ((200, 200),))
-_RESTART_SERVER = Operation("restart_server", "restart_server (POST /restart_server)", ((200, 200),))
-_GET_SYSTEM_DETAILS = Operation("get_system_details", "get_system_details (POST /system_details)", ((200, 200),))
-_UPDATE_SERVER = Operation("update_server", "update_server (POST /update_server)", ((200, 200),))
-_CLEAR_CACHE = Operation("clear_cache", "clear_cache (POST /clear_cache)", ((200, 200),))
-_CLEAR_QUEUE = Operation("clear_queue", "clear_queue (POST /clear_queue)", ((200, 200),))
+_FETCH_3D_RESPONSE = Operation(
+    "fetch_3d_response",
+    "fetch_3d_response (POST /fetch/{id})",
+    ((200, 200),),
+    '{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}',
+    False,
+)
+_TEXT_TO_3D = Operation(
+    "text_to_3d",
+    "text_to_3d (POST /text_to_3d)",
+    ((200, 200),),
+    '{"properties":{"chunk_size":{"maximum":12000,"type":"integer"},"foreground_ratio":{"type":"number"},"guidance_scale":{"type":"number"},"key":{"type":"string"},"mesh_simplify":{"maximum":0.98,"minimum":0.9,"type":"number"},"model_id":{"type":"string"},"negative_prompt":{"type":"string"},"num_inference_steps":{"type":"integer"},"output_format":{"enum":["glb","obj","stl","ply"],"type":"string"},"prompt":{"type":"string"},"remove_bg":{"type":"boolean"},"render":{"type":"boolean"},"resolution":{"maximum":512,"type":"integer"},"seed":{"type":"integer"},"slat_guidance_strength":{"maximum":10,"minimum":0,"type":"number"},"slat_sampling_steps":{"maximum":50,"minimum":1,"type":"integer"},"ss_guidance_strength":{"type":"number"},"ss_sampling_steps":{"maximum":50,"minimum":1,"type":"integer"},"temp":{"enum":["yes","no"],"type":"string"},"track_id":{"nullable":true,"type":"string"},"webhook":{"nullable":true,"type":"string"}},"required":["key","prompt","num_inference_steps","foreground_ratio","resolution"],"type":"object"}',
+    True,
+)
+_IMAGE_TO_3D = Operation(
+    "image_to_3d",
+    "image_to_3d (POST /image_to_3d)",
+    ((200, 200),),
+    '{"properties":{"chunk_size":{"maximum":12000,"type":"integer"},"image":{"type":"string"},"key":{"type":"string"},"mesh_simplify":{"maximum":0.98,"minimum":0.9,"type":"number"},"multi_image":{"type":"boolean"},"output_format":{"enum":["glb","obj","stl","ply"],"type":"string"},"render":{"type":"boolean"},"resolution":{"maximum":512,"type":"integer"},"seed":{"type":"integer"},"slat_guidance_strength":{"maximum":10,"minimum":0,"type":"number"},"slat_sampling_steps":{"maximum":50,"minimum":1,"type":"integer"},"ss_guidance_strength":{"type":"number"},"ss_sampling_steps":{"maximum":50,"minimum":1,"type":"integer"},"temp":{"enum":["yes","no"],"type":"string"},"track_id":{"nullable":true,"type":"string"},"webhook":{"nullable":true,"type":"string"}},"required":["key","image"],"type":"object"}',
+    True,
+)
+_RESTART_SERVER = Operation(
+    "restart_server",
+    "restart_server (POST /restart_server)",
+    ((200, 200),),
+    '{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}',
+    False,
+)
+_GET_SYSTEM_DETAILS = Operation(
+    "get_system_details",
+    "get_system_details (POST /system_details)",
+    ((200, 200),),
+    '{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}',
+    False,
+)
+_UPDATE_SERVER = Operation(
+    "update_server",
+    "update_server (POST /update_server)",
+    ((200, 200),),
+    '{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}',
+    False,
+)
+_CLEAR_CACHE = Operation(
+    "clear_cache",
+    "clear_cache (POST /clear_cache)",
+    ((200, 200),),
+    '{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}',
+    False,
+)
+_CLEAR_QUEUE = Operation(
+    "clear_queue",
+    "clear_queue (POST /clear_queue)",
+    ((200, 200),),
+    '{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}',
+    False,
+)
 
 
 class Enterprise3D(SyncAPIClient):
@@ -356,10 +404,18 @@ class Enterprise3D(SyncAPIClient):
             "clear_queue",
         }
     )
+    _RETRY_REFUSED = frozenset(
+        {
+            "text_to_3d",
+            "image_to_3d",
+        }
+    )
 
     def fetch_3d_response(
         self,
         id: str,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> FetchResponse | Processing3DResponse:
         """Fetch 3D Response
 
@@ -369,7 +425,12 @@ class Enterprise3D(SyncAPIClient):
         `POST /fetch/{id}`, with the client's API key in the body.
         Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -386,7 +447,7 @@ class Enterprise3D(SyncAPIClient):
         )
         return cast(
             "FetchResponse | Processing3DResponse",
-            self._request(_FETCH_3D_RESPONSE, operation._parse_response, request),
+            self._request(_FETCH_3D_RESPONSE, operation._parse_response, request, extra_body),
         )
 
     def text_to_3d(
@@ -412,6 +473,7 @@ class Enterprise3D(SyncAPIClient):
         temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
         webhook: None | str | Unset = UNSET,
         track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
     ) -> FetchResponse | Processing3DResponse:
         """Text to 3D
 
@@ -419,7 +481,8 @@ class Enterprise3D(SyncAPIClient):
         of a queued job whose result POST /fetch/{id} returns once it is done.
 
         `POST /text_to_3d`, with the client's API key in the body.
-        Not safe to repeat: retried only when the request cannot have reached the server.
+        Not safe to repeat: retried only when the server refused it (HTTP 429: nothing was
+        queued) or the request cannot have reached the server.
 
         Args:
             prompt (str): Text prompt for generating the 3D model. Example: a ghost wearing white
@@ -449,8 +512,11 @@ class Enterprise3D(SyncAPIClient):
             webhook (None | str | Unset): A URL the vendor POSTs the result to when the job ends (best
                 effort; fetch stays the fallback).
             track_id (None | str | Unset): Your own id for the request, sent back with the webhook.
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
 
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -490,7 +556,8 @@ class Enterprise3D(SyncAPIClient):
             ),
         )
         return cast(
-            "FetchResponse | Processing3DResponse", self._request(_TEXT_TO_3D, operation._parse_response, request)
+            "FetchResponse | Processing3DResponse",
+            self._request(_TEXT_TO_3D, operation._parse_response, request, extra_body),
         )
 
     def text_to_3d_and_wait(
@@ -516,8 +583,10 @@ class Enterprise3D(SyncAPIClient):
         temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
         webhook: None | str | Unset = UNSET,
         track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+        on_queued: Callable[[str], object] | None = None,
     ) -> FetchResponse:
         """Text to 3D, and wait for the result: text_to_3d(), then
         fetch_3d_response() until the job is done.
@@ -526,6 +595,8 @@ class Enterprise3D(SyncAPIClient):
             timeout: seconds the whole wait may take, submission included (default 600); it always holds.
             on_update: called with every answer (its status, and eta: the seconds the server expects it to take
                 still), for progress display.
+            on_queued: called with the job's id as soon as the server has queued it, before the wait begins:
+                keep it, and a wait cut short (a timeout, an interruption) can be resumed with wait_for_result(id).
 
         Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
         request path. The API key goes only to this client's base URL, never to a URL an answer names.
@@ -565,7 +636,9 @@ class Enterprise3D(SyncAPIClient):
                     temp=temp,
                     webhook=webhook,
                     track_id=track_id,
+                    extra_body=extra_body,
                 ),
+                on_queued=on_queued,
             ),
         )
 
@@ -587,6 +660,7 @@ class Enterprise3D(SyncAPIClient):
         temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
         webhook: None | str | Unset = UNSET,
         track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
     ) -> FetchResponse | Processing3DResponse:
         """Image to 3D
 
@@ -594,7 +668,8 @@ class Enterprise3D(SyncAPIClient):
         queued job whose result POST /fetch/{id} returns once it is done.
 
         `POST /image_to_3d`, with the client's API key in the body.
-        Not safe to repeat: retried only when the request cannot have reached the server.
+        Not safe to repeat: retried only when the server refused it (HTTP 429: nothing was
+        queued) or the request cannot have reached the server.
 
         Args:
             image (str): The input image (a URL) for 3D conversion. Example:
@@ -620,8 +695,11 @@ class Enterprise3D(SyncAPIClient):
             webhook (None | str | Unset): A URL the vendor POSTs the result to when the job ends (best
                 effort; fetch stays the fallback).
             track_id (None | str | Unset): Your own id for the request, sent back with the webhook.
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
 
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -656,7 +734,8 @@ class Enterprise3D(SyncAPIClient):
             ),
         )
         return cast(
-            "FetchResponse | Processing3DResponse", self._request(_IMAGE_TO_3D, operation._parse_response, request)
+            "FetchResponse | Processing3DResponse",
+            self._request(_IMAGE_TO_3D, operation._parse_response, request, extra_body),
         )
 
     def image_to_3d_and_wait(
@@ -677,8 +756,10 @@ class Enterprise3D(SyncAPIClient):
         temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
         webhook: None | str | Unset = UNSET,
         track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+        on_queued: Callable[[str], object] | None = None,
     ) -> FetchResponse:
         """Image to 3D, and wait for the result: image_to_3d(), then
         fetch_3d_response() until the job is done.
@@ -687,6 +768,8 @@ class Enterprise3D(SyncAPIClient):
             timeout: seconds the whole wait may take, submission included (default 600); it always holds.
             on_update: called with every answer (its status, and eta: the seconds the server expects it to take
                 still), for progress display.
+            on_queued: called with the job's id as soon as the server has queued it, before the wait begins:
+                keep it, and a wait cut short (a timeout, an interruption) can be resumed with wait_for_result(id).
 
         Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
         request path. The API key goes only to this client's base URL, never to a URL an answer names.
@@ -721,12 +804,16 @@ class Enterprise3D(SyncAPIClient):
                     temp=temp,
                     webhook=webhook,
                     track_id=track_id,
+                    extra_body=extra_body,
                 ),
+                on_queued=on_queued,
             ),
         )
 
     def restart_server(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> ServerActionResponse:
         """Restart Server
 
@@ -735,7 +822,12 @@ class Enterprise3D(SyncAPIClient):
         `POST /restart_server`, with the client's API key in the body.
         Not safe to repeat: retried only when the request cannot have reached the server.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -749,10 +841,14 @@ class Enterprise3D(SyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("ServerActionResponse", self._request(_RESTART_SERVER, operation._parse_response, request))
+        return cast(
+            "ServerActionResponse", self._request(_RESTART_SERVER, operation._parse_response, request, extra_body)
+        )
 
     def get_system_details(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> SystemDetailsResponse:
         """Get System Details
 
@@ -761,7 +857,12 @@ class Enterprise3D(SyncAPIClient):
         `POST /system_details`, with the client's API key in the body.
         Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -775,10 +876,14 @@ class Enterprise3D(SyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("SystemDetailsResponse", self._request(_GET_SYSTEM_DETAILS, operation._parse_response, request))
+        return cast(
+            "SystemDetailsResponse", self._request(_GET_SYSTEM_DETAILS, operation._parse_response, request, extra_body)
+        )
 
     def update_server(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> ServerActionResponse:
         """Update Server
 
@@ -787,7 +892,12 @@ class Enterprise3D(SyncAPIClient):
         `POST /update_server`, with the client's API key in the body.
         Not safe to repeat: retried only when the request cannot have reached the server.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -801,10 +911,14 @@ class Enterprise3D(SyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("ServerActionResponse", self._request(_UPDATE_SERVER, operation._parse_response, request))
+        return cast(
+            "ServerActionResponse", self._request(_UPDATE_SERVER, operation._parse_response, request, extra_body)
+        )
 
     def clear_cache(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> ClearActionResponse:
         """Clear API Cache
 
@@ -813,7 +927,12 @@ class Enterprise3D(SyncAPIClient):
         `POST /clear_cache`, with the client's API key in the body.
         Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -827,10 +946,12 @@ class Enterprise3D(SyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("ClearActionResponse", self._request(_CLEAR_CACHE, operation._parse_response, request))
+        return cast("ClearActionResponse", self._request(_CLEAR_CACHE, operation._parse_response, request, extra_body))
 
     def clear_queue(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> ClearActionResponse:
         """Clear API Queue
 
@@ -839,7 +960,12 @@ class Enterprise3D(SyncAPIClient):
         `POST /clear_queue`, with the client's API key in the body.
         Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -853,7 +979,7 @@ class Enterprise3D(SyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("ClearActionResponse", self._request(_CLEAR_QUEUE, operation._parse_response, request))
+        return cast("ClearActionResponse", self._request(_CLEAR_QUEUE, operation._parse_response, request, extra_body))
 
     def wait_for_result(
         self,
@@ -892,10 +1018,13 @@ class AsyncEnterprise3D(AsyncAPIClient):
     _version = VERSION
     _default_base_url = Enterprise3D._default_base_url
     _RETRY_SAFE = Enterprise3D._RETRY_SAFE
+    _RETRY_REFUSED = Enterprise3D._RETRY_REFUSED
 
     async def fetch_3d_response(
         self,
         id: str,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> FetchResponse | Processing3DResponse:
         """Fetch 3D Response
 
@@ -905,7 +1034,12 @@ class AsyncEnterprise3D(AsyncAPIClient):
         `POST /fetch/{id}`, with the client's API key in the body.
         Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -922,7 +1056,7 @@ class AsyncEnterprise3D(AsyncAPIClient):
         )
         return cast(
             "FetchResponse | Processing3DResponse",
-            await self._request(_FETCH_3D_RESPONSE, operation._parse_response, request),
+            await self._request(_FETCH_3D_RESPONSE, operation._parse_response, request, extra_body),
         )
 
     async def text_to_3d(
@@ -948,6 +1082,7 @@ class AsyncEnterprise3D(AsyncAPIClient):
         temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
         webhook: None | str | Unset = UNSET,
         track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
     ) -> FetchResponse | Processing3DResponse:
         """Text to 3D
 
@@ -955,7 +1090,8 @@ class AsyncEnterprise3D(AsyncAPIClient):
         of a queued job whose result POST /fetch/{id} returns once it is done.
 
         `POST /text_to_3d`, with the client's API key in the body.
-        Not safe to repeat: retried only when the request cannot have reached the server.
+        Not safe to repeat: retried only when the server refused it (HTTP 429: nothing was
+        queued) or the request cannot have reached the server.
 
         Args:
             prompt (str): Text prompt for generating the 3D model. Example: a ghost wearing white
@@ -985,8 +1121,11 @@ class AsyncEnterprise3D(AsyncAPIClient):
             webhook (None | str | Unset): A URL the vendor POSTs the result to when the job ends (best
                 effort; fetch stays the fallback).
             track_id (None | str | Unset): Your own id for the request, sent back with the webhook.
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
 
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -1026,7 +1165,8 @@ class AsyncEnterprise3D(AsyncAPIClient):
             ),
         )
         return cast(
-            "FetchResponse | Processing3DResponse", await self._request(_TEXT_TO_3D, operation._parse_response, request)
+            "FetchResponse | Processing3DResponse",
+            await self._request(_TEXT_TO_3D, operation._parse_response, request, extra_body),
         )
 
     async def text_to_3d_and_wait(
@@ -1052,8 +1192,10 @@ class AsyncEnterprise3D(AsyncAPIClient):
         temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
         webhook: None | str | Unset = UNSET,
         track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+        on_queued: Callable[[str], object] | None = None,
     ) -> FetchResponse:
         """Text to 3D, and wait for the result: text_to_3d(), then
         fetch_3d_response() until the job is done.
@@ -1062,6 +1204,8 @@ class AsyncEnterprise3D(AsyncAPIClient):
             timeout: seconds the whole wait may take, submission included (default 600); it always holds.
             on_update: called with every answer (its status, and eta: the seconds the server expects it to take
                 still), for progress display; it may be a coroutine function.
+            on_queued: called with the job's id as soon as the server has queued it, before the wait begins:
+                keep it, and a wait cut short (a timeout, an interruption) can be resumed with wait_for_result(id).
 
         Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
         request path. The API key goes only to this client's base URL, never to a URL an answer names.
@@ -1101,7 +1245,9 @@ class AsyncEnterprise3D(AsyncAPIClient):
                     temp=temp,
                     webhook=webhook,
                     track_id=track_id,
+                    extra_body=extra_body,
                 ),
+                on_queued=on_queued,
             ),
         )
 
@@ -1123,6 +1269,7 @@ class AsyncEnterprise3D(AsyncAPIClient):
         temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
         webhook: None | str | Unset = UNSET,
         track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
     ) -> FetchResponse | Processing3DResponse:
         """Image to 3D
 
@@ -1130,7 +1277,8 @@ class AsyncEnterprise3D(AsyncAPIClient):
         queued job whose result POST /fetch/{id} returns once it is done.
 
         `POST /image_to_3d`, with the client's API key in the body.
-        Not safe to repeat: retried only when the request cannot have reached the server.
+        Not safe to repeat: retried only when the server refused it (HTTP 429: nothing was
+        queued) or the request cannot have reached the server.
 
         Args:
             image (str): The input image (a URL) for 3D conversion. Example:
@@ -1156,8 +1304,11 @@ class AsyncEnterprise3D(AsyncAPIClient):
             webhook (None | str | Unset): A URL the vendor POSTs the result to when the job ends (best
                 effort; fetch stays the fallback).
             track_id (None | str | Unset): Your own id for the request, sent back with the webhook.
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
 
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -1193,7 +1344,7 @@ class AsyncEnterprise3D(AsyncAPIClient):
         )
         return cast(
             "FetchResponse | Processing3DResponse",
-            await self._request(_IMAGE_TO_3D, operation._parse_response, request),
+            await self._request(_IMAGE_TO_3D, operation._parse_response, request, extra_body),
         )
 
     async def image_to_3d_and_wait(
@@ -1214,8 +1365,10 @@ class AsyncEnterprise3D(AsyncAPIClient):
         temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
         webhook: None | str | Unset = UNSET,
         track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+        on_queued: Callable[[str], object] | None = None,
     ) -> FetchResponse:
         """Image to 3D, and wait for the result: image_to_3d(), then
         fetch_3d_response() until the job is done.
@@ -1224,6 +1377,8 @@ class AsyncEnterprise3D(AsyncAPIClient):
             timeout: seconds the whole wait may take, submission included (default 600); it always holds.
             on_update: called with every answer (its status, and eta: the seconds the server expects it to take
                 still), for progress display; it may be a coroutine function.
+            on_queued: called with the job's id as soon as the server has queued it, before the wait begins:
+                keep it, and a wait cut short (a timeout, an interruption) can be resumed with wait_for_result(id).
 
         Polls are paced by the answer's eta, within the client's bounds, and each goes through the retrying
         request path. The API key goes only to this client's base URL, never to a URL an answer names.
@@ -1258,12 +1413,16 @@ class AsyncEnterprise3D(AsyncAPIClient):
                     temp=temp,
                     webhook=webhook,
                     track_id=track_id,
+                    extra_body=extra_body,
                 ),
+                on_queued=on_queued,
             ),
         )
 
     async def restart_server(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> ServerActionResponse:
         """Restart Server
 
@@ -1272,7 +1431,12 @@ class AsyncEnterprise3D(AsyncAPIClient):
         `POST /restart_server`, with the client's API key in the body.
         Not safe to repeat: retried only when the request cannot have reached the server.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -1286,10 +1450,14 @@ class AsyncEnterprise3D(AsyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("ServerActionResponse", await self._request(_RESTART_SERVER, operation._parse_response, request))
+        return cast(
+            "ServerActionResponse", await self._request(_RESTART_SERVER, operation._parse_response, request, extra_body)
+        )
 
     async def get_system_details(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> SystemDetailsResponse:
         """Get System Details
 
@@ -1298,7 +1466,12 @@ class AsyncEnterprise3D(AsyncAPIClient):
         `POST /system_details`, with the client's API key in the body.
         Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -1313,11 +1486,14 @@ class AsyncEnterprise3D(AsyncAPIClient):
             ),
         )
         return cast(
-            "SystemDetailsResponse", await self._request(_GET_SYSTEM_DETAILS, operation._parse_response, request)
+            "SystemDetailsResponse",
+            await self._request(_GET_SYSTEM_DETAILS, operation._parse_response, request, extra_body),
         )
 
     async def update_server(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> ServerActionResponse:
         """Update Server
 
@@ -1326,7 +1502,12 @@ class AsyncEnterprise3D(AsyncAPIClient):
         `POST /update_server`, with the client's API key in the body.
         Not safe to repeat: retried only when the request cannot have reached the server.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -1340,10 +1521,14 @@ class AsyncEnterprise3D(AsyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("ServerActionResponse", await self._request(_UPDATE_SERVER, operation._parse_response, request))
+        return cast(
+            "ServerActionResponse", await self._request(_UPDATE_SERVER, operation._parse_response, request, extra_body)
+        )
 
     async def clear_cache(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> ClearActionResponse:
         """Clear API Cache
 
@@ -1352,7 +1537,12 @@ class AsyncEnterprise3D(AsyncAPIClient):
         `POST /clear_cache`, with the client's API key in the body.
         Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -1366,10 +1556,14 @@ class AsyncEnterprise3D(AsyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("ClearActionResponse", await self._request(_CLEAR_CACHE, operation._parse_response, request))
+        return cast(
+            "ClearActionResponse", await self._request(_CLEAR_CACHE, operation._parse_response, request, extra_body)
+        )
 
     async def clear_queue(
         self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
     ) -> ClearActionResponse:
         """Clear API Queue
 
@@ -1378,7 +1572,12 @@ class AsyncEnterprise3D(AsyncAPIClient):
         `POST /clear_queue`, with the client's API key in the body.
         Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
 
+        Args:
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
         Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
             errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
             errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
             errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
@@ -1392,7 +1591,9 @@ class AsyncEnterprise3D(AsyncAPIClient):
                 key=self._api_key,
             ),
         )
-        return cast("ClearActionResponse", await self._request(_CLEAR_QUEUE, operation._parse_response, request))
+        return cast(
+            "ClearActionResponse", await self._request(_CLEAR_QUEUE, operation._parse_response, request, extra_body)
+        )
 
     async def wait_for_result(
         self,

@@ -26,6 +26,15 @@ def test_the_clients_retry_exactly_the_operations_the_table_marks_safe() -> None
     # (an operation the table does not name yet is not retried; the test above asks for its row)
     safe = {method_name(op) for op in OPERATIONS if op.label in table and table[op.label].retry_safe}
     assert Enterprise3D._RETRY_SAFE == AsyncEnterprise3D._RETRY_SAFE == safe, "run `make generate`"
+    refused = {method_name(op) for op in OPERATIONS if op.label in table and table[op.label].retry_refused}
+    assert Enterprise3D._RETRY_REFUSED == AsyncEnterprise3D._RETRY_REFUSED == refused, "run `make generate`"
+
+
+def test_a_generating_operation_is_retried_only_when_the_server_refused_it() -> None:
+    # a generation queued twice is billed twice: only a 429 (nothing was queued) may be sent again
+    for label, policy in load_table().items():
+        if policy.result is not None:
+            assert policy.retry_refused, label
 
 
 def test_restarting_or_updating_the_server_is_never_retried() -> None:
@@ -51,5 +60,5 @@ def test_a_missing_or_unknown_retry_decision_is_refused(tmp_path: Path) -> None:
     table = tmp_path / "operations.yaml"
     for row in ("", "  retry: sometimes\n"):
         table.write_text(f"POST /x:\n  effect: read\n{row}  why: unsure\n", encoding="utf-8")
-        with pytest.raises(ValueError, match="'POST /x' needs retry: safe or never"):
+        with pytest.raises(ValueError, match="'POST /x' needs retry: safe, refused or never"):
             load_table(table)

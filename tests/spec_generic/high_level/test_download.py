@@ -46,7 +46,7 @@ def leftovers(directory: Path) -> list[str]:
 
 
 def test_files_are_saved_under_names_from_their_urls_and_nothing_else(tmp_path: Path) -> None:
-    files = {"/a/model.glb": MODEL_FILES["glb"], "/b/model.glb": b"second", "/c/": b"no name"}
+    files = {"/a/model.glb": MODEL_FILES["glb"], "/b/model.glb": MODEL_FILES["glb"], "/c/": b"no name"}
     progress: list[tuple[str, int, int | None]] = []
     with client() as c, httpx.Client(transport=file_host(files)) as http:
         saved = c.download(
@@ -59,7 +59,7 @@ def test_files_are_saved_under_names_from_their_urls_and_nothing_else(tmp_path: 
 
 
 @pytest.mark.parametrize(
-    "url", [FILES + "/x/..%2F..%2Fescape.glb", FILES + "/x/%2E%2E", FILES + "/..\\..\\win.glb", FILES + "/.hidden"]
+    "url", [FILES + "/x/..%2F..%2Fescape.bin", FILES + "/x/%2E%2E", FILES + "/..\\..\\win.bin", FILES + "/.hidden"]
 )
 def test_a_name_from_a_url_never_leaves_the_directory(tmp_path: Path, url: str) -> None:
     inside = tmp_path / "inside"
@@ -71,11 +71,11 @@ def test_a_name_from_a_url_never_leaves_the_directory(tmp_path: Path, url: str) 
 
 
 def test_a_transfer_shorter_than_its_content_length_leaves_nothing(tmp_path: Path) -> None:
-    files = {"/whole.glb": b"whole file", "/short.glb": b"0123456789"}
-    broken = httpx.Client(transport=file_host(files, {"/short.glb": 1000}))
+    files = {"/whole.bin": b"whole file", "/short.bin": b"0123456789"}
+    broken = httpx.Client(transport=file_host(files, {"/short.bin": 1000}))
     with client() as c, broken as http, pytest.raises(DownloadError, match="Content-Length") as caught:
-        c.download([FILES + "/whole.glb", FILES + "/short.glb"], tmp_path, http_client=http)
-    assert caught.value.url.endswith("/short.glb")
+        c.download([FILES + "/whole.bin", FILES + "/short.bin"], tmp_path, http_client=http)
+    assert caught.value.url.endswith("/short.bin")
     assert leftovers(tmp_path) == [], "neither the part nor the file saved before it is left"
 
 
@@ -83,26 +83,26 @@ def test_an_interruption_mid_file_leaves_nothing(tmp_path: Path) -> None:
     def interrupt(url: str, received: int, total: int | None) -> None:
         raise KeyboardInterrupt
 
-    http = httpx.Client(transport=file_host({"/m.glb": b"x" * 10}))
+    http = httpx.Client(transport=file_host({"/m.bin": b"x" * 10}))
     with client() as c, http, pytest.raises(KeyboardInterrupt):
-        c.download([FILES + "/m.glb"], tmp_path, http_client=http, on_progress=interrupt)
+        c.download([FILES + "/m.bin"], tmp_path, http_client=http, on_progress=interrupt)
     assert leftovers(tmp_path) == []
 
 
 def test_an_error_status_raises_with_it(tmp_path: Path) -> None:
     with client() as c, httpx.Client(transport=file_host({})) as http, pytest.raises(DownloadError) as caught:
-        c.download([FILES + "/gone.glb"], tmp_path, http_client=http)
+        c.download([FILES + "/gone.bin"], tmp_path, http_client=http)
     assert caught.value.status_code == 404 and leftovers(tmp_path) == []
 
 
 def test_an_existing_file_is_replaced_only_when_asked(tmp_path: Path) -> None:
-    (tmp_path / "model.glb").write_bytes(b"mine")
-    with client() as c, httpx.Client(transport=file_host({"/model.glb": b"theirs"})) as http:
+    (tmp_path / "model.bin").write_bytes(b"mine")
+    with client() as c, httpx.Client(transport=file_host({"/model.bin": b"theirs"})) as http:
         with pytest.raises(FileExistsError):
-            c.download([FILES + "/model.glb"], tmp_path, http_client=http)
-        assert (tmp_path / "model.glb").read_bytes() == b"mine" and leftovers(tmp_path) == ["model.glb"]
-        c.download([FILES + "/model.glb"], tmp_path, http_client=http, overwrite=True)
-    assert (tmp_path / "model.glb").read_bytes() == b"theirs" and leftovers(tmp_path) == ["model.glb"]
+            c.download([FILES + "/model.bin"], tmp_path, http_client=http)
+        assert (tmp_path / "model.bin").read_bytes() == b"mine" and leftovers(tmp_path) == ["model.bin"]
+        c.download([FILES + "/model.bin"], tmp_path, http_client=http, overwrite=True)
+    assert (tmp_path / "model.bin").read_bytes() == b"theirs" and leftovers(tmp_path) == ["model.bin"]
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://files.example.test/a.glb", "/relative.glb", "x"])
@@ -171,12 +171,12 @@ def test_the_file_hosts_client_verifies_tls_whatever_the_api_client_was_given(
 
     def recording(**settings: Any) -> httpx.Client:
         made.append(settings)
-        return real(transport=file_host({"/m.glb": b"data"}), **settings)
+        return real(transport=file_host({"/m.bin": b"data"}), **settings)
 
     api = {"verify": False, "transport": httpx.MockTransport(mock().handle)}
     with Enterprise3D(api_key=KEY, base_url=server_base_url(SPEC), httpx_args=api, default_headers={"X-T": "t"}) as c:
         monkeypatch.setattr(httpx, "Client", recording)
-        (saved,) = c.download([FILES + "/m.glb"], tmp_path)
+        (saved,) = c.download([FILES + "/m.bin"], tmp_path)
     assert saved.read_bytes() == b"data"
     (settings,) = made
     verify = settings["verify"]  # httpx's default context (shared), never the API client's verify=False

@@ -18,6 +18,7 @@ from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
 from modelslab_enterprise_3d._base_client import MAX_RETRY_DELAY, RETRY_STATUSES
+from modelslab_enterprise_3d._vendor import REFUSED_STATUSES
 from tests.support.high_level import (
     KEY,
     ScriptedAnswers,
@@ -45,7 +46,7 @@ def policy(cls: type, retry_safe: bool) -> type:
     """The client class with every operation marked retry-safe, or none: the retry machinery, apart from which
     operations codegen/operations.yaml marks (this_api/test_operation_table.py checks that part)."""
     names = frozenset(method_name(op) for op in OPERATIONS) if retry_safe else frozenset()
-    return type(cls.__name__, (cls,), {"_RETRY_SAFE": names})
+    return type(cls.__name__, (cls,), {"_RETRY_SAFE": names, "_RETRY_REFUSED": frozenset()})
 
 
 def counting(op: Operation, script: list[Any]) -> ScriptedAnswers:
@@ -100,6 +101,13 @@ def test_which_statuses_are_retried_and_max_retries(op: Operation) -> None:
         with pytest.raises(errors.APIStatusError):
             call_method(client_for(unsafe, answer, delays), op)
         assert answer.requests == 1, status
+    every = frozenset(method_name(o) for o in OPERATIONS)
+    refused = type(Enterprise3D.__name__, (Enterprise3D,), {"_RETRY_SAFE": frozenset(), "_RETRY_REFUSED": every})
+    for status in sorted(RETRY_STATUSES | {400, 401, 404, 501}):  # retried only when the server refused it: 429
+        answer = counting(op, [status] * 5)
+        with pytest.raises(errors.APIStatusError):
+            call_method(client_for(refused, answer, delays), op)
+        assert answer.requests == (3 if status in REFUSED_STATUSES else 1), status
     for max_retries in (0, 1, 4):
         answer = counting(op, [503] * 9)
         with pytest.raises(errors.InternalServerError):
