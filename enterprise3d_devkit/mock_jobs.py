@@ -12,6 +12,7 @@ processing / success variants, with the job's facts laid over the fields they ha
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -25,6 +26,7 @@ from typing import Any
 import httpx
 
 from codegen.runtime._vendor import (
+    CREDENTIAL_FIELDS,
     ETA_FIELD,
     JOB_ID_FIELD,
     OUTPUT_FIELD,
@@ -35,7 +37,23 @@ from enterprise3d_devkit.instances import valid_instance
 from enterprise3d_devkit.operations import Operation
 
 DEFAULT_JOB_SECONDS = 3.0
+# The smallest plan's limit of concurrently queued requests (the rate-limits page); over it, a generating request is
+# refused with the vendor's 429 body and its retry_after.
+DEFAULT_QUEUE_LIMIT = 5
 FILES_PATH = "/_files/"
+SUBMISSIONS_PATH = "/_mock/submissions"  # GET: every generating request the mock accepted (bodies, key left out)
+
+
+def job_duration(job_seconds: float | tuple[float, float], body: bytes) -> float:
+    """How long a job takes: `job_seconds`, or for a range (low, high) a duration within it drawn from the request
+    body's digest (the same request always takes the same time, so a benchmark knows its ideal)."""
+    if not isinstance(job_seconds, tuple):
+        return job_seconds
+    low, high = job_seconds
+    share = int.from_bytes(hashlib.sha256(body).digest()[:4], "big") / 2**32
+    return low + (high - low) * share
+
+
 FORMAT_FIELD = "output_format"  # the request field naming the model's file format (the vendor's)
 
 
@@ -76,6 +94,11 @@ class Job:
     id: str
     output_format: str
     due: float  # time.monotonic()
+    created: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.created:
+            object.__setattr__(self, "created", time.monotonic())
 
 
 def variant(schema: dict[str, Any] | None, status: str) -> dict[str, Any] | None:
@@ -105,21 +128,27 @@ class Lifecycle:
         self,
         ops: list[Operation],
         results: dict[str, str],
-        job_seconds: float = DEFAULT_JOB_SECONDS,
+        job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
         files_origin: str | None = None,
+        queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
     ) -> None:
         self.files_origin = files_origin
+        self.queue_limit = queue_limit
+        self.submissions: list[dict[str, Any]] = []  # what each accepted generating request asked (no key)
+        self.refusals = 0
         by_label = {op.label: op for op in ops}
         self.generating = {label: by_label[label] for label in results if label in by_label}
         self.fetching = {by_label[f].label: by_label[f] for label, f in results.items() if f in by_label}
         self.job_seconds = job_seconds
         self.jobs: dict[str, Job] = {}
+        self.example_ids: set[str] = set()
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()  # the HTTP mock serves from several threads
         for op in self.fetching.values():
             for parameter in op.path_parameters[:1]:
                 example = parameter.get("example", valid_instance(parameter.get("schema") or {}, op.openapi_version))
                 self.jobs[str(example)] = Job(str(example), self._default_format(), due=0.0)
+                self.example_ids.add(str(example))
 
     def _default_format(self) -> str:
         for op in self.generating.values():
@@ -146,11 +175,19 @@ class Lifecycle:
         sent = json.loads(request.content or b"{}")
         default = ((op.request_schema or {}).get("properties") or {}).get(FORMAT_FIELD, {}).get("default", "glb")
         output_format = str(sent.get(FORMAT_FIELD, default)) if isinstance(sent, dict) else str(default)
+        now = time.monotonic()
         with self._lock:
-            job = Job(
-                f"{next(self._numbers)}-{secrets.token_hex(4)}", output_format, time.monotonic() + self.job_seconds
-            )
+            running = sorted(job.due for job in self.jobs.values() if job.due > now)
+            if self.queue_limit is not None and len(running) >= self.queue_limit:
+                self.refusals += 1
+                wait = round(running[len(running) - self.queue_limit] - now, 3)
+                message = f"mock: queue limit reached ({self.queue_limit} requests queued); retry after {wait:g} s"
+                return _json(429, {"status": "error", "message": message, "retry_after": wait})
+            duration = job_duration(self.job_seconds, request.content)
+            job = Job(f"{next(self._numbers)}-{secrets.token_hex(4)}", output_format, now + duration)
             self.jobs[job.id] = job
+            kept = {k: v for k, v in sent.items() if k not in CREDENTIAL_FIELDS} if isinstance(sent, dict) else {}
+            self.submissions.append({"operation": op.label, "id": job.id, "body": kept})
         fetch = next(iter(self.fetching.values()))
         fetch_url = origin + base_path + re.sub(r"\{[^}]+\}", job.id, fetch.path)
         return self._processing(op, job, origin, fetch_url)
@@ -171,7 +208,7 @@ class Lifecycle:
             JOB_ID_FIELD: job.id,
             OUTPUT_FIELD: [self._file_url(origin, job)],
         }
-        facts |= {"proxy_links": [self._file_url(origin, job)], "generationTime": self.job_seconds}
+        facts |= {"proxy_links": [self._file_url(origin, job)], "generationTime": round(job.due - job.created, 3)}
         return _json(200, overlaid(schema, op.openapi_version, facts))
 
     def _processing(self, op: Operation, job: Job, origin: str, fetch_url: str) -> httpx.Response | None:

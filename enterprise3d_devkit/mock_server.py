@@ -26,6 +26,7 @@ validation, so the mock and the contract tests judge requests by the same rules.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -50,7 +51,13 @@ from starlette.routing import Route
 
 from enterprise3d_devkit.instances import is_valid, response_instance
 from enterprise3d_devkit.layout import OPERATION_TABLE, REPO, SPEC_PATH
-from enterprise3d_devkit.mock_jobs import DEFAULT_JOB_SECONDS, FILES_PATH, Lifecycle
+from enterprise3d_devkit.mock_jobs import (
+    DEFAULT_JOB_SECONDS,
+    DEFAULT_QUEUE_LIMIT,
+    FILES_PATH,
+    SUBMISSIONS_PATH,
+    Lifecycle,
+)
 from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, openapi_core
 from enterprise3d_devkit.operation_table import load_table, result_operations
 from enterprise3d_devkit.operations import HTTP_METHODS, Operation, operations, server_base_path
@@ -131,13 +138,17 @@ class SpecMock:
         self,
         spec: dict[str, Any] | None = None,
         *,
-        job_seconds: float = DEFAULT_JOB_SECONDS,
+        job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
         results: dict[str, str] | None = None,
         files_origin: str | None = None,
+        queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
+        submit_delay: float = 0.0,
     ) -> None:
-        """`job_seconds`: how long a generation takes; `results`: generating operation -> the one fetching its
-        result (default: the reviewed table's, for the operations this spec has); `files_origin`: where output
-        files are said to be (default: wherever the mock is reached)."""
+        """`job_seconds`: how long a generation takes (or a range, each request's duration drawn from its body);
+        `results`: generating operation -> the one fetching its result (default: the reviewed table's, for the
+        operations this spec has); `files_origin`: where output files are said to be (default: wherever the mock
+        is reached); `queue_limit`: how many jobs may be queued at once (None: no limit); `submit_delay`: seconds
+        the HTTP server waits, once a job is queued, before it answers (a slow network, for fault tests)."""
         self.spec = spec if spec is not None else effective_spec()
         self.base_path = server_base_path(self.spec)
         self.operations: list[Operation] = operations(self.spec)
@@ -146,7 +157,8 @@ class SpecMock:
         self.requests_seen = 0
         if results is None:
             results = result_operations(load_table(OPERATION_TABLE)) if OPERATION_TABLE.exists() else {}
-        self.jobs = Lifecycle(self.operations, results, job_seconds, files_origin)
+        self.jobs = Lifecycle(self.operations, results, job_seconds, files_origin, queue_limit)
+        self.submit_delay = submit_delay
 
     def find(self, method: str, path: str) -> tuple[Operation | None, list[str]]:
         """The operation for method+path, and the methods the path allows (empty: no such path)."""
@@ -174,6 +186,8 @@ class SpecMock:
         path = request.url.path
         if self.jobs and path.startswith(FILES_PATH):
             return self.jobs.file(request)
+        if path == SUBMISSIONS_PATH and request.method == "GET":
+            return self._json(200, self.jobs.submissions)
         if not path.startswith(self.base_path + "/") and path != self.base_path:
             return self._json(404, self.error_body(None, 404, f"no API under {path}", "not_found"))
         op, allowed = self.find(request.method, path[len(self.base_path) :] or "/")
@@ -264,6 +278,10 @@ class SpecMock:
             headers={"content-type": content_type or "application/json"},
         )
 
+    def _generates(self, request: httpx.Request) -> bool:
+        op = self.find(request.method, request.url.path[len(self.base_path) :])[0]
+        return op is not None and op.label in self.jobs.generating
+
     def transport(self) -> httpx.MockTransport:
         """An in-process transport for httpx.Client and httpx.AsyncClient alike."""
         return httpx.MockTransport(self.handle)
@@ -285,6 +303,8 @@ class SpecMock:
                 answer = self._json(400, self.error_body(None, 400, message, "invalid_request"))
             else:
                 answer = self.handle(outgoing)
+                if self.submit_delay and answer.status_code == 200 and self._generates(outgoing):
+                    await asyncio.sleep(self.submit_delay)
             return Response(answer.content, status_code=answer.status_code, headers=dict(answer.headers))
 
         methods = [m.upper() for m in HTTP_METHODS]
@@ -303,7 +323,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(spec_path: Path, host: str, port: int, job_seconds: float = DEFAULT_JOB_SECONDS) -> None:
+def serve(
+    spec_path: Path,
+    host: str,
+    port: int,
+    job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
+    queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
+    submit_delay: float = 0.0,
+) -> None:
     import uvicorn  # imported here: the in-process transport does not need it
 
     class AnnouncingServer(uvicorn.Server):
@@ -316,7 +343,9 @@ def serve(spec_path: Path, host: str, port: int, job_seconds: float = DEFAULT_JO
 
     # The repo's overlay corrects the repo's spec; another document is served as it is.
     overlay = OVERLAY_PATH if spec_path.resolve() == SPEC_PATH.resolve() else None
-    mock = SpecMock(effective_spec(spec_path, overlay), job_seconds=job_seconds)
+    mock = SpecMock(
+        effective_spec(spec_path, overlay), job_seconds=job_seconds, queue_limit=queue_limit, submit_delay=submit_delay
+    )
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(mock.asgi_app(), log_level="warning", lifespan="off", access_log=False)
@@ -329,7 +358,12 @@ def serve(spec_path: Path, host: str, port: int, job_seconds: float = DEFAULT_JO
 
 @contextlib.contextmanager
 def running_mock_server(
-    spec_path: Path = SPEC_PATH, port: int = 0, timeout: float = 15.0, job_seconds: float = DEFAULT_JOB_SECONDS
+    spec_path: Path = SPEC_PATH,
+    port: int = 0,
+    timeout: float = 15.0,
+    job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
+    queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
+    submit_delay: float = 0.0,
 ) -> Iterator[str]:
     """Run the mock as a child process on 127.0.0.1 and yield its base URL; always stop it.
 
@@ -337,7 +371,8 @@ def running_mock_server(
     the body of the with-block succeeded or not.
     """
     command = [sys.executable, "-m", "enterprise3d_devkit.mock_server", "--port", str(port), "--spec", str(spec_path)]
-    command += ["--job-seconds", str(job_seconds)]
+    seconds = "-".join(map(str, job_seconds)) if isinstance(job_seconds, tuple) else str(job_seconds)
+    command += ["--job-seconds", seconds, "--queue-limit", str(queue_limit or 0), "--submit-delay", str(submit_delay)]
     child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None
@@ -358,6 +393,11 @@ def running_mock_server(
             child.stdout.close()
 
 
+def seconds_or_range(text: str) -> float | tuple[float, float]:
+    low, dash, high = text.partition("-")
+    return (float(low), float(high)) if dash else float(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -365,12 +405,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="OpenAPI document (default: openapi.yaml)")
     parser.add_argument(
         "--job-seconds",
-        type=float,
+        type=seconds_or_range,
         default=DEFAULT_JOB_SECONDS,
-        help=f"how long a generation takes before fetch answers success (default: {DEFAULT_JOB_SECONDS:g})",
+        help="how long a generation takes before fetch answers success, or a range LOW-HIGH (each request's "
+        f"duration drawn from its body) (default: {DEFAULT_JOB_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--queue-limit",
+        type=int,
+        default=DEFAULT_QUEUE_LIMIT,
+        help=f"jobs queued at once before a generation is refused with 429; 0: none (default: {DEFAULT_QUEUE_LIMIT})",
+    )
+    parser.add_argument(
+        "--submit-delay", type=float, default=0.0, help="seconds to wait before answering a queued generation"
     )
     args = parser.parse_args(argv)
-    serve(args.spec, args.host, args.port, args.job_seconds)
+    serve(args.spec, args.host, args.port, args.job_seconds, args.queue_limit or None, args.submit_delay)
     return 0
 
 

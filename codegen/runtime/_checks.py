@@ -19,6 +19,7 @@ from ._vendor import CREDENTIAL_FIELDS
 # The keywords the generated client keeps of a body's schema (the generator's data step reduces schemas to them).
 CHECKED_KEYWORDS = frozenset(
     {
+        "default",  # (not checked: it tells which required fields a caller may leave out)
         "type",
         "nullable",
         "enum",
@@ -135,6 +136,17 @@ def _bound_problem(value: float, schema: dict[str, Any], field: str) -> str | No
 
 def _join(field: str, name: str) -> str:
     return f"{field}.{name}" if field else name
+
+
+def needed_fields(schema_text: str, given_by_client: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The required fields of a body schema that have no default (and that the client does not fill in itself)."""
+    schema = schema_of(schema_text)
+    properties = schema.get("properties") or {}
+    return frozenset(
+        name
+        for name in schema.get("required") or []
+        if name not in given_by_client and "default" not in (properties.get(name) or {})
+    )
 
 
 def check_body(where: str, body: Any, schema_text: str) -> None:

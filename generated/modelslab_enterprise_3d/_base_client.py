@@ -16,7 +16,7 @@ import os
 import ssl
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 
@@ -24,7 +24,17 @@ import httpx
 
 from . import errors
 from ._answers import message_of, retry_after_seconds
-from ._jobs import MAX_POLL_INTERVAL, MIN_POLL_INTERVAL, JobWait, OnQueued, OnUpdate, eta_of, job_id_of, status_of
+from ._jobs import (
+    DEFAULT_WAIT_TIMEOUT,
+    MAX_POLL_INTERVAL,
+    MIN_POLL_INTERVAL,
+    JobWait,
+    OnQueued,
+    OnUpdate,
+    eta_of,
+    job_id_of,
+    status_of,
+)
 from ._parsing import parse
 from ._vendor import (
     API_KEY_ENV,
@@ -38,6 +48,7 @@ from ._vendor import (
 )
 
 if TYPE_CHECKING:
+    from ._batch import LineResult, OnBatchProgress
     from ._ledger import Ledger
 
 logger = logging.getLogger(__package__ or __name__)
@@ -302,6 +313,9 @@ class BaseAPIClient:
     _ledger: Ledger | None = None
     _owns_ledger = False
     _entry_name: str | None = None
+    # Every operation (the generated client's table), and for each generating method its two wait methods.
+    _OPERATIONS: ClassVar[tuple[Operation, ...]] = ()
+    _GENERATION_WAITS: ClassVar[dict[str, tuple[str, str]]] = {}
 
     # The bounds of the pause between two polls of a wait (seconds): the eta's, else a tenth of the time waited.
     _poll_interval: ClassVar[tuple[float, float]] = (MIN_POLL_INTERVAL, MAX_POLL_INTERVAL)
@@ -713,6 +727,70 @@ class SyncAPIClient(BaseAPIClient):
         with httpx.Client(**self._download_client_settings()) as http:
             return self._record_files(result, _downloads.download(http, result, directory, overwrite, on_progress))
 
+    def generate_many(
+        self,
+        requests: Iterable[Mapping[str, Any]],
+        out_dir: str | os.PathLike[str],
+        *,
+        concurrency: int = 5,
+        ledger: Ledger | str | os.PathLike[str] | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_progress: OnBatchProgress | None = None,
+        retry_failed: bool = False,
+        resubmit_uncertain: bool = False,
+        overwrite: bool = False,
+    ) -> list[LineResult]:
+        """Generate many models: each request is a generating method's keyword arguments (plus an optional `name`,
+        its folder under `out_dir`; by default its position, from 1), run with at most `concurrency` jobs queued at
+        once, every file saved under `out_dir/<name>/` and verified. A submission the server refuses for its queue
+        limit (429) is sent again after its retry_after.
+
+        Every step is recorded in `ledger` (default: `out_dir/ledger.sqlite`), so calling it again with the same
+        requests resumes: what is saved sends nothing, a queued job is waited for and never submitted twice, a
+        failed one is submitted again only with retry_failed, an uncertain one (sent, no answer recorded: it may
+        have been queued and billed) only with resubmit_uncertain. Every request and every output folder is checked
+        before the first request is sent (ValueError, OSError). `timeout` bounds each job's wait;
+        `on_progress(BatchProgress)` is called at each change. Returns one LineResult per request, in order:
+        `state` "saved" for a line that is done.
+        """
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        from . import _batch
+
+        _check_concurrency(concurrency)
+        batch, opened = _batch.batch_for(
+            self,
+            requests,
+            out_dir,
+            ledger=ledger,
+            timeout=timeout,
+            retry_failed=retry_failed,
+            resubmit_uncertain=resubmit_uncertain,
+            overwrite=overwrite,
+            on_progress=on_progress,
+        )
+        slots = threading.Semaphore(concurrency)
+        todo = [line for line in batch.lines if batch.actions[line.name] != "none"]
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, min(len(todo), 2 * concurrency))) as pool:
+                futures = [pool.submit(_batch.run_line, self, batch, line, slots, timeout) for line in todo]
+                try:
+                    for future in futures:
+                        future.result()
+                except BaseException:  # (Ctrl-C): each worker stops at its next step; what is recorded stays
+                    batch.stop.set()
+                    raise
+        finally:
+            if opened:
+                batch.ledger.close()
+        return [batch.results[line.name] for line in batch.lines]
+
+
+def _check_concurrency(concurrency: object) -> None:
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+        raise ValueError(f"concurrency must be a whole number >= 1, not {concurrency!r}")
+
 
 async def _async_sleep(seconds: float) -> None:
     import asyncio  # only async users pay for it
@@ -866,3 +944,48 @@ class AsyncAPIClient(BaseAPIClient):
             async with httpx.AsyncClient(**self._download_client_settings()) as http:
                 saved = await _downloads.download_async(http, result, directory, overwrite, on_progress)
         return self._record_files(result, saved)
+
+    async def generate_many(
+        self,
+        requests: Iterable[Mapping[str, Any]],
+        out_dir: str | os.PathLike[str],
+        *,
+        concurrency: int = 5,
+        ledger: Ledger | str | os.PathLike[str] | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_progress: OnBatchProgress | None = None,
+        retry_failed: bool = False,
+        resubmit_uncertain: bool = False,
+        overwrite: bool = False,
+    ) -> list[LineResult]:
+        """Enterprise3D.generate_many, awaited: each line a task; cancelling it stops every line at once (what is
+        recorded stays, and calling it again resumes)."""
+        import asyncio
+
+        from . import _batch
+
+        _check_concurrency(concurrency)
+        batch, opened = _batch.batch_for(
+            self,
+            requests,
+            out_dir,
+            ledger=ledger,
+            timeout=timeout,
+            retry_failed=retry_failed,
+            resubmit_uncertain=resubmit_uncertain,
+            overwrite=overwrite,
+            on_progress=on_progress,
+        )
+        slots = asyncio.Semaphore(concurrency)
+        try:
+            await asyncio.gather(
+                *(
+                    _batch.run_line_async(self, batch, line, slots, timeout)
+                    for line in batch.lines
+                    if batch.actions[line.name] != "none"
+                )
+            )
+        finally:
+            if opened:
+                batch.ledger.close()
+        return [batch.results[line.name] for line in batch.lines]

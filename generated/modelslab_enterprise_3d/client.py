@@ -323,14 +323,14 @@ _TEXT_TO_3D = Operation(
     "text_to_3d",
     "text_to_3d (POST /text_to_3d)",
     ((200, 200),),
-    '{"properties":{"chunk_size":{"maximum":12000,"type":"integer"},"foreground_ratio":{"type":"number"},"guidance_scale":{"type":"number"},"key":{"type":"string"},"mesh_simplify":{"maximum":0.98,"minimum":0.9,"type":"number"},"model_id":{"type":"string"},"negative_prompt":{"type":"string"},"num_inference_steps":{"type":"integer"},"output_format":{"enum":["glb","obj","stl","ply"],"type":"string"},"prompt":{"type":"string"},"remove_bg":{"type":"boolean"},"render":{"type":"boolean"},"resolution":{"maximum":512,"type":"integer"},"seed":{"type":"integer"},"slat_guidance_strength":{"maximum":10,"minimum":0,"type":"number"},"slat_sampling_steps":{"maximum":50,"minimum":1,"type":"integer"},"ss_guidance_strength":{"type":"number"},"ss_sampling_steps":{"maximum":50,"minimum":1,"type":"integer"},"temp":{"enum":["yes","no"],"type":"string"},"track_id":{"nullable":true,"type":"string"},"webhook":{"nullable":true,"type":"string"}},"required":["key","prompt","num_inference_steps","foreground_ratio","resolution"],"type":"object"}',
+    '{"properties":{"chunk_size":{"default":8192,"maximum":12000,"type":"integer"},"foreground_ratio":{"default":0.85,"type":"number"},"guidance_scale":{"default":1,"type":"number"},"key":{"type":"string"},"mesh_simplify":{"default":0.9,"maximum":0.98,"minimum":0.9,"type":"number"},"model_id":{"default":"instantmesh","type":"string"},"negative_prompt":{"default":"","type":"string"},"num_inference_steps":{"default":10,"type":"integer"},"output_format":{"default":"obj","enum":["glb","obj","stl","ply"],"type":"string"},"prompt":{"type":"string"},"remove_bg":{"default":false,"type":"boolean"},"render":{"default":false,"type":"boolean"},"resolution":{"default":256,"maximum":512,"type":"integer"},"seed":{"default":0,"type":"integer"},"slat_guidance_strength":{"default":3.0,"maximum":10,"minimum":0,"type":"number"},"slat_sampling_steps":{"default":12,"maximum":50,"minimum":1,"type":"integer"},"ss_guidance_strength":{"default":7.5,"type":"number"},"ss_sampling_steps":{"default":12,"maximum":50,"minimum":1,"type":"integer"},"temp":{"default":"no","enum":["yes","no"],"type":"string"},"track_id":{"nullable":true,"type":"string"},"webhook":{"nullable":true,"type":"string"}},"required":["key","prompt","num_inference_steps","foreground_ratio","resolution"],"type":"object"}',
     True,
 )
 _IMAGE_TO_3D = Operation(
     "image_to_3d",
     "image_to_3d (POST /image_to_3d)",
     ((200, 200),),
-    '{"properties":{"chunk_size":{"maximum":12000,"type":"integer"},"image":{"type":"string"},"key":{"type":"string"},"mesh_simplify":{"maximum":0.98,"minimum":0.9,"type":"number"},"multi_image":{"type":"boolean"},"output_format":{"enum":["glb","obj","stl","ply"],"type":"string"},"render":{"type":"boolean"},"resolution":{"maximum":512,"type":"integer"},"seed":{"type":"integer"},"slat_guidance_strength":{"maximum":10,"minimum":0,"type":"number"},"slat_sampling_steps":{"maximum":50,"minimum":1,"type":"integer"},"ss_guidance_strength":{"type":"number"},"ss_sampling_steps":{"maximum":50,"minimum":1,"type":"integer"},"temp":{"enum":["yes","no"],"type":"string"},"track_id":{"nullable":true,"type":"string"},"webhook":{"nullable":true,"type":"string"}},"required":["key","image"],"type":"object"}',
+    '{"properties":{"chunk_size":{"default":8192,"maximum":12000,"type":"integer"},"image":{"type":"string"},"key":{"type":"string"},"mesh_simplify":{"default":0.9,"maximum":0.98,"minimum":0.9,"type":"number"},"multi_image":{"default":false,"type":"boolean"},"output_format":{"default":"obj","enum":["glb","obj","stl","ply"],"type":"string"},"render":{"default":false,"type":"boolean"},"resolution":{"default":256,"maximum":512,"type":"integer"},"seed":{"default":0,"type":"integer"},"slat_guidance_strength":{"default":3.0,"maximum":10,"minimum":0,"type":"number"},"slat_sampling_steps":{"default":12,"maximum":50,"minimum":1,"type":"integer"},"ss_guidance_strength":{"default":7.5,"type":"number"},"ss_sampling_steps":{"default":12,"maximum":50,"minimum":1,"type":"integer"},"temp":{"default":"no","enum":["yes","no"],"type":"string"},"track_id":{"nullable":true,"type":"string"},"webhook":{"nullable":true,"type":"string"}},"required":["key","image"],"type":"object"}',
     True,
 )
 _RESTART_SERVER = Operation(
@@ -410,6 +410,21 @@ class Enterprise3D(SyncAPIClient):
             "image_to_3d",
         }
     )
+    _OPERATIONS = (
+        _FETCH_3D_RESPONSE,
+        _TEXT_TO_3D,
+        _IMAGE_TO_3D,
+        _RESTART_SERVER,
+        _GET_SYSTEM_DETAILS,
+        _UPDATE_SERVER,
+        _CLEAR_CACHE,
+        _CLEAR_QUEUE,
+    )
+    # A generating method -> (its method that submits and waits, the method that waits on a job's id).
+    _GENERATION_WAITS = {
+        "text_to_3d": ("text_to_3d_and_wait", "wait_for_result"),
+        "image_to_3d": ("image_to_3d_and_wait", "wait_for_result"),
+    }
 
     def fetch_3d_response(
         self,
@@ -1019,6 +1034,8 @@ class AsyncEnterprise3D(AsyncAPIClient):
     _default_base_url = Enterprise3D._default_base_url
     _RETRY_SAFE = Enterprise3D._RETRY_SAFE
     _RETRY_REFUSED = Enterprise3D._RETRY_REFUSED
+    _OPERATIONS = Enterprise3D._OPERATIONS
+    _GENERATION_WAITS = Enterprise3D._GENERATION_WAITS
 
     async def fetch_3d_response(
         self,
