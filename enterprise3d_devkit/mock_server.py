@@ -141,13 +141,14 @@ class SpecMock:
         job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
         results: dict[str, str] | None = None,
         files_origin: str | None = None,
-        queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
+        queue_limit: int | None = None,
         submit_delay: float = 0.0,
     ) -> None:
         """`job_seconds`: how long a generation takes (or a range, each request's duration drawn from its body);
         `results`: generating operation -> the one fetching its result (default: the reviewed table's, for the
         operations this spec has); `files_origin`: where output files are said to be (default: wherever the mock
-        is reached); `queue_limit`: how many jobs may be queued at once (None: no limit); `submit_delay`: seconds
+        is reached); `queue_limit`: how many jobs may be queued at once (None, in process: no limit; the served mock
+        has the smallest plan's, DEFAULT_QUEUE_LIMIT); `submit_delay`: seconds
         the HTTP server waits, once a job is queued, before it answers (a slow network, for fault tests)."""
         self.spec = spec if spec is not None else effective_spec()
         self.base_path = server_base_path(self.spec)

@@ -82,7 +82,7 @@ def api_base_url() -> Iterator[str]:
     if LIVE_URL:
         yield LIVE_URL.rstrip("/")
         return
-    with running_mock_server(port=0, job_seconds=0.2) as url:  # a generation takes a fifth of a second
+    with running_mock_server(port=0, job_seconds=0.2, queue_limit=None) as url:  # a generation takes a fifth of a second
         yield url
 
 

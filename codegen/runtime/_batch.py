@@ -33,7 +33,7 @@ from typing import Any
 from . import errors
 from ._checks import check_body, needed_fields
 from ._jobs import check_wait_timeout
-from ._ledger import DONE, FAILED, QUEUED, REFUSED, SAVED, SENDING, UNCERTAIN, Entry, Ledger, SavedFile, digest_of
+from ._ledger import DONE, FAILED, QUEUED, REFUSED, SAVED, SENDING, UNCERTAIN, Entry, Ledger, SavedFile
 from ._vendor import API_KEY_FIELD
 
 LEDGER_NAME = "ledger.sqlite"  # the batch's ledger, in its output folder
@@ -55,9 +55,9 @@ class Line:
     operation: str
     arguments: dict[str, Any]
 
-    @property
-    def digest(self) -> str:
-        return digest_of(self.operation, self.arguments)
+    def sent_as(self, inputs: Mapping[str, Any]) -> bool:
+        """Whether a request recorded with these inputs is this line's (the client adds defaults and a track_id)."""
+        return all(json.dumps(inputs.get(name)) == json.dumps(value) for name, value in self.arguments.items())
 
 
 @dataclass
@@ -143,7 +143,7 @@ def plan(requests: Iterable[Mapping[str, Any]], generating: Mapping[str, Any]) -
 
 
 def check_folder(folder: Path, overwrite: bool) -> None:
-    """Create the output folder and make sure files can be written to it and none is there already (unless
+    """Create the output folder, and check that files can be written to it and that none is there already (unless
     overwrite): before a generation is paid for. An OSError (FileExistsError, PermissionError ...) otherwise."""
     folder.mkdir(parents=True, exist_ok=True)
     if not folder.is_dir():
@@ -181,7 +181,7 @@ class Batch:
         latest = ledger.latest_by_name()
         for line in lines:
             entry = latest.get(line.name)
-            if entry is not None and entry.digest != line.digest:
+            if entry is not None and (entry.operation != line.operation or not line.sent_as(entry.inputs)):
                 raise ValueError(
                     f"line {line.name!r} changed since it was submitted (job {entry.job_id or '?'}): give it "
                     "another name, or use another output folder"

@@ -18,19 +18,29 @@ answer (readable text, or JSON with --json) and turns each typed error into one 
     11  GenerationTimeoutError: not done in time (the message names the id to wait on)
     12  InvalidResponse, UnexpectedStatus: an answer that does not match the spec
     13  DownloadError
+    14  a local file or folder could not be used (OSError: the output folder, the jobs file)
+    15  a batch ended with lines not done (failed, uncertain, or not done in time)
+    130 interrupted (Ctrl-C); 143 terminated (SIGTERM): what was recorded stays, and the message says how to continue
 
-The key is read from MODELSLAB_API_KEY only (an argument would show in the process list) and never printed; the
-base URL from MODELSLAB_BASE_URL, else the spec's server. A generating subcommand waits for its result with a progress
-bar (rich's, when the `cli` extra is installed; else a line per answer) and saves the files with -o DIR.
+The key is read from MODELSLAB_API_KEY only (an argument would show in the process list) and never printed: no
+output is built from it. The base URL from MODELSLAB_BASE_URL, else the spec's server. A generating subcommand
+records its job in the job ledger (--ledger, else MODELSLAB_3D_LEDGER, else the user's data folder), prints the
+job's id on stderr as soon as the server answers, waits for its result with a progress bar (rich's, when the `cli`
+extra is installed; else a line per answer) and saves the files with -o DIR. `wait ID` continues a wait, `jobs`
+lists the ledger, `batch JOBS.jsonl -o DIR` runs many generations and resumes when run again.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
@@ -38,6 +48,55 @@ from . import errors
 from ._vendor import API_KEY_ENV, BASE_URL_ENV
 
 PROGRAM = "modelslab-3d"
+LEDGER_ENV = "MODELSLAB_3D_LEDGER"  # the CLI's job ledger, when --ledger does not name one
+LOCAL_ERROR = 14
+BATCH_NOT_DONE = 15
+INTERRUPTED = 130
+TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: every cleanup runs (no part of a file is left), then exit 143."""
+
+
+def default_ledger() -> Path:
+    """The user's job ledger: platformdirs' data folder (the `cli` extra), else the platform's usual place."""
+    try:
+        from platformdirs import user_data_path  # type: ignore[import-not-found,unused-ignore]  # (the cli extra)
+    except ImportError:
+        if sys.platform == "win32":
+            base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        elif sys.platform == "darwin":
+            base = Path.home() / "Library" / "Application Support"
+        else:
+            base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        return base / PROGRAM / "ledger.sqlite"
+    return Path(user_data_path(PROGRAM)) / "ledger.sqlite"
+
+
+def ledger_path(args: argparse.Namespace) -> Path:
+    given = getattr(args, "ledger", None) or os.environ.get(LEDGER_ENV)
+    return Path(given) if given else default_ledger()
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
 
 
 class Option(NamedTuple):
@@ -102,6 +161,8 @@ EXIT_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.UnexpectedStatus, 12),
     (errors.DownloadError, 13),
     (errors.APIError, 1),
+    (OSError, LOCAL_ERROR),
+    (ValueError, 2),
 )
 USAGE = 2
 
@@ -122,6 +183,9 @@ def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+    parser.add_argument(
+        "--ledger", type=Path, help=f"the job ledger (default: {LEDGER_ENV}, else {PROGRAM}'s data folder)"
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in commands:
         sub = subparsers.add_parser(command.name, help=command.summary, description=command.summary, allow_abbrev=False)
@@ -129,11 +193,52 @@ def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:
         for option in command.options:
             add_option(sub, option)
         if command.waits:
-            sub.add_argument("-o", "--out-dir", type=Path, help="wait for the result and save its files here")
+            add_saving(sub)
             sub.add_argument("--no-wait", action="store_true", help="print the queued answer and return at once")
-            sub.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the result (600)")
         sub.set_defaults(command_spec=command)
+    add_job_commands(subparsers)
     return parser
+
+
+def add_saving(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--out-dir", type=Path, help="wait for the result and save its files here")
+    parser.add_argument("--overwrite", action="store_true", help="replace files already in the output folder")
+    parser.add_argument("--timeout", type=positive_seconds, default=600.0, help="seconds to wait for the result (600)")
+
+
+def add_job_commands(subparsers: Any) -> None:
+    wait = subparsers.add_parser(
+        "wait", help="wait for a job queued earlier (or save a finished one's files)", allow_abbrev=False
+    )
+    wait.add_argument("id", help="the job's id, as a generating command printed it")
+    wait.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the answer as JSON")
+    add_saving(wait)
+    wait.set_defaults(job_command="wait")
+    jobs = subparsers.add_parser("jobs", help="list the job ledger: every generation sent, newest last")
+    jobs.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the list as JSON")
+    jobs.set_defaults(job_command="jobs")
+    batch = subparsers.add_parser(
+        "batch",
+        help="generate many models from a JSON Lines file (costs credits per line); run again to resume",
+        description="Each line of JOBS is a JSON object: a generating command's options (text-to-3d's when it has "
+        "prompt, image-to-3d's when it has image, or the one `operation` names) and an optional `name`, its folder "
+        "under OUT_DIR (default: its line number). The batch's ledger lives in OUT_DIR; running the same command "
+        "again resumes: done lines send nothing, queued ones are waited for, never submitted twice.",
+        allow_abbrev=False,
+    )
+    batch.add_argument("jobs_file", type=Path, metavar="JOBS", help="the JSON Lines file of generation requests")
+    batch.add_argument("-o", "--out-dir", type=Path, required=True, help="the folder the lines' folders go in")
+    batch.add_argument("--concurrency", type=positive_int, default=5, help="jobs queued at once (5: the smallest plan)")
+    batch.add_argument("--timeout", type=positive_seconds, default=600.0, help="seconds each job may take (600)")
+    batch.add_argument("--retry-failed", action="store_true", help="submit failed lines again")
+    batch.add_argument(
+        "--resubmit-uncertain",
+        action="store_true",
+        help="submit again the lines sent with no answer recorded (they may have been queued and billed)",
+    )
+    batch.add_argument("--overwrite", action="store_true", help="replace files already in a line's folder")
+    batch.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the summary as JSON")
+    batch.set_defaults(job_command="batch")
 
 
 def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
@@ -209,14 +314,63 @@ class Progress:
         status = getattr(getattr(answer, "status", None), "value", getattr(answer, "status", "?"))
         eta = getattr(answer, "eta", None)
         eta = eta if isinstance(eta, int | float) and not isinstance(eta, bool) else None
+        job = getattr(answer, "id", None)
+        label = f"job {job}: {status}" if job not in (None, "") and not isinstance(job, type(None)) else f"{status}"
         if self.bar is not None:
-            description = f"{status}" + (f", about {eta:.0f} s left" if eta is not None else "")
-            self.bar.update(self.task, description=description)
+            # the bar counts the eta down between polls: its total is the eta, its elapsed time runs on
+            self.bar.reset(self.task, total=eta if eta else None, description=label)
             return
-        print(f"{PROGRAM}: {status}" + (f" (eta {eta:g} s)" if eta is not None else ""), file=self.stream, flush=True)
+        print(f"{PROGRAM}: {label}" + (f" (eta {eta:g} s)" if eta is not None else ""), file=self.stream, flush=True)
+
+    def download(self, url: str, received: int, total: int | None) -> None:
+        if total is not None and received < total:
+            return
+        name = url.rsplit("/", 1)[-1][:60]
+        print(f"{PROGRAM}: downloaded {name} ({received} bytes)", file=self.stream, flush=True)
 
 
-def call(client: Any, command: Command, args: argparse.Namespace) -> Any:
+def say(text: str) -> None:
+    print(f"{PROGRAM}: {text}", file=sys.stderr, flush=True)
+
+
+def check_out_dir(args: argparse.Namespace) -> None:
+    """The output folder, checked before anything is paid for: created, writable, free of files (or --overwrite)."""
+    if getattr(args, "out_dir", None) is not None:
+        from ._batch import check_folder
+
+        check_folder(args.out_dir, args.overwrite)
+
+
+def save(client: Any, result: Any, args: argparse.Namespace, progress: Progress) -> Any:
+    if args.out_dir is None:
+        return result
+    if not getattr(result, "output", None):
+        say(f"job {getattr(result, 'id', '?')} finished without output files: nothing to save")
+        return []
+    return client.download(result, args.out_dir, overwrite=args.overwrite, on_progress=progress.download)
+
+
+class JobWatch:
+    """The id of the job a command waits on, once the server has given it: what an interruption names."""
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.sent = False
+
+    def queued(self, job_id: str) -> None:
+        self.id = job_id
+        say(f"queued job {job_id} (if this stops, `{PROGRAM} wait {job_id}` continues it)")
+
+    def continuing(self, args: argparse.Namespace) -> str:
+        if self.id is None:
+            if self.sent:
+                return f"; the job may have been queued (and billed): `{PROGRAM} jobs` lists it as uncertain"
+            return ""
+        out = f" -o {args.out_dir}" if getattr(args, "out_dir", None) is not None else ""
+        return f"; job {self.id} goes on: `{PROGRAM} wait {self.id}{out}` continues it"
+
+
+def call(client: Any, command: Command, args: argparse.Namespace, watch: JobWatch) -> Any:
     options = {o.dest for o in command.options}
     positional = [getattr(args, o.dest) for o in command.options if not o.flag.startswith("--")]
     keywords = {
@@ -225,15 +379,144 @@ def call(client: Any, command: Command, args: argparse.Namespace) -> Any:
         if o.flag.startswith("--") and getattr(args, o.dest, None) is not None
     }
     assert set(keywords) <= options
-    if not command.waits or args.no_wait:
+    if not command.waits:
         return getattr(client, command.method)(*positional, **keywords)
+    watch.sent = True
+    if args.no_wait:
+        answer = getattr(client, command.method)(*positional, **keywords)
+        if getattr(answer, "id", None) is not None:
+            watch.queued(str(answer.id))
+        return answer
+    check_out_dir(args)
     with Progress(sys.stderr) as progress:
         result = getattr(client, command.waits)(
-            *positional, **keywords, timeout=args.timeout, on_update=progress.update
+            *positional, **keywords, timeout=args.timeout, on_update=progress.update, on_queued=watch.queued
         )
-    if args.out_dir is None:
-        return result
-    return client.download(result, args.out_dir)
+        return save(client, result, args, progress)
+
+
+def wait_command(client: Any, args: argparse.Namespace, watch: JobWatch) -> Any:
+    watch.id = args.id
+    check_out_dir(args)
+    with Progress(sys.stderr) as progress:
+        waits = sorted({pair[1] for pair in client._GENERATION_WAITS.values()})
+        result = getattr(client, waits[0])(args.id, timeout=args.timeout, on_update=progress.update)
+        return save(client, result, args, progress)
+
+
+def jobs_command(args: argparse.Namespace) -> str:
+    from ._ledger import Ledger
+
+    path = ledger_path(args)
+    if not path.exists():
+        return "[]" if args.json else f"no jobs yet (the ledger {path} does not exist)"
+    with Ledger(path) as ledger:
+        entries = ledger.entries()
+    if args.json:
+        return json.dumps([entry.as_dict() for entry in entries], indent=2)
+    now = time.time()
+    rows = [("JOB", "STATUS", "AGE", "OPERATION", "INPUTS", "FILES")]
+    for entry in entries:
+        summary = ", ".join(f"{k}={str(v)[:30]}" for k, v in list(entry.inputs.items())[:2])
+        state = entry.as_dict()["state"]
+        rows.append(
+            (
+                entry.job_id or "-",
+                state,
+                age(now - entry.created),
+                entry.operation,
+                summary,
+                ", ".join(saved.path for saved in entry.files) or "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[5] for row in rows
+    )
+
+
+def age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h" if seconds < 172800 else f"{seconds / 86400:.0f} d"
+
+
+def batch_command(key: str, args: argparse.Namespace) -> tuple[int, str]:
+    """Run a batch on the async client (cancelling it stops every line at once and leaves no part of a file)."""
+    import asyncio
+
+    from ._batch import read_jobs
+
+    requests = read_jobs(args.jobs_file)
+
+    async def run() -> Any:
+        from .client import AsyncEnterprise3D  # type: ignore[import-not-found,unused-ignore]  # (generated)
+
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None:
+            loop.add_signal_handler(signal.SIGTERM, lambda: terminated.append(task.cancel()))
+        async with AsyncEnterprise3D(api_key=key) as client:
+            return await client.generate_many(
+                requests,
+                args.out_dir,
+                concurrency=args.concurrency,
+                timeout=args.timeout,
+                on_progress=batch_progress,
+                retry_failed=args.retry_failed,
+                resubmit_uncertain=args.resubmit_uncertain,
+                overwrite=args.overwrite,
+            )
+
+    terminated: list[object] = []
+    try:
+        results = asyncio.run(run())
+    except asyncio.CancelledError:
+        if terminated:
+            raise Terminated() from None
+        raise KeyboardInterrupt() from None
+    done = all(result.state == "saved" for result in results)
+    if args.json:
+        return (0 if done else BATCH_NOT_DONE), json.dumps([result.as_dict() for result in results], indent=2)
+    rows = [("NAME", "STATE", "JOB", "FILES / MESSAGE")]
+    for result in results:
+        detail = ", ".join(str(path) for path in result.files) or (result.message or "")[:100]
+        rows.append((result.name, result.state, result.job_id or "-", detail))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    table = "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[3] for row in rows)
+    if not done:
+        left = sum(result.state != "saved" for result in results)
+        table += f"\n{left} of {len(results)} lines not done; run the same command again to resume"
+    return (0 if done else BATCH_NOT_DONE), table
+
+
+def batch_progress(progress: Any) -> None:
+    counts = progress.counts
+    shown = ", ".join(f"{counts[state]} {state}" for state in sorted(counts))
+    job = f" (job {progress.job_id})" if progress.job_id else ""
+    say(f"{progress.line}: {progress.state}{job} -- {shown} of {progress.total}")
+
+
+class RetryLines(logging.Handler):
+    """The client's retries, one line each on stderr ("no answer in 60 s; retry 1 of 2")."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "retry", None) is not None:
+            say(record.getMessage())
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,22 +524,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser(cli_commands())
     args = parser.parse_args(argv)
+    if getattr(args, "no_wait", False) and getattr(args, "out_dir", None) is not None:
+        parser.error("--no-wait and -o do not go together: -o saves the files once the job is done")
+    if getattr(args, "job_command", None) == "jobs":
+        print(jobs_command(args))
+        return 0
     key = os.environ.get(API_KEY_ENV, "")
-    if not key:
-        print(f"{PROGRAM}: set {API_KEY_ENV} to your API key (it is never taken as an argument)", file=sys.stderr)
+    if not key.strip():
+        say(f"set {API_KEY_ENV} to your API key (it is never taken as an argument; a blank one is refused)")
         return USAGE
+    handler = RetryLines()
+    logger = logging.getLogger(__package__ or "modelslab_enterprise_3d")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    watch = JobWatch()
+    status = 0
     try:
-        with Enterprise3D(api_key=key) as client:
-            result = call(client, args.command_spec, args)
-    except (errors.APIError, FileExistsError) as error:
-        status = exit_status(error) if isinstance(error, errors.APIError) else 1
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"{PROGRAM}: {type(error).__name__}: {first_line.replace(key, '***')}", file=sys.stderr)
+        with sigterm_as_interrupt():
+            if getattr(args, "job_command", None) == "batch":
+                status, output = batch_command(key, args)
+                print(output)
+                return status
+            with Enterprise3D(api_key=key, ledger=ledger_path(args)) as client:
+                if getattr(args, "job_command", None) == "wait":
+                    result = wait_command(client, args, watch)
+                else:
+                    result = call(client, args.command_spec, args, watch)
+    except (errors.APIError, OSError, ValueError) as error:
+        status = exit_status(error)
+        text = str(error).strip()
+        first_line = text.splitlines()[0] if text else type(error).__name__
+        hint = (
+            watch.continuing(args)
+            if isinstance(error, (errors.APIConnectionError, errors.GenerationTimeoutError))
+            else ""
+        )
+        say(f"{type(error).__name__}: {first_line}{hint}")
         return status
-    except KeyboardInterrupt:
-        print(f"{PROGRAM}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interruption:
+        terminated = isinstance(interruption, Terminated)
+        say(("terminated" if terminated else "interrupted") + watch.continuing(args))
+        return TERMINATED if terminated else INTERRUPTED
+    finally:
+        logger.removeHandler(handler)
     output = render(result, args.json)
     if output:
-        print(output.replace(key, "***"))
-    return 0
+        print(output)
+    return status

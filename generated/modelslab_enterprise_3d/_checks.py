@@ -89,7 +89,8 @@ def problem(value: Any, schema: dict[str, Any], field: str) -> str | None:
             return f"{field or 'the body'} must be at most {schema['maxLength']} characters long"
     if isinstance(value, dict):
         for name in schema.get("required") or []:
-            if name not in value:
+            # (a required field with a default is filled in by the client's model when not given)
+            if name not in value and "default" not in ((schema.get("properties") or {}).get(name) or {}):
                 return f"{_join(field, name)} is required"
         for name, item in value.items():
             sub = (schema.get("properties") or {}).get(name)

@@ -34,7 +34,7 @@ def test_without_url_and_key_it_refuses_at_once_naming_both() -> None:
 @pytest.fixture(scope="module")
 def separate_server() -> Iterator[str]:
     """A mock started as its own process, standing in for the real API (both runs below use it)."""
-    with running_mock_server(port=0, job_seconds=0.2) as url:
+    with running_mock_server(port=0, job_seconds=0.2, queue_limit=None) as url:
         yield url
 
 

@@ -32,7 +32,8 @@ pytestmark = pytest.mark.mock_only
 
 def test_the_clients_have_a_method_for_every_operation_and_no_other() -> None:
     """One method per operation; for each generating operation (the table's result column) <method>_and_wait, and
-    wait_for_result for the operation that fetches results; close, with_options and download besides."""
+    wait_for_result for the operation that fetches results; close, with_options, download and generate_many
+    besides."""
     results = {label: fetch for label, fetch in result_operations(load_table()).items()}
     by_label = {op.label: op for op in OPERATIONS}
     expected = {method_name(op) for op in OPERATIONS}
@@ -40,7 +41,7 @@ def test_the_clients_have_a_method_for_every_operation_and_no_other() -> None:
     expected |= {"wait_for_result"} if any(fetch in by_label for fetch in results.values()) else set()
     for cls in (Enterprise3D, AsyncEnterprise3D):
         public = {name for name, _ in inspect.getmembers(cls, inspect.isfunction) if not name.startswith("_")}
-        assert public - {"close", "with_options", "download"} == expected, cls.__name__
+        assert public - {"close", "with_options", "download", "generate_many"} == expected, cls.__name__
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
