@@ -37,6 +37,7 @@ CLIENT_EXPORTS = ("AsyncEnterprise3D", "AuthenticatedClient", "Client", "Enterpr
 RUNTIME_EXPORTS = {
     "_base_client": ("DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN"),
     "_jobs": ("DEFAULT_WAIT_TIMEOUT",),
+    "_ledger": ("Ledger",),
     "errors": errors.__all__,
 }
 

@@ -82,7 +82,8 @@ def api_base_url() -> Iterator[str]:
     if LIVE_URL:
         yield LIVE_URL.rstrip("/")
         return
-    with running_mock_server(port=0, job_seconds=0.2, queue_limit=None) as url:  # a generation takes a fifth of a second
+    # a generation takes a fifth of a second; tests of the queue limit start a mock of their own
+    with running_mock_server(port=0, job_seconds=0.2, queue_limit=None) as url:
         yield url
 
 

@@ -60,18 +60,14 @@ class Terminated(KeyboardInterrupt):
 
 
 def default_ledger() -> Path:
-    """The user's job ledger: platformdirs' data folder (the `cli` extra), else the platform's usual place."""
-    try:
-        from platformdirs import user_data_path  # type: ignore[import-not-found,unused-ignore]  # (the cli extra)
-    except ImportError:
-        if sys.platform == "win32":
-            base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        elif sys.platform == "darwin":
-            base = Path.home() / "Library" / "Application Support"
-        else:
-            base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-        return base / PROGRAM / "ledger.sqlite"
-    return Path(user_data_path(PROGRAM)) / "ledger.sqlite"
+    """The user's job ledger, in the platform's folder for an application's data (platformdirs' user_data_path)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / PROGRAM / "ledger.sqlite"
 
 
 def ledger_path(args: argparse.Namespace) -> Path:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN
     from ._jobs import DEFAULT_WAIT_TIMEOUT
+    from ._ledger import Ledger
     from .client import AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D, parse_webhook
     from .errors import (
         APIConnectionError,
@@ -43,6 +44,7 @@ _MODULES = {
     "DEFAULT_TIMEOUT": "._base_client",
     "NOT_GIVEN": "._base_client",
     "DEFAULT_WAIT_TIMEOUT": "._jobs",
+    "Ledger": "._ledger",
     "APIConnectionError": ".errors",
     "APIError": ".errors",
     "APIStatusError": ".errors",
@@ -75,6 +77,7 @@ __all__ = (
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "DEFAULT_WAIT_TIMEOUT",
+    "Ledger",
     "APIConnectionError",
     "APIError",
     "APIStatusError",

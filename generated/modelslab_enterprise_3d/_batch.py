@@ -349,7 +349,7 @@ def run_line(client: Any, batch: Batch, line: Line, slots: threading.Semaphore, 
                 else:
                     batch.update(line, QUEUED, batch.job_id(line))
                     getattr(named, waits[1])(batch.job_id(line), timeout=timeout, on_update=on_update)
-        batch.update(line, DONE, batch.job_id(line))
+                batch.update(line, DONE, batch.job_id(line))  # (before the slot is free: the job left the queue)
         job_id, urls = batch.outputs(line)
         folder = batch.folder(line)
         import httpx
@@ -402,7 +402,7 @@ async def run_line_async(client: Any, batch: Batch, line: Line, slots: Any, time
                 else:
                     batch.update(line, QUEUED, batch.job_id(line))
                     await getattr(named, waits[1])(batch.job_id(line), timeout=timeout)
-        batch.update(line, DONE, batch.job_id(line))
+                batch.update(line, DONE, batch.job_id(line))  # (before the slot is free: the job left the queue)
         job_id, urls = batch.outputs(line)
         async with httpx.AsyncClient(**client._download_client_settings()) as http:
             files = await _downloads.download_async(http, urls, batch.folder(line), True, None)

@@ -1,0 +1,138 @@
+"""Production runs against a mock server with the smallest plan's queue limit, over real HTTP: a batch through the
+Python client and through the command line, killed with SIGKILL at several moments and run again to completion
+(every line submitted once on the server's count, every file the bytes the server served, no part of a file left),
+and a generating command terminated with SIGTERM (exit 143, the job's id and the command that continues it)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from enterprise3d_devkit.mock_jobs import DEFAULT_QUEUE_LIMIT, SUBMISSIONS_PATH
+from enterprise3d_devkit.mock_server import running_mock_server
+from modelslab_enterprise_3d import Enterprise3D, Ledger
+from modelslab_enterprise_3d._vendor import API_KEY_ENV, BASE_URL_ENV
+from tests.support.generation import FAST_POLLS
+
+pytestmark = pytest.mark.slow  # real servers and processes
+KEY = "sk-batch-sentinel-41"
+CLI = [sys.executable, "-m", "modelslab_enterprise_3d"]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    # jobs of a quarter to half a second; the HTTP answer to a generation comes 0.3 s after the job is queued: the
+    # window in which a killed client has sent a paid request but not yet recorded its answer
+    with running_mock_server(job_seconds=(0.25, 0.5), queue_limit=DEFAULT_QUEUE_LIMIT, submit_delay=0.3) as url:
+        yield url
+
+
+def submissions(url: str) -> list[dict[str, Any]]:
+    origin = str(httpx.URL(url).copy_with(path="/", query=None)).rstrip("/")
+    answer: list[dict[str, Any]] = httpx.get(origin + SUBMISSIONS_PATH).json()
+    return answer
+
+
+def jobs_file(folder: Path, prompts: list[str]) -> Path:
+    path = folder / "jobs.jsonl"
+    path.write_text("".join(json.dumps({"name": p, "prompt": p, "output_format": "glb"}) + "\n" for p in prompts))
+    return path
+
+
+def environment(url: str, folder: Path) -> dict[str, str]:
+    return {**os.environ, API_KEY_ENV: KEY, BASE_URL_ENV: url, "MODELSLAB_3D_LEDGER": str(folder / "cli.sqlite")}
+
+
+def served_digest(url: str) -> str:
+    return hashlib.sha256(httpx.get(url).content).hexdigest()
+
+
+def test_a_batch_runs_within_the_queue_limit_and_a_second_run_sends_nothing(server: str, tmp_path: Path) -> None:
+    prompts = [f"batch-{tmp_path.name}-{n}" for n in range(8)]
+    events: list[Any] = []
+    with Enterprise3D(api_key=KEY, base_url=server) as client:
+        client._poll_interval = FAST_POLLS
+        results = client.generate_many(
+            [{"name": p, "prompt": p, "output_format": "glb"} for p in prompts],
+            tmp_path / "out",
+            on_progress=events.append,
+        )
+        assert [r.state for r in results] == ["saved"] * len(prompts), [r.message for r in results]
+        assert max(sum(e.counts.get(s, 0) for s in ("queued", "sending")) for e in events) <= DEFAULT_QUEUE_LIMIT
+        before = len(submissions(server))
+        again = client.generate_many(
+            [{"name": p, "prompt": p, "output_format": "glb"} for p in prompts], tmp_path / "out"
+        )
+    assert [r.state for r in again] == ["saved"] * len(prompts) and len(submissions(server)) == before
+    sent = [s for s in submissions(server) if s["body"].get("prompt") in prompts]
+    assert sorted(s["body"]["prompt"] for s in sent) == sorted(prompts), "each line submitted exactly once"
+    with Ledger(tmp_path / "out" / "ledger.sqlite") as ledger:
+        for entry in ledger.entries():
+            (saved,) = entry.files
+            assert Path(saved.path).is_file() and saved.sha256 == served_digest(entry.outputs[0])
+            assert KEY not in json.dumps(entry.as_dict())
+
+
+def test_a_line_the_spec_forbids_stops_the_batch_before_any_request(server: str, tmp_path: Path) -> None:
+    before = len(submissions(server))
+    with Enterprise3D(api_key=KEY, base_url=server) as client, pytest.raises(ValueError, match="resolution"):
+        client.generate_many([{"prompt": "fine"}, {"prompt": "too big", "resolution": 10**6}], tmp_path / "out")
+    assert len(submissions(server)) == before
+
+
+def test_the_batch_command_killed_at_any_moment_resumes_without_paying_twice(server: str, tmp_path: Path) -> None:
+    prompts = [f"kill-{tmp_path.name}-{n}" for n in range(7)]
+    jobs = jobs_file(tmp_path, prompts)
+    command = [*CLI, "batch", str(jobs), "-o", str(tmp_path / "out"), "--json"]
+    env = environment(server, tmp_path)
+    for moment in (0.45, 0.9, 1.5):  # at least one falls between a submission sent and its answer recorded
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(moment)
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    lines = {line["name"]: line for line in json.loads(final.stdout)}
+    counts = {p: 0 for p in prompts}
+    for sent in submissions(server):
+        if sent["body"].get("prompt") in counts:
+            counts[sent["body"]["prompt"]] += 1
+    for prompt in prompts:
+        line = lines[prompt]
+        if line["state"] == "uncertain":  # listed, and never sent again
+            assert counts[prompt] <= 1, prompt
+        else:
+            assert line["state"] == "saved" and counts[prompt] == 1, (prompt, line, counts[prompt])
+    assert final.returncode == (0 if all(line["state"] == "saved" for line in lines.values()) else 15)
+    with Ledger(tmp_path / "out" / "ledger.sqlite") as ledger:
+        for entry in ledger.entries(states=("saved",)):
+            assert all(saved.sha256 == served_digest(entry.outputs[0]) for saved in entry.files)
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.name.endswith(".part")]
+
+
+def test_sigterm_names_the_job_and_leaves_no_part_file(tmp_path: Path) -> None:
+    with running_mock_server(job_seconds=30.0) as url:
+        env = environment(url, tmp_path)
+        command = [*CLI, "text-to-3d", "--prompt", "slow", "-o", str(tmp_path / "m")]
+        child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert child.stderr is not None
+        first = child.stderr.readline()  # the job's id comes first, before the wait
+        assert "queued job" in first, first
+        child.send_signal(signal.SIGTERM)
+        _, rest = child.communicate(timeout=30)
+    job_id = first.split("queued job ", 1)[1].split()[0]
+    assert child.returncode == 143
+    assert f"wait {job_id}" in rest and "Traceback" not in rest and KEY not in rest + first
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".part")]
+    listed = subprocess.run([*CLI, "jobs", "--json"], env=env, capture_output=True, text=True, check=True)
+    assert [entry["job_id"] for entry in json.loads(listed.stdout)] == [job_id]
