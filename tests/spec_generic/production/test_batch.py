@@ -58,11 +58,13 @@ def served_digest(url: str) -> str:
     return hashlib.sha256(httpx.get(url).content).hexdigest()
 
 
-def test_a_batch_runs_within_the_queue_limit_and_a_second_run_sends_nothing(server: str, tmp_path: Path) -> None:
+def test_a_batch_runs_within_the_queue_limit_and_a_second_run_sends_nothing(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Enterprise3D, "_poll_interval", FAST_POLLS)
     prompts = [f"batch-{tmp_path.name}-{n}" for n in range(8)]
     events: list[Any] = []
     with Enterprise3D(api_key=KEY, base_url=server) as client:
-        client._poll_interval = FAST_POLLS
         results = client.generate_many(
             [{"name": p, "prompt": p, "output_format": "glb"} for p in prompts],
             tmp_path / "out",
