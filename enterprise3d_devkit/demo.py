@@ -23,7 +23,7 @@ from enterprise3d_devkit.instances import request_instance
 from enterprise3d_devkit.mock_server import running_mock_server
 from enterprise3d_devkit.operations import operations
 from enterprise3d_devkit.overlay import effective_spec
-from modelslab_enterprise_3d import APIError, Client, Enterprise3D
+from modelslab_enterprise_3d import APIError, Client, Enterprise3D, Ledger
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest
 
@@ -65,6 +65,41 @@ def generate_a_model(client: Enterprise3D, directory: Path) -> None:
         print(f"   saved {path} ({path.stat().st_size} bytes): {describe_model_file(path)}")
 
 
+BATCH_PROMPTS = ("a paper lantern", "a wooden chair", "a ceramic teapot")
+
+
+def run_a_batch(client: Enterprise3D, directory: Path) -> None:
+    """Three prompts as one batch: interrupted once its first line is saved, then run again, which resumes it (the
+    saved line sends nothing, the queued ones are waited for, none is submitted twice); then the ledger."""
+    requests = [
+        {"name": f"asset-{n}", "prompt": prompt, "output_format": "glb"} for n, prompt in enumerate(BATCH_PROMPTS)
+    ]
+    print(f"\nA batch of {len(requests)} prompts into {directory} (at most 5 queued at once), interrupted once:")
+
+    def progress(event: Any) -> None:
+        counts = ", ".join(f"{count} {state}" for state, count in sorted(event.counts.items()))
+        job = f" (job {event.job_id})" if event.job_id else ""
+        sys.stdout.write(f"   {event.line}: {event.state}{job} -- {counts}\n")  # one write: lines come from threads
+        if event.state == "saved" and not interrupted:
+            interrupted.append(event.line)
+            raise KeyboardInterrupt  # as Ctrl-C would: what is recorded stays
+
+    interrupted: list[str] = []
+    try:
+        client.generate_many(requests, directory, on_progress=progress)
+    except KeyboardInterrupt:
+        print("   ^C: interrupted; running the same batch again resumes it")
+    for line in client.generate_many(requests, directory, on_progress=progress):
+        print(f"   {line.name}: {line.state}, job {line.job_id}, {[path.name for path in line.files]}")
+    print("The batch's ledger:")
+    with Ledger(directory / "ledger.sqlite") as ledger:
+        for entry in ledger.entries():
+            (saved,) = entry.files
+            print(
+                f"   {entry.name}: job {entry.job_id} {entry.state}, {saved.size} bytes, sha256 {saved.sha256[:16]}..."
+            )
+
+
 def show(result: object) -> None:
     if result is None:
         print("  -> None (the operation answers without a body)")
@@ -86,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         with Enterprise3D(api_key=DEMO_KEY, base_url=base_url) as client:
             print(f"{client!r}\n")
             generate_a_model(client, Path(folder))
+            run_a_batch(client, Path(folder) / "batch")
             print("\nEvery operation of the spec, once:")
             for number, op in enumerate(operations(spec), start=1):
                 method = getattr(client, method_name(op))

@@ -208,7 +208,10 @@ class Lifecycle:
             JOB_ID_FIELD: job.id,
             OUTPUT_FIELD: [self._file_url(origin, job)],
         }
-        facts |= {"proxy_links": [self._file_url(origin, job)], "generationTime": round(job.due - job.created, 3)}
+        facts |= {
+            "proxy_links": [self._file_url(origin, job)],
+            "generationTime": round(max(job.due - job.created, 0.0), 3),
+        }
         return _json(200, overlaid(schema, op.openapi_version, facts))
 
     def _processing(self, op: Operation, job: Job, origin: str, fetch_url: str) -> httpx.Response | None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from enterprise3d_devkit.calls import method_name
+from enterprise3d_devkit.demo import BATCH_PROMPTS
 from enterprise3d_devkit.layout import REPO
 from tests.support.high_level import success_models
 from tests.support.spec_cases import OPERATIONS
@@ -29,7 +30,10 @@ def test_demo_calls_every_operation_prints_typed_results_and_stops_the_mock() ->
         shown = section[1].split("\n", 2)[1]  # the line after the call: its result
         models = [model.__name__ for model in success_models(op)]
         assert any(f"-> {model}: " in shown for model in models) or "OperationFailedError" in shown, shown
-    generation = out.split("Every operation of the spec")[0]
+    generation, batch = out.split("Every operation of the spec")[0].split("\nA batch of ", 1)
+    assert "interrupted; running the same batch again resumes it" in batch
+    ledger = batch.split("The batch's ledger:", 1)[1].strip().splitlines()
+    assert len(ledger) == len(BATCH_PROMPTS) and all(" saved, " in line and "sha256" in line for line in ledger), ledger
     assert "] processing, eta " in generation and "] success" in generation, "the wait shows its progress"
     (saved,) = [line for line in generation.splitlines() if "saved " in line]
     assert "model.glb" in saved and "binary glTF 2.0" in saved and "agrees with the file's size" in saved, saved
