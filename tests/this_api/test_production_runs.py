@@ -1,7 +1,8 @@
-"""This API's production runs (text_to_3d lines) against a mock server with the smallest plan's queue limit, over real HTTP: a batch through the
-Python client and through the command line, killed with SIGKILL at several moments and run again to completion
-(every line submitted once on the server's count, every file the bytes the server served, no part of a file left),
-and a generating command terminated with SIGTERM (exit 143, the job's id and the command that continues it)."""
+"""This API's production runs (text_to_3d lines), against a mock server with the smallest plan's queue limit, over
+real HTTP: a batch through the Python client and through the command line, killed with SIGKILL at several moments
+and run again to completion (every line submitted once on the server's count, every file the bytes the server
+served, no part of a file left), and a generating command terminated with SIGTERM (exit 143, the job's id and the
+command that continues it)."""
 
 from __future__ import annotations
 
