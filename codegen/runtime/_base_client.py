@@ -412,11 +412,12 @@ class BaseAPIClient:
         """The job ledger this client records its generating requests in, or None."""
         return self._ledger
 
-    def _named(self, name: str | None) -> Self:
-        """A copy whose generating requests are recorded under `name` (a batch's line); it shares the pool."""
+    def _named(self, name: str | None, ledger: Ledger) -> Self:
+        """A copy whose generating requests are recorded in `ledger` under `name` (a batch's line); it shares the
+        pool."""
         named = copy.copy(self)
         named._owns_http = named._owns_ledger = False
-        named._entry_name = name
+        named._entry_name, named._ledger = name, ledger
         return named
 
     def _check(self, op: Operation, request: dict[str, Any], extra_body: Mapping[str, Any] | None) -> None:
@@ -758,11 +759,11 @@ class SyncAPIClient(BaseAPIClient):
 
         from . import _batch
 
-        _check_concurrency(concurrency)
         batch, opened = _batch.batch_for(
             self,
             requests,
             out_dir,
+            concurrency=concurrency,
             ledger=ledger,
             timeout=timeout,
             retry_failed=retry_failed,
@@ -785,11 +786,6 @@ class SyncAPIClient(BaseAPIClient):
             if opened:
                 batch.ledger.close()
         return [batch.results[line.name] for line in batch.lines]
-
-
-def _check_concurrency(concurrency: object) -> None:
-    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
-        raise ValueError(f"concurrency must be a whole number >= 1, not {concurrency!r}")
 
 
 async def _async_sleep(seconds: float) -> None:
@@ -964,11 +960,11 @@ class AsyncAPIClient(BaseAPIClient):
 
         from . import _batch
 
-        _check_concurrency(concurrency)
         batch, opened = _batch.batch_for(
             self,
             requests,
             out_dir,
+            concurrency=concurrency,
             ledger=ledger,
             timeout=timeout,
             retry_failed=retry_failed,

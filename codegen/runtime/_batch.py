@@ -20,6 +20,7 @@ every output folder (created, writable, free of files unless overwrite).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -154,7 +155,7 @@ def check_folder(folder: Path, overwrite: bool) -> None:
         clashes = sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))
         if clashes:
             raise FileExistsError(
-                f"{folder} holds files already ({', '.join(clashes[:3])}); pass overwrite to replace them"
+                f"{folder} holds files already ({', '.join(clashes[:3])}); --overwrite (overwrite=True) replaces them"
             )
 
 
@@ -191,9 +192,9 @@ class Batch:
             self.results[line.name] = LineResult(
                 line.name, state, entry.job_id if entry else None, self._files(entry), entry.message if entry else None
             )
-        for line in lines:  # before anything is paid for
+        for line in lines:  # before anything is paid for; a line sent before may have left its folder's files
             if self.actions[line.name] == "submit":
-                check_folder(self.folder(line), overwrite or self._resubmitted(line))
+                check_folder(self.folder(line), overwrite or line.name in latest)
 
     @staticmethod
     def _action(entry: Entry | None, retry_failed: bool, resubmit_uncertain: bool) -> tuple[str, str]:
@@ -211,9 +212,6 @@ class Batch:
         if entry.state in (SENDING, UNCERTAIN):
             return ("submit", WAITING) if resubmit_uncertain else ("none", UNCERTAIN)
         return "none", entry.state
-
-    def _resubmitted(self, line: Line) -> bool:
-        return self.results[line.name].state != WAITING or bool(self.ledger.entries(name=line.name))
 
     @staticmethod
     def _files(entry: Entry | None) -> list[Path]:
@@ -248,18 +246,19 @@ class Batch:
         self.update(line, SAVED, job_id)
 
     def failed(self, line: Line, error: BaseException) -> None:
-        entry = self.ledger.latest_by_name().get(line.name)
+        entry = self.ledger.latest(line.name)
         state = UNCERTAIN if entry is not None and entry.uncertain else FAILED
         if entry is not None and entry.state == REFUSED:
             state = REFUSED
         self.update(line, state, message=str(error) or type(error).__name__)
 
     def outputs(self, line: Line) -> tuple[str, list[str]]:
-        entry = self.ledger.latest_by_name()[line.name]
+        entry = self.ledger.latest(line.name)
+        assert entry is not None  # (a line is waited for or saved only once its request is on record)
         return str(entry.job_id), entry.outputs
 
     def job_id(self, line: Line) -> str:
-        return str(self.ledger.latest_by_name()[line.name].job_id)
+        return self.outputs(line)[0]
 
 
 def refused_delay(error: errors.RateLimitError, deadline: float) -> float | None:
@@ -273,6 +272,7 @@ def batch_for(
     requests: Iterable[Mapping[str, Any]],
     out_dir: str | os.PathLike[str],
     *,
+    concurrency: int,
     ledger: Ledger | str | os.PathLike[str] | None,
     timeout: float,
     retry_failed: bool,
@@ -282,6 +282,8 @@ def batch_for(
 ) -> tuple[Batch, bool]:
     """The batch's plan, checked (ValueError / OSError before anything is sent), and whether its ledger was opened
     here (and so is closed by the runner)."""
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+        raise ValueError(f"concurrency must be a whole number >= 1, not {concurrency!r}")
     check_wait_timeout(timeout)
     generating = {op.name: op for op in client._OPERATIONS if op.generates}
     lines = plan(requests, generating)
@@ -314,15 +316,12 @@ def run_line(client: Any, batch: Batch, line: Line, slots: threading.Semaphore, 
     if action == "none":
         return
     deadline = time.monotonic() + timeout
-    named = client._named(line.name)
-    named._ledger = batch.ledger
+    named = client._named(line.name, batch.ledger)
     waits = client._GENERATION_WAITS[line.operation]
+    on_queued = functools.partial(batch.update, line, QUEUED)
 
     def on_update(answer: object) -> None:
         batch.check_stop()
-
-    def on_queued(job_id: str) -> None:
-        batch.update(line, QUEUED, job_id)
 
     try:
         if action in ("submit", "wait"):
@@ -373,12 +372,9 @@ async def run_line_async(client: Any, batch: Batch, line: Line, slots: Any, time
     if action == "none":
         return
     deadline = time.monotonic() + timeout
-    named = client._named(line.name)
-    named._ledger = batch.ledger
+    named = client._named(line.name, batch.ledger)
     waits = client._GENERATION_WAITS[line.operation]
-
-    def on_queued(job_id: str) -> None:
-        batch.update(line, QUEUED, job_id)
+    on_queued = functools.partial(batch.update, line, QUEUED)
 
     try:
         if action in ("submit", "wait"):

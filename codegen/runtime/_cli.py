@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from . import errors
+from ._jobs import job_id_of
 from ._vendor import API_KEY_ENV, BASE_URL_ENV
 
 PROGRAM = "modelslab-3d"
@@ -310,8 +311,8 @@ class Progress:
         status = getattr(getattr(answer, "status", None), "value", getattr(answer, "status", "?"))
         eta = getattr(answer, "eta", None)
         eta = eta if isinstance(eta, int | float) and not isinstance(eta, bool) else None
-        job = getattr(answer, "id", None)
-        label = f"job {job}: {status}" if job not in (None, "") and not isinstance(job, type(None)) else f"{status}"
+        job = job_id_of(answer)
+        label = f"job {job}: {status}" if job is not None else f"{status}"
         if self.bar is not None:
             # the bar counts the eta down between polls: its total is the eta, its elapsed time runs on
             self.bar.reset(self.task, total=eta if eta else None, description=label)
@@ -425,10 +426,16 @@ def jobs_command(args: argparse.Namespace) -> str:
                 ", ".join(saved.path for saved in entry.files) or "-",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[5] for row in rows
+    return table(rows)
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as aligned columns; the last column, which may be long, is left as it is."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = (
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)), row[-1]]) for row in rows
     )
+    return "\n".join(lines)
 
 
 def age(seconds: float) -> str:
@@ -480,12 +487,11 @@ def batch_command(key: str, args: argparse.Namespace) -> tuple[int, str]:
     for result in results:
         detail = ", ".join(str(path) for path in result.files) or (result.message or "")[:100]
         rows.append((result.name, result.state, result.job_id or "-", detail))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    table = "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[3] for row in rows)
+    summary = table(rows)
     if not done:
         left = sum(result.state != "saved" for result in results)
-        table += f"\n{left} of {len(results)} lines not done; run the same command again to resume"
-    return (0 if done else BATCH_NOT_DONE), table
+        summary += f"\n{left} of {len(results)} lines not done; run the same command again to resume"
+    return (0 if done else BATCH_NOT_DONE), summary
 
 
 def batch_progress(progress: Any) -> None:

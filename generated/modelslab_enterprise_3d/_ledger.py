@@ -317,20 +317,24 @@ class Ledger:
             row = self._db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE entry = ?", (entry,)).fetchone()
         return None if row is None else _entry(row)
 
-    def find(self, job_id: str) -> Entry | None:
-        """The latest entry of this job id."""
+    def _latest(self, column: str, value: str) -> Entry | None:
+        """The latest entry whose `column` (an indexed one) holds `value`."""
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM jobs WHERE job_id = ? ORDER BY entry DESC LIMIT 1", (job_id,)
+                f"SELECT {_COLUMNS} FROM jobs WHERE {column} = ? ORDER BY entry DESC LIMIT 1", (value,)
             ).fetchone()
         return None if row is None else _entry(row)
 
+    def find(self, job_id: str) -> Entry | None:
+        """The latest entry of this job id."""
+        return self._latest("job_id", job_id)
+
     def find_by_track_id(self, track_id: str) -> Entry | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM jobs WHERE track_id = ? ORDER BY entry DESC LIMIT 1", (track_id,)
-            ).fetchone()
-        return None if row is None else _entry(row)
+        return self._latest("track_id", track_id)
+
+    def latest(self, name: str) -> Entry | None:
+        """The latest entry of a batch's line."""
+        return self._latest("name", name)
 
     def entries(self, *, name: str | None = None, states: Sequence[str] | None = None) -> list[Entry]:
         """Every entry, oldest first (or those of a batch line `name`, or in `states`)."""
