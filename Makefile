@@ -53,8 +53,9 @@ format: $(BOOTSTRAP) ## Apply ruff's fixes and formatting to the hand-written co
 	ruff check --fix $(HAND_WRITTEN)
 	ruff format $(HAND_WRITTEN)
 
-typecheck: $(BOOTSTRAP) ## mypy --strict on generated/ and the hand-written code
+typecheck: $(BOOTSTRAP) ## mypy --strict on generated/, the hand-written code and README's examples
 	mypy --strict generated/$(PACKAGE) $(HAND_WRITTEN)
+	python -m enterprise3d_devkit.readme_snippets
 
 pytest: $(BOOTSTRAP) ## The pytest suite alone
 	pytest

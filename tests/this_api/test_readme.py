@@ -8,48 +8,20 @@ The mock is installed under httpx's own transports, so the snippets stay exactly
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from enterprise3d_devkit.instances import response_instance
-from enterprise3d_devkit.layout import PACKAGE, REPO
+from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.operation_table import load_table
+from enterprise3d_devkit.readme_snippets import README, Snippet, snippets, typecheck
 from modelslab_enterprise_3d._base_client import STATUS_ERRORS, BaseAPIClient, error_class
 from tests.support.generation import FAST_POLLS
 from tests.support.spec_cases import OPERATIONS
-
-README = REPO / "README.md"
-BLOCK = re.compile(r"(?:<!-- readme-test: (?P<directive>.*?) -->\n)?```python\n(?P<code>.*?)```", re.S)
-DIRECTIVE = re.compile(r"status=(?P<status>\d{3})(?: body=(?P<body>\{.*\}))?$")
-
-
-@dataclass(frozen=True)
-class Snippet:
-    line: int
-    code: str
-    status: int | None
-    body: Any
-
-
-def snippets() -> list[Snippet]:
-    text = README.read_text(encoding="utf-8")
-    found = []
-    for match in BLOCK.finditer(text):
-        status = body = None
-        if match["directive"]:
-            parsed = DIRECTIVE.match(match["directive"])
-            assert parsed, f"unreadable readme-test directive: {match['directive']!r}"
-            status = int(parsed["status"])
-            body = json.loads(parsed["body"]) if parsed["body"] else None
-        found.append(Snippet(text.count("\n", 0, match.start("code")) + 1, match["code"], status, body))
-    return found
 
 
 def test_readme_has_the_usage_snippets() -> None:
@@ -141,3 +113,13 @@ def test_the_error_table_is_the_clients_status_map() -> None:
     assert f"| HTTP 500 and up | `{error_class(500).__name__}`" in text and error_class(599) is error_class(500)
     unmapped_4xx = next(status for status in range(400, 500) if status not in STATUS_ERRORS)
     assert f"| another 4xx | `{error_class(unmapped_4xx).__name__}`" in text
+
+
+def test_the_examples_typecheck_and_a_wrong_one_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`make typecheck` runs mypy --strict on every example; an example passing a job id typed `int | str | Unset`
+    where an id is expected fails it, naming the README's line."""
+    code = next(s.code for s in snippets() if "wait_for_result(job_id" in s.code)
+    wrong = tmp_path / "README.md"
+    wrong.write_text("```python\n" + code.replace("wait_for_result(job_id", "wait_for_result(queued.id") + "```\n")
+    assert typecheck(wrong) != 0
+    assert "README.md:" in capsys.readouterr().out
