@@ -12,7 +12,9 @@ Prints, each as a ratio against raw httpx measured in the same run:
     package's two dependencies) and the same call, median of 15, on openapi.yaml's package and on one generated from
     the largest corpus document;
   * wall time of generating the package (generate.sh into a temp dir, median of 3);
-  * a generation: how soon a wait sees a finished job, download throughput and memory (bench_generation.py).
+  * a generation: how soon a wait sees a finished job, download throughput and memory (bench_generation.py);
+  * a production run: a batch's makespan within the queue limit, a finished batch run again, the job ledger's cost
+    per job and with 10,000 jobs (bench_batch.py).
 Timings are best-of-N (min) for the in-process figures and medians of interleaved rounds for loopback,
 to keep scheduler noise out of a ratio.
 """
@@ -39,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from enterprise3d_devkit import bench_generation
+from enterprise3d_devkit import bench_batch, bench_generation
 from enterprise3d_devkit.generate import run_generate_sh
 from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.layout import PACKAGE, REPO
@@ -366,6 +368,7 @@ def main() -> int:
     name = f"import + one high-level call, {document.name} ({len(operations(effective_spec(document, overlay)))} ops)"
     rows.append((name, f"{g * 1e3:.1f} ms", f"{r * 1e3:.1f} ms", g / r, 1.10))
     rows += bench_generation.rows()
+    rows += bench_batch.rows()
     generation = (generate_time("--no-cache"), generate_time())
 
     table = render_markdown(rows, generation)

@@ -187,7 +187,7 @@ class Lifecycle:
             job = Job(f"{next(self._numbers)}-{secrets.token_hex(4)}", output_format, now + duration)
             self.jobs[job.id] = job
             kept = {k: v for k, v in sent.items() if k not in CREDENTIAL_FIELDS} if isinstance(sent, dict) else {}
-            self.submissions.append({"operation": op.label, "id": job.id, "body": kept})
+            self.submissions.append({"operation": op.label, "id": job.id, "seconds": duration, "body": kept})
         fetch = next(iter(self.fetching.values()))
         fetch_url = origin + base_path + re.sub(r"\{[^}]+\}", job.id, fetch.path)
         return self._processing(op, job, origin, fetch_url)

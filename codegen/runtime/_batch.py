@@ -14,8 +14,8 @@ submitted again. Every step goes into the batch's ledger, so running the same ba
     uncertain             (sent, no answer recorded: it may have been queued and billed) only with resubmit_uncertain
     refused, or new       submitted
 
-Everything that can be checked is checked before the first request: every line's arguments against the spec, and
-every output folder (created, writable, free of files unless overwrite).
+Everything that can be checked is checked before the first request: the arguments of every line to be sent against
+the spec, and its output folder (created, writable, free of files unless overwrite).
 """
 
 from __future__ import annotations
@@ -117,10 +117,11 @@ def read_jobs(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 
 def plan(requests: Iterable[Mapping[str, Any]], generating: Mapping[str, Any]) -> list[Line]:
-    """The batch's lines, each matched to its generating operation and checked against the spec: ValueError naming
-    the line for anything wrong (nothing is sent). `generating`: method name -> its Operation."""
+    """The batch's lines, each matched to its generating operation: ValueError naming the line for anything wrong
+    (nothing is sent). `generating`: method name -> its Operation."""
     needed = {name: needed_fields(op.body_schema, frozenset({API_KEY_FIELD})) for name, op in generating.items()}
     lines: list[Line] = []
+    names: set[str] = set()
     for index, request in enumerate(requests, start=1):
         arguments = dict(request)
         name = str(arguments.pop(NAME_FIELD, index))
@@ -136,9 +137,9 @@ def plan(requests: Iterable[Mapping[str, Any]], generating: Mapping[str, Any]) -
             raise ValueError(f"line {name!r}: {chosen!r} is not a generating operation ({', '.join(generating)})")
         if not name or name in (".", "..") or "/" in name or "\\" in name:
             raise ValueError(f"line {name!r}: a name is one folder name")
-        if any(line.name == name for line in lines):
+        if name in names:
             raise ValueError(f"line {name!r}: two lines have this name")
-        check_body(f"line {name!r} ({chosen})", {API_KEY_FIELD: "-", **arguments}, generating[chosen].body_schema)
+        names.add(name)
         lines.append(Line(name, chosen, arguments))
     return lines
 
@@ -165,6 +166,7 @@ class Batch:
     def __init__(
         self,
         lines: list[Line],
+        generating: Mapping[str, Any],
         out_dir: Path,
         ledger: Ledger,
         *,
@@ -194,6 +196,8 @@ class Batch:
             )
         for line in lines:  # before anything is paid for; a line sent before may have left its folder's files
             if self.actions[line.name] == "submit":
+                body = {API_KEY_FIELD: "-", **line.arguments}
+                check_body(f"line {line.name!r} ({line.operation})", body, generating[line.operation].body_schema)
                 check_folder(self.folder(line), overwrite or line.name in latest)
 
     @staticmethod
@@ -294,6 +298,7 @@ def batch_for(
     try:
         batch = Batch(
             lines,
+            generating,
             folder,
             book,
             retry_failed=retry_failed,

@@ -410,7 +410,7 @@ def jobs_command(args: argparse.Namespace) -> str:
     with Ledger(path) as ledger:
         entries = ledger.entries()
     if args.json:
-        return json.dumps([entry.as_dict() for entry in entries], indent=2)
+        return json.dumps([entry.as_dict() for entry in entries])  # compact: json indents only in pure Python
     now = time.time()
     rows = [("JOB", "STATUS", "AGE", "OPERATION", "INPUTS", "FILES")]
     for entry in entries:
