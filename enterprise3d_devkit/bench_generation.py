@@ -29,6 +29,7 @@ from pathlib import Path
 import httpx
 
 from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.mock_jobs import glb_head
 from enterprise3d_devkit.mock_server import running_mock_server
 from modelslab_enterprise_3d import Enterprise3D
 
@@ -67,11 +68,20 @@ def file_server(directory: Path) -> Iterator[str]:
 
 
 def big_file(directory: Path) -> Path:
+    """A binary glTF file of BIG_FILE_BYTES (one buffer of random bytes), which a download verifies as it would a
+    model's."""
     path = directory / "model.glb"
     block = os.urandom(1024 * 1024)
+    binary = BIG_FILE_BYTES
+    while True:  # the JSON chunk names the BIN chunk's length, which is what the JSON chunk leaves of the file
+        head = glb_head({"asset": {"version": "2.0"}, "buffers": [{"byteLength": binary}]}, binary)
+        if len(head) + binary == BIG_FILE_BYTES:
+            break
+        binary = BIG_FILE_BYTES - len(head)
     with path.open("wb") as handle:
-        for _ in range(BIG_FILE_BYTES // len(block)):
-            handle.write(block)
+        handle.write(head)
+        for offset in range(0, binary, len(block)):
+            handle.write(block[: binary - offset])
     return path
 
 

@@ -57,8 +57,22 @@ def job_duration(job_seconds: float | tuple[float, float], body: bytes) -> float
 FORMAT_FIELD = "output_format"  # the request field naming the model's file format (the vendor's)
 
 
+def glb_head(document: dict[str, Any], binary_length: int) -> bytes:
+    """A binary glTF 2.0 file up to its BIN chunk's data: the header, the JSON chunk (`document`) and the BIN chunk's
+    header, for a BIN chunk of `binary_length` bytes (a multiple of 4: chunks are 4-byte aligned)."""
+    text = json.dumps(document, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 4)
+    chunks_length = 8 + len(text) + 8 + binary_length
+    return (
+        struct.pack("<4sII", b"glTF", 2, 12 + chunks_length)
+        + struct.pack("<I4s", len(text), b"JSON")
+        + text
+        + struct.pack("<I4s", binary_length, b"BIN\0")
+    )
+
+
 def _glb() -> bytes:
-    """A binary glTF 2.0 file holding one triangle: header, JSON chunk, BIN chunk (each chunk 4-byte aligned)."""
+    """A binary glTF 2.0 file holding one triangle."""
     positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
     document = {
         "asset": {"version": "2.0", "generator": "modelslab-enterprise-3d mock"},
@@ -72,11 +86,7 @@ def _glb() -> bytes:
         "bufferViews": [{"buffer": 0, "byteLength": len(positions)}],
         "buffers": [{"byteLength": len(positions)}],
     }
-    text = json.dumps(document, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 4)
-    binary = positions + b"\0" * (-len(positions) % 4)
-    chunks = struct.pack("<I4s", len(text), b"JSON") + text + struct.pack("<I4s", len(binary), b"BIN\0") + binary
-    return struct.pack("<4sII", b"glTF", 2, 12 + len(chunks)) + chunks
+    return glb_head(document, len(positions)) + positions
 
 
 MODEL_FILES: dict[str, bytes] = {
