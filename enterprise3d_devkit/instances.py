@@ -254,10 +254,11 @@ def _looks_like_schema(node: dict[str, Any]) -> bool:
 
 
 def example_path(op: Operation) -> str:
-    """The operation's path with every `{parameter}` filled by a valid value of its schema (URL-quoted)."""
+    """The operation's path relative to the base URL, with every `{parameter}` filled by a valid value of its schema
+    (URL-quoted); an operation served by a server of its own starts with its prefix ("/../update_s3")."""
     from urllib.parse import quote
 
-    path = op.path
+    path = op.prefix + op.path
     for parameter in op.path_parameters:
         value = valid_instance(parameter.get("schema") or {"type": "string"}, op.openapi_version)
         path = path.replace("{" + str(parameter["name"]) + "}", quote(str(value), safe=""))

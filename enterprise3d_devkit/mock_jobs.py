@@ -199,11 +199,12 @@ class Lifecycle:
             kept = {k: v for k, v in sent.items() if k not in CREDENTIAL_FIELDS} if isinstance(sent, dict) else {}
             self.submissions.append({"operation": op.label, "id": job.id, "seconds": duration, "body": kept})
         fetch = next(iter(self.fetching.values()))
-        fetch_url = origin + base_path + re.sub(r"\{[^}]+\}", job.id, fetch.path)
+        fetch_url = origin + re.sub(r"\{[^}]+\}", job.id, fetch.served_path(base_path))
         return self._processing(op, job, origin, fetch_url)
 
     def _fetch(self, op: Operation, request: httpx.Request, origin: str, base_path: str) -> httpx.Response | None:
-        job_id = self._path_id(op, request.url.path[len(base_path) :])
+        match = op.served_regex(base_path).match(request.url.path)
+        job_id = match.group(1) if match and match.groups() else None
         job = self.jobs.get(job_id or "")
         if job is None:
             return _error(op, 404, f"mock: no job with id {job_id!r}")
@@ -233,12 +234,6 @@ class Lifecycle:
         facts |= {"message": "Your request is being processed", "fetch_result": fetch_url}
         facts |= {"future_links": [self._file_url(origin, job)]}
         return _json(200, overlaid(schema, op.openapi_version, facts))
-
-    @staticmethod
-    def _path_id(op: Operation, path: str) -> str | None:
-        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "([^/]+)", re.escape(op.path)) + "$"
-        match = re.match(pattern, path)
-        return match.group(1) if match and match.groups() else None
 
     def _file_url(self, origin: str, job: Job) -> str:
         extension = job.output_format if job.output_format in MODEL_FILES else "bin"

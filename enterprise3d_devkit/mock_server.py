@@ -38,7 +38,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import httpx
 from jsonschema.exceptions import ValidationError
@@ -62,6 +62,7 @@ from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, opena
 from enterprise3d_devkit.operation_table import load_table, result_operations
 from enterprise3d_devkit.operations import HTTP_METHODS, Operation, operations, server_base_path
 from enterprise3d_devkit.overlay import OVERLAY_PATH, effective_spec
+from enterprise3d_devkit.spec_loading import first_server_url
 
 PREFER_CODE = re.compile(r"(?:^|[;,\s])code=(\d{3})(?:$|[;,\s])")
 
@@ -109,9 +110,28 @@ def _relative(spec: dict[str, Any]) -> dict[str, Any]:
     wherever it is bound. A copy; the spec on disk is never changed."""
     cached = _RELATIVE.get(id(spec))
     if cached is None or cached[0] is not spec:
-        cached = (spec, {**spec, "servers": [{"url": server_base_path(spec) or "/"}]})
+        cached = (spec, {**spec, "servers": [{"url": server_base_path(spec) or "/"}], "paths": _relative_paths(spec)})
         _RELATIVE[id(spec)] = cached
     return cached[1]
+
+
+def _relative_paths(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec's paths with the servers of a path or an operation made relative (their URL's path) too."""
+
+    def relative(node: dict[str, Any]) -> dict[str, Any]:
+        servers = node.get("servers")
+        if not servers:
+            return node
+        return {**node, "servers": [{"url": urlsplit(first_server_url(node) or "/").path or "/"}]}
+
+    paths = {}
+    for path, item in (spec.get("paths") or {}).items():
+        if isinstance(item, dict):
+            item = relative(
+                {m: relative(o) if m in HTTP_METHODS and isinstance(o, dict) else o for m, o in item.items()}
+            )
+        paths[path] = item
+    return paths
 
 
 def check_path(request: httpx.Request) -> None:
@@ -153,6 +173,8 @@ class SpecMock:
         self.spec = spec if spec is not None else effective_spec()
         self.base_path = server_base_path(self.spec)
         self.operations: list[Operation] = operations(self.spec)
+        # each operation with the URL paths it is served at (under its own server, where it has one)
+        self.routes = [(op, op.served_regex(self.base_path)) for op in self.operations]
         self.validator = openapi_core(_relative(self.spec))
         self._valid: set[tuple[object, ...]] = set()
         self.requests_seen = 0
@@ -162,10 +184,10 @@ class SpecMock:
         self.submit_delay = submit_delay
 
     def find(self, method: str, path: str) -> tuple[Operation | None, list[str]]:
-        """The operation for method+path, and the methods the path allows (empty: no such path)."""
-        allowed = [op.method.upper() for op in self.operations if op.path_regex.match(path)]
-        match = next((op for op in self.operations if op.path_regex.match(path) and op.method == method.lower()), None)
-        return match, allowed
+        """The operation for method + a request's URL path, and the methods the path allows (empty: no such path)."""
+        served = [op for op, regex in self.routes if regex.match(path)]
+        match = next((op for op in served if op.method == method.lower()), None)
+        return match, [op.method.upper() for op in served]
 
     def error_body(self, op: Operation | None, status: int, message: str, code: str) -> Any:
         """The body of an error answer: the documented schema's instance with the message laid over its
@@ -189,9 +211,7 @@ class SpecMock:
             return self.jobs.file(request)
         if path == SUBMISSIONS_PATH and request.method == "GET":
             return self._json(200, self.jobs.submissions)
-        if not path.startswith(self.base_path + "/") and path != self.base_path:
-            return self._json(404, self.error_body(None, 404, f"no API under {path}", "not_found"))
-        op, allowed = self.find(request.method, path[len(self.base_path) :] or "/")
+        op, allowed = self.find(request.method, path)
         if op is None:
             if not allowed:
                 return self._json(404, self.error_body(None, 404, f"no operation at {path}", "not_found"))
@@ -280,7 +300,7 @@ class SpecMock:
         )
 
     def _generates(self, request: httpx.Request) -> bool:
-        op = self.find(request.method, request.url.path[len(self.base_path) :])[0]
+        op = self.find(request.method, request.url.path)[0]
         return op is not None and op.label in self.jobs.generating
 
     def transport(self) -> httpx.MockTransport:

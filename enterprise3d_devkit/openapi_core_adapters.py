@@ -11,6 +11,8 @@ from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from enterprise3d_devkit.spec_loading import HTTP_METHODS, server_prefix
+
 
 class HttpxOpenAPIRequest:
     """An httpx.Request seen through openapi-core's Request protocol."""
@@ -56,13 +58,20 @@ class HttpxOpenAPIResponse:
 
 
 def with_server(spec: dict[str, Any], url: str) -> dict[str, Any]:
-    """A copy of the spec that also lists `url` (same base path) as a server.
+    """A copy of the spec that also lists `url` (same base path) as a server, and where a path or an operation
+    names a server of its own, `url` with that server's prefix (spec_loading.server_prefix) as one more.
 
     openapi-core rejects a request whose URL matches none of the spec's servers; tests and the mock
     add their loopback server to a *copy* -- openapi.yaml itself stays the vendor's, byte for byte.
     """
     patched = copy.deepcopy(spec)
     patched["servers"] = [{"url": url.rstrip("/")}, *(patched.get("servers") or [])]
+    # a path's or an operation's own server is reached from `url` as from the document's server
+    for path, item in (patched.get("paths") or {}).items():
+        for node, method in [(item, ""), *((item[m], m) for m in HTTP_METHODS if isinstance(item.get(m), dict))]:
+            prefix = server_prefix(spec, path, method)
+            if node.get("servers") and prefix:
+                node["servers"] = [{"url": str(httpx.URL(url.rstrip("/") + prefix))}, *node["servers"]]
     return patched
 
 

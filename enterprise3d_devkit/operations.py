@@ -7,6 +7,7 @@ generator's own naming functions (openapi_python_client.strings / parser), not a
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,14 @@ from openapi_python_client.schema.untrusted_string import UntrustedString
 from openapi_python_client.strings import ClassName, PythonIdentifier
 
 from enterprise3d_devkit.layout import FIELD_PREFIX, PACKAGE
-from enterprise3d_devkit.spec_loading import HTTP_METHODS, resolve, server_base_path, server_base_url, walk
+from enterprise3d_devkit.spec_loading import (
+    HTTP_METHODS,
+    resolve,
+    server_base_path,
+    server_base_url,
+    server_prefix,
+    walk,
+)
 
 __all__ = ["HTTP_METHODS", "DocumentedResponse", "Operation", "operations", "server_base_path", "server_base_url"]
 
@@ -43,14 +51,22 @@ class Operation:
     parameters: list[dict[str, Any]] = field(default_factory=list)  # path/query/header, $refs resolved
     responses: dict[int, DocumentedResponse] = field(default_factory=dict)
     openapi_version: str = "3.0.0"  # the document's `openapi`: which schema dialect its schemas use
+    # where its own server (on its path or itself) is, relative to the document's: "" (the document's), "/..", ...
+    prefix: str = ""
 
     @property
     def label(self) -> str:
         return f"{self.method.upper()} {self.path}"
 
-    @property
-    def path_regex(self) -> re.Pattern[str]:
-        return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(self.path)) + "$")
+    def served_path(self, base_path: str) -> str:
+        """Its path as a request's URL has it under the document's server path `base_path`, its own server's prefix
+        applied ("/api/v1/enterprise/3d" + "/.." + "/update_s3" is "/api/v1/enterprise/update_s3")."""
+        return posixpath.normpath(base_path + self.prefix + self.path) if self.prefix else base_path + self.path
+
+    def served_regex(self, base_path: str) -> re.Pattern[str]:
+        """Matches the URL paths of its requests (served_path with any value of each path parameter)."""
+        pattern = re.sub(r"\\\{[^}]+\\\}", "([^/]+)", re.escape(self.served_path(base_path)))
+        return re.compile("^" + pattern + "$")
 
     @property
     def parses_bodies(self) -> bool:
@@ -145,6 +161,7 @@ def iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
                 parameters=parameters,
                 responses=responses,
                 openapi_version=str(spec.get("openapi", "3.0.0")),
+                prefix=server_prefix(spec, path, method) or "",
             )
 
 

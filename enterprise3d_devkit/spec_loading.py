@@ -6,6 +6,7 @@ path for structure), so that callers can print one clear sentence instead of a t
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -136,16 +137,42 @@ def object_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return {**merged, "type": "object", "properties": properties, "required": required}
 
 
-def server_base_url(spec: dict[str, Any]) -> str:
-    """The first server's URL, its variables replaced by their defaults: what the generated client's base_url
-    should be in production ("" for a spec whose server is "/" or that names none)."""
-    server = (spec.get("servers") or [{"url": "/"}])[0]
+def first_server_url(node: dict[str, Any]) -> str | None:
+    """The URL of a node's first server (the document, a path or an operation), its variables replaced by their
+    defaults; None when the node names no server."""
+    servers = node.get("servers") or []
+    if not servers or not isinstance(servers[0], dict):
+        return None
+    server = servers[0]
     variables = server.get("variables") or {}
 
     def default_of(match: re.Match[str]) -> str:
         return str((variables.get(match.group(1)) or {}).get("default", match.group(0)))
 
-    return re.sub(r"\{([^}]+)\}", default_of, str(server["url"])).rstrip("/")
+    return re.sub(r"\{([^}]+)\}", default_of, str(server.get("url", "/"))).rstrip("/")
+
+
+def server_base_url(spec: dict[str, Any]) -> str:
+    """The first server's URL, its variables replaced by their defaults: what the generated client's base_url
+    should be in production ("" for a spec whose server is "/" or that names none)."""
+    return first_server_url(spec) or ""
+
+
+def server_prefix(spec: dict[str, Any], path: str, method: str) -> str | None:
+    """Where an operation is served, relative to the document's server: "" on the document's own server, else the
+    path from it to the operation's (or its path's) server, e.g. "/.." for a server one level up, "/finetune" for
+    one below; None for a server on another origin (scheme and host), which no base URL can be made to reach."""
+    item = (spec.get("paths") or {}).get(path) or {}
+    operation = item.get(method)
+    own = first_server_url(operation if isinstance(operation, dict) else {}) or first_server_url(item)
+    document = server_base_url(spec)
+    if own is None or own == document:
+        return ""
+    base, served = urlsplit(document), urlsplit(own)
+    if (base.scheme, base.netloc) != (served.scheme, served.netloc):
+        return None
+    relative = posixpath.relpath(served.path or "/", base.path or "/")
+    return "" if relative == "." else "/" + relative
 
 
 def server_base_path(spec: dict[str, Any]) -> str:

@@ -16,7 +16,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from enterprise3d_devkit.spec_loading import HTTP_METHODS, SpecError, iter_nodes, json_path, load_spec, walk
+from enterprise3d_devkit.spec_loading import (
+    HTTP_METHODS,
+    SpecError,
+    first_server_url,
+    iter_nodes,
+    json_path,
+    load_spec,
+    server_base_url,
+    server_prefix,
+    walk,
+)
 
 
 def iter_refs(node: Any, path: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any, ...], str]]:
@@ -32,28 +42,27 @@ def iter_refs(node: Any, path: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any
             yield from iter_refs(value, (*path, index))
 
 
-def _server_urls(node: dict[str, Any]) -> list[str]:
-    return [str(server.get("url", "")).rstrip("/") for server in node.get("servers") or [] if isinstance(server, dict)]
-
-
 def check_servers(document: dict[str, Any]) -> None:
-    """Refuse servers set per path or per operation that differ from the document's own first server.
+    """Refuse a server set per path or per operation on another origin (scheme and host) than the document's.
 
-    openapi-python-client 0.29.1 ignores them: every generated function calls the Client's one base_url, so
-    such an operation would be called at the wrong URL -- a client that looks right and is not.
+    openapi-python-client 0.29.1 ignores such servers; the generator's data step writes each operation's server,
+    relative to the document's, into its URL (spec_loading.server_prefix), so that a client's base URL reaches it
+    as the spec's server reaches it. A server on another host cannot be reached that way: the generated client
+    would call the wrong URL -- a client that looks right and is not.
     """
-    base = (_server_urls(document) or ["/"])[0] or "/"
+    base = server_base_url(document) or "/"
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
-        for where, node in [((path,), item), *(((path, m), item[m]) for m in HTTP_METHODS if m in item)]:
-            own = _server_urls(node) if isinstance(node, dict) else []
-            if own and own[0] != base:
+        for method in [None, *(m for m in HTTP_METHODS if m in item)]:
+            if server_prefix(document, path, method or "") is None:
+                where = ["paths", path, *([method] if method else []), "servers"]
+                own = (first_server_url(item.get(method) or {}) if method else None) or first_server_url(item)
                 raise SpecError(
-                    f"is valid OpenAPI but sets its own server {own[0]!r} where the document's is {base!r}: "
-                    "openapi-python-client ignores servers per path or operation, so the generated client would "
-                    "call the wrong URL",
-                    json_path(["paths", *where, "servers"]),
+                    f"is valid OpenAPI but sets its own server {own!r} on another host than the document's {base!r}: "
+                    "openapi-python-client ignores servers per path or operation, and no base URL reaches another "
+                    "host, so the generated client would call the wrong URL",
+                    json_path(where),
                 )
 
 

@@ -11,7 +11,9 @@ which a fact that is not in the spec reaches a template:
   * from codegen/operations.yaml: `retry_safe`, the labels ("POST /path") of the operations marked `retry: safe`;
     an operation the table does not name is not retried (this_api/test_operation_table.py makes a person decide);
     `retry_refused`, those marked `retry: refused` (retried only when the server refused them: a generation);
-  * from the spec, per operation: `body_schemas`, its JSON body's schema reduced to what the runtime checks before
+  * from the spec, per operation: `server_prefixes`, where an operation whose path or itself names its own server is
+    served relative to the document's server ("/.."; spec_loading.server_prefix), written into its URL because the
+    generator ignores such servers; `body_schemas`, its JSON body's schema reduced to what the runtime checks before
     a request is sent (codegen/runtime/_checks.py), as JSON text;
   * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts of its _vendor.py (legacy
     spellings, credential field names, the statuses that mean failure, the API key's field and environment
@@ -29,7 +31,7 @@ from typing import Any
 from codegen.runtime import _base_client, _checks, _jobs, _vendor, errors
 from enterprise3d_devkit.layout import FIELD_PREFIX
 from enterprise3d_devkit.operation_table import load_table, result_operations
-from enterprise3d_devkit.spec_loading import HTTP_METHODS, resolve, server_base_url
+from enterprise3d_devkit.spec_loading import HTTP_METHODS, resolve, server_base_url, server_prefix
 
 # What the package exports from client.py, the module the generator writes Client / AuthenticatedClient into and
 # the high-level template adds Enterprise3D / AsyncEnterprise3D to; every other export is a runtime module's __all__.
@@ -125,6 +127,19 @@ def body_schemas(spec: dict[str, Any]) -> dict[str, str]:
     return schemas
 
 
+def server_prefixes(spec: dict[str, Any]) -> dict[str, str]:
+    """Label -> where the operation is served relative to the document's server, for each operation served elsewhere
+    (the spec check has refused a server on another host)."""
+    prefixes: dict[str, str] = {}
+    for path, item in (spec.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            if isinstance((item or {}).get(method), dict):
+                prefix = server_prefix(spec, path, method)
+                if prefix:
+                    prefixes[f"{method.upper()} {path}"] = prefix
+    return prefixes
+
+
 def spoken_list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
@@ -137,6 +152,7 @@ def values(spec: dict[str, Any], table_path: Path) -> dict[str, Any]:
         "retry_safe": sorted(label for label, policy in table.items() if policy.retry_safe),
         "retry_refused": sorted(label for label, policy in table.items() if policy.retry_refused),
         "body_schemas": body_schemas(spec),
+        "server_prefixes": server_prefixes(spec),
         "results": spec_results(spec, table),
         "success_status": _vendor.SUCCESS_STATUS,
         "default_wait_timeout": _jobs.DEFAULT_WAIT_TIMEOUT,

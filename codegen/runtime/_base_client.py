@@ -721,12 +721,13 @@ class SyncAPIClient(BaseAPIClient):
         """
         from . import _downloads  # (tempfile and the rest: only a client that downloads pays for importing them)
 
+        hashed = self._ledger is not None  # (the ledger records each file's sha256)
         if http_client is not None:
-            return self._record_files(
-                result, _downloads.download(http_client, result, directory, overwrite, on_progress)
-            )
-        with httpx.Client(**self._download_client_settings()) as http:
-            return self._record_files(result, _downloads.download(http, result, directory, overwrite, on_progress))
+            saved = _downloads.download(http_client, result, directory, overwrite, on_progress, hashed)
+        else:
+            with httpx.Client(**self._download_client_settings()) as http:
+                saved = _downloads.download(http, result, directory, overwrite, on_progress, hashed)
+        return self._record_files(result, saved)
 
     def generate_many(
         self,
@@ -934,11 +935,12 @@ class AsyncAPIClient(BaseAPIClient):
         """Enterprise3D.download, awaited (http_client: an httpx.AsyncClient); cancelling it leaves no file."""
         from . import _downloads
 
+        hashed = self._ledger is not None  # (the ledger records each file's sha256)
         if http_client is not None:
-            saved = await _downloads.download_async(http_client, result, directory, overwrite, on_progress)
+            saved = await _downloads.download_async(http_client, result, directory, overwrite, on_progress, hashed)
         else:
             async with httpx.AsyncClient(**self._download_client_settings()) as http:
-                saved = await _downloads.download_async(http, result, directory, overwrite, on_progress)
+                saved = await _downloads.download_async(http, result, directory, overwrite, on_progress, hashed)
         return self._record_files(result, saved)
 
     async def generate_many(

@@ -101,7 +101,7 @@ class Option(NamedTuple):
 
     flag: str  # "id" or "--output-format"
     dest: str  # the method's argument
-    kind: str  # "str" | "int" | "float" | "bool" | "choice"
+    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "secret" (a credential: never an argument)
     required: bool = False
     choices: tuple[str, ...] = ()
     default: str | None = None  # shown in --help; an option not given keeps the spec's default
@@ -238,7 +238,16 @@ def add_job_commands(subparsers: Any) -> None:
     batch.set_defaults(job_command="batch")
 
 
+def secret_env(option: Option) -> str:
+    """The environment variable a credential field is read from (AWS_SECRET_ACCESS_KEY for aws_secret_access_key)."""
+    return option.dest.upper()
+
+
 def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
+    if option.kind == "secret":  # an argument would show in the process list and the shell's history
+        source = f"{secret_env(option)}, else asked for on standard input"
+        parser.epilog = (parser.epilog or "") + f" {option.dest} is read from {source} (never an argument)."
+        return
     text = option.help + (f" (default: {option.default})" if option.default not in (None, "") else "")
     if option.flag.startswith("--") is False:
         parser.add_argument(option.dest, type=CONVERTERS.get(option.kind, str), help=text)
@@ -367,14 +376,31 @@ class JobWatch:
         return f"; job {self.id} goes on: `{PROGRAM} wait {self.id}{out}` continues it"
 
 
+def read_secret(option: Option) -> str:
+    """A credential field's value: its environment variable, else a line of standard input (not echoed on a
+    terminal); ValueError when neither gives one."""
+    value = os.environ.get(secret_env(option), "")
+    if not value.strip():
+        if sys.stdin.isatty():
+            import getpass
+
+            value = getpass.getpass(f"{option.dest}: ")
+        else:
+            value = sys.stdin.readline().rstrip("\n")
+    if not value.strip():
+        raise ValueError(f"{option.dest} is needed: set {secret_env(option)} or give it on standard input")
+    return value
+
+
 def call(client: Any, command: Command, args: argparse.Namespace, watch: JobWatch) -> Any:
     options = {o.dest for o in command.options}
     positional = [getattr(args, o.dest) for o in command.options if not o.flag.startswith("--")]
     keywords = {
         o.dest: getattr(args, o.dest)
         for o in command.options
-        if o.flag.startswith("--") and getattr(args, o.dest, None) is not None
+        if o.flag.startswith("--") and o.kind != "secret" and getattr(args, o.dest, None) is not None
     }
+    keywords |= {o.dest: read_secret(o) for o in command.options if o.kind == "secret"}
     assert set(keywords) <= options
     if not command.waits:
         return getattr(client, command.method)(*positional, **keywords)

@@ -157,14 +157,15 @@ def transport_errors(url: str) -> Iterator[None]:
 
 
 class Part:
-    """One file being downloaded: its temporary file beside the final path, the bytes written, their sha256."""
+    """One file being downloaded: its temporary file beside the final path, the bytes written, their sha256 (when
+    asked for: a job ledger records it)."""
 
-    def __init__(self, url: str, path: Path, on_progress: OnProgress | None) -> None:
+    def __init__(self, url: str, path: Path, on_progress: OnProgress | None, hashed: bool) -> None:
         self.url, self.path, self.on_progress = url, path, on_progress
         self.handle, self.part = new_part(path)
         self.written = 0
         self.total: int | None = None
-        self.hash = hashlib.sha256()
+        self.hash = hashlib.sha256() if hashed else None
 
     def start(self, response: httpx.Response) -> None:
         check_answer(self.url, response)
@@ -172,7 +173,8 @@ class Part:
 
     def write(self, chunk: bytes) -> None:
         self.handle.write(chunk)
-        self.hash.update(chunk)
+        if self.hash is not None:
+            self.hash.update(chunk)
         self.written += len(chunk)
         if self.on_progress is not None:
             self.on_progress(self.url, self.written, self.total)
@@ -184,7 +186,7 @@ class Part:
         found = model_file_problem(self.part, self.path.name)
         if found is not None:
             raise errors.DownloadError(self.url, f"{self.path.name} is {found}")
-        return SavedFile(str(self.path.resolve()), self.written, self.hash.hexdigest())
+        return SavedFile(str(self.path.resolve()), self.written, self.hash.hexdigest() if self.hash else "")
 
 
 def download(
@@ -193,13 +195,14 @@ def download(
     directory: str | os.PathLike[str],
     overwrite: bool,
     on_progress: OnProgress | None,
+    hashed: bool = True,
 ) -> list[SavedFile]:
     urls, paths = prepare(result, directory, overwrite)
     parts: list[Path] = []
     saved: list[SavedFile] = []
     try:
         for url, path in zip(urls, paths, strict=True):
-            file = Part(url, path, on_progress)
+            file = Part(url, path, on_progress, hashed)
             parts.append(file.part)
             with file.handle, transport_errors(url), http.stream("GET", url) as response:
                 file.start(response)
@@ -218,13 +221,14 @@ async def download_async(
     directory: str | os.PathLike[str],
     overwrite: bool,
     on_progress: OnProgress | None,
+    hashed: bool = True,
 ) -> list[SavedFile]:
     urls, paths = prepare(result, directory, overwrite)
     parts: list[Path] = []
     saved: list[SavedFile] = []
     try:
         for url, path in zip(urls, paths, strict=True):
-            file = Part(url, path, on_progress)
+            file = Part(url, path, on_progress, hashed)
             parts.append(file.part)
             with file.handle, transport_errors(url):
                 async with http.stream("GET", url) as response:

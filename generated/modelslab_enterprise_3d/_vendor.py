@@ -13,7 +13,19 @@ LEGACY_SPELLINGS: dict[str, str] = {"message": "messege"}
 
 # Body fields that carry credentials: a model's repr masks them, error messages never quote them.
 CREDENTIAL_FIELDS: frozenset[str] = frozenset(
-    {"key", "api_key", "apikey", "token", "access_token", "secret", "client_secret", "password"}
+    {
+        "key",
+        "api_key",
+        "apikey",
+        "token",
+        "access_token",
+        "secret",
+        "client_secret",
+        "password",
+        # the account's S3 bucket (the general enterprise pages' update_s3)
+        "aws_access_key_id",
+        "aws_secret_access_key",
+    }
 )
 
 # A 2xx answer whose `status` is one of these did not do what was asked: the high-level clients raise instead of

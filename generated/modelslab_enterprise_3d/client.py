@@ -368,6 +368,20 @@ _CLEAR_QUEUE = Operation(
     '{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}',
     False,
 )
+_UPDATE_S3 = Operation(
+    "update_s3",
+    "update_s3 (POST /update_s3)",
+    ((200, 200),),
+    '{"properties":{"aws_access_key_id":{"type":"string"},"aws_secret_access_key":{"type":"string"},"deploy_type":{"default":"text_to_3d","type":"string"},"endpoint_url":{"type":"string"},"image_directory":{"type":"string"},"key":{"type":"string"},"public_url":{"type":"string"},"region_name":{"type":"string"}},"required":["key","public_url","region_name","endpoint_url","aws_access_key_id","aws_secret_access_key","image_directory"],"type":"object"}',
+    False,
+)
+_RESET_S3 = Operation(
+    "reset_s3",
+    "reset_s3 (POST /reset_s3)",
+    ((200, 200),),
+    '{"properties":{"deploy_type":{"default":"text_to_3d","type":"string"},"key":{"type":"string"}},"required":["key"],"type":"object"}',
+    False,
+)
 
 
 class Enterprise3D(SyncAPIClient):
@@ -402,6 +416,8 @@ class Enterprise3D(SyncAPIClient):
             "get_system_details",
             "clear_cache",
             "clear_queue",
+            "update_s3",
+            "reset_s3",
         }
     )
     _RETRY_REFUSED = frozenset(
@@ -419,6 +435,8 @@ class Enterprise3D(SyncAPIClient):
         _UPDATE_SERVER,
         _CLEAR_CACHE,
         _CLEAR_QUEUE,
+        _UPDATE_S3,
+        _RESET_S3,
     )
     # A generating method -> (its method that submits and waits, the method that waits on a job's id).
     _GENERATION_WAITS = {
@@ -995,6 +1013,103 @@ class Enterprise3D(SyncAPIClient):
             ),
         )
         return cast("ClearActionResponse", self._request(_CLEAR_QUEUE, operation._parse_response, request, extra_body))
+
+    def update_s3(
+        self,
+        *,
+        public_url: str,
+        region_name: str,
+        endpoint_url: str,
+        aws_access_key_id: str,
+        aws_secret_access_key: str,
+        image_directory: str,
+        deploy_type: str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> ServerActionResponse:
+        """Update S3 Details
+
+        Store this server's output files in your own S3-compatible bucket (the API deletes them after 24
+        hours otherwise).
+
+        `POST /update_s3`, with the client's API key in the body.
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
+
+        Args:
+            public_url (str): The public URL the files are served at (the bucket must be publicly
+                readable).
+            region_name (str): The S3 region name.
+            endpoint_url (str): The S3 endpoint URL (any S3-compatible store; R2, Spaces, GCS, B2
+                ...).
+            aws_access_key_id (str): The bucket's access key.
+            aws_secret_access_key (str): The bucket's secret key.
+            image_directory (str): The folder inside the bucket the files go to (publicly readable),
+                e.g. generations.
+            deploy_type (str | Unset): The server type the details are for: text_to_3d for this API
+                (others: text_to_image, image_editing, voice_cloning, video, face_gen, ...). Default:
+                'text_to_3d'.
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
+        Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.server_management import update_s3 as operation
+        from .models.update_s3_request import UpdateS3Request
+
+        request = operation._get_kwargs(
+            body=UpdateS3Request(
+                key=self._api_key,
+                public_url=public_url,
+                region_name=region_name,
+                endpoint_url=endpoint_url,
+                aws_access_key_id=aws_access_key_id,
+                aws_secret_access_key=aws_secret_access_key,
+                image_directory=image_directory,
+                **given(UNSET, deploy_type=deploy_type),
+            ),
+        )
+        return cast("ServerActionResponse", self._request(_UPDATE_S3, operation._parse_response, request, extra_body))
+
+    def reset_s3(
+        self,
+        *,
+        deploy_type: str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> ServerActionResponse:
+        """Reset S3 Details
+
+        Forget this server's S3 details (output files are then deleted after 24 hours again).
+
+        `POST /reset_s3`, with the client's API key in the body.
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
+
+        Args:
+            deploy_type (str | Unset): The server type whose S3 details are reset (text_to_3d for this
+                API). Default: 'text_to_3d'.
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
+        Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.server_management import reset_s3 as operation
+        from .models.reset_s3_request import ResetS3Request
+
+        request = operation._get_kwargs(
+            body=ResetS3Request(
+                key=self._api_key,
+                **given(UNSET, deploy_type=deploy_type),
+            ),
+        )
+        return cast("ServerActionResponse", self._request(_RESET_S3, operation._parse_response, request, extra_body))
 
     def wait_for_result(
         self,
@@ -1612,6 +1727,107 @@ class AsyncEnterprise3D(AsyncAPIClient):
             "ClearActionResponse", await self._request(_CLEAR_QUEUE, operation._parse_response, request, extra_body)
         )
 
+    async def update_s3(
+        self,
+        *,
+        public_url: str,
+        region_name: str,
+        endpoint_url: str,
+        aws_access_key_id: str,
+        aws_secret_access_key: str,
+        image_directory: str,
+        deploy_type: str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> ServerActionResponse:
+        """Update S3 Details
+
+        Store this server's output files in your own S3-compatible bucket (the API deletes them after 24
+        hours otherwise).
+
+        `POST /update_s3`, with the client's API key in the body.
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
+
+        Args:
+            public_url (str): The public URL the files are served at (the bucket must be publicly
+                readable).
+            region_name (str): The S3 region name.
+            endpoint_url (str): The S3 endpoint URL (any S3-compatible store; R2, Spaces, GCS, B2
+                ...).
+            aws_access_key_id (str): The bucket's access key.
+            aws_secret_access_key (str): The bucket's secret key.
+            image_directory (str): The folder inside the bucket the files go to (publicly readable),
+                e.g. generations.
+            deploy_type (str | Unset): The server type the details are for: text_to_3d for this API
+                (others: text_to_image, image_editing, voice_cloning, video, face_gen, ...). Default:
+                'text_to_3d'.
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
+        Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.server_management import update_s3 as operation
+        from .models.update_s3_request import UpdateS3Request
+
+        request = operation._get_kwargs(
+            body=UpdateS3Request(
+                key=self._api_key,
+                public_url=public_url,
+                region_name=region_name,
+                endpoint_url=endpoint_url,
+                aws_access_key_id=aws_access_key_id,
+                aws_secret_access_key=aws_secret_access_key,
+                image_directory=image_directory,
+                **given(UNSET, deploy_type=deploy_type),
+            ),
+        )
+        return cast(
+            "ServerActionResponse", await self._request(_UPDATE_S3, operation._parse_response, request, extra_body)
+        )
+
+    async def reset_s3(
+        self,
+        *,
+        deploy_type: str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> ServerActionResponse:
+        """Reset S3 Details
+
+        Forget this server's S3 details (output files are then deleted after 24 hours again).
+
+        `POST /reset_s3`, with the client's API key in the body.
+        Safe to repeat: retried on connection errors, timeouts and HTTP 408, 429, 500, 502, 503 and 504.
+
+        Args:
+            deploy_type (str | Unset): The server type whose S3 details are reset (text_to_3d for this
+                API). Default: 'text_to_3d'.
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
+        Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.server_management import reset_s3 as operation
+        from .models.reset_s3_request import ResetS3Request
+
+        request = operation._get_kwargs(
+            body=ResetS3Request(
+                key=self._api_key,
+                **given(UNSET, deploy_type=deploy_type),
+            ),
+        )
+        return cast(
+            "ServerActionResponse", await self._request(_RESET_S3, operation._parse_response, request, extra_body)
+        )
+
     async def wait_for_result(
         self,
         id: str | int,
@@ -1649,7 +1865,7 @@ def cli_commands() -> tuple[Command, ...]:
 
 
 # The command line's table (JSON): one string constant, which costs importing this module next to nothing.
-_CLI_TABLE = '[{"method": "fetch_3d_response", "name": "fetch-3d-response", "options": [{"dest": "id", "flag": "id", "help": "", "kind": "str", "required": true}], "summary": "Fetch 3D Response", "waits": null}, {"method": "text_to_3d", "name": "text-to-3d", "options": [{"choices": [], "default": null, "dest": "prompt", "flag": "--prompt", "help": "Text prompt for generating the 3D model.", "kind": "str", "required": true}, {"choices": [], "default": "10", "dest": "num_inference_steps", "flag": "--num-inference-steps", "help": "The number of inference steps.", "kind": "int", "required": false}, {"choices": [], "default": "0.85", "dest": "foreground_ratio", "flag": "--foreground-ratio", "help": "The foreground\\u0027s share of the image; used when remove_bg is on.", "kind": "float", "required": false}, {"choices": [], "default": "256", "dest": "resolution", "flag": "--resolution", "help": "The resolution of the generated model (at most 512).", "kind": "int", "required": false}, {"choices": [], "default": "instantmesh", "dest": "model_id", "flag": "--model-id", "help": "The model used for the 3D generation.", "kind": "str", "required": false}, {"choices": [], "default": "", "dest": "negative_prompt", "flag": "--negative-prompt", "help": "What the model should leave out.", "kind": "str", "required": false}, {"choices": [], "default": "False", "dest": "render", "flag": "--render", "help": "Whether to render a NeRF video of the 3D model.", "kind": "bool", "required": false}, {"choices": ["glb", "obj", "stl", "ply"], "default": "obj", "dest": "output_format", "flag": "--output-format", "help": "The file format of the generated model (the enterprise pages\\u0027 default, obj; v6 says glb).", "kind": "choice", "required": false}, {"choices": [], "default": "1", "dest": "guidance_scale", "flag": "--guidance-scale", "help": "How closely the model follows the prompt.", "kind": "float", "required": false}, {"choices": [], "default": "7.5", "dest": "ss_guidance_strength", "flag": "--ss-guidance-strength", "help": "The strength of style-space guidance.", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "ss_sampling_steps", "flag": "--ss-sampling-steps", "help": "Sampling steps of style-space guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "3.0", "dest": "slat_guidance_strength", "flag": "--slat-guidance-strength", "help": "The strength of slat guidance (0.0 to 10.0).", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "slat_sampling_steps", "flag": "--slat-sampling-steps", "help": "Sampling steps of slat guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "0.9", "dest": "mesh_simplify", "flag": "--mesh-simplify", "help": "Degree of mesh simplification (0.90 to 0.98).", "kind": "float", "required": false}, {"choices": [], "default": "False", "dest": "remove_bg", "flag": "--remove-bg", "help": "Remove the background from the generated model.", "kind": "bool", "required": false}, {"choices": [], "default": "8192", "dest": "chunk_size", "flag": "--chunk-size", "help": "The size of processing chunks, which affects VRAM use (at most 12000).", "kind": "int", "required": false}, {"choices": [], "default": "0", "dest": "seed", "flag": "--seed", "help": "Random seed for reproducibility; 0 picks a random one.", "kind": "int", "required": false}, {"choices": ["yes", "no"], "default": "no", "dest": "temp", "flag": "--temp", "help": "\\"yes\\" saves the output files in a temporary directory.", "kind": "choice", "required": false}, {"choices": [], "default": null, "dest": "webhook", "flag": "--webhook", "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).", "kind": "str", "required": false}, {"choices": [], "default": null, "dest": "track_id", "flag": "--track-id", "help": "Your own id for the request, sent back with the webhook.", "kind": "str", "required": false}], "summary": "Text to 3D", "waits": "text_to_3d_and_wait"}, {"method": "image_to_3d", "name": "image-to-3d", "options": [{"choices": [], "default": null, "dest": "image", "flag": "--image", "help": "The input image (a URL) for 3D conversion.", "kind": "str", "required": true}, {"choices": [], "default": "False", "dest": "render", "flag": "--render", "help": "Whether to render a NeRF video of the 3D model.", "kind": "bool", "required": false}, {"choices": ["glb", "obj", "stl", "ply"], "default": "obj", "dest": "output_format", "flag": "--output-format", "help": "The file format of the generated model (the enterprise pages\\u0027 default, obj; v6 says glb).", "kind": "choice", "required": false}, {"choices": [], "default": "256", "dest": "resolution", "flag": "--resolution", "help": "The resolution of the generated model (at most 512).", "kind": "int", "required": false}, {"choices": [], "default": "False", "dest": "multi_image", "flag": "--multi-image", "help": "Whether `image` holds several views of the subject (a transparent PNG).", "kind": "bool", "required": false}, {"choices": [], "default": "7.5", "dest": "ss_guidance_strength", "flag": "--ss-guidance-strength", "help": "The strength of style-space guidance.", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "ss_sampling_steps", "flag": "--ss-sampling-steps", "help": "Sampling steps of style-space guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "3.0", "dest": "slat_guidance_strength", "flag": "--slat-guidance-strength", "help": "The strength of slat guidance (0.0 to 10.0).", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "slat_sampling_steps", "flag": "--slat-sampling-steps", "help": "Sampling steps of slat guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "0.9", "dest": "mesh_simplify", "flag": "--mesh-simplify", "help": "Degree of mesh simplification (0.90 to 0.98).", "kind": "float", "required": false}, {"choices": [], "default": "8192", "dest": "chunk_size", "flag": "--chunk-size", "help": "The size of processing chunks, which affects VRAM use (at most 12000).", "kind": "int", "required": false}, {"choices": [], "default": "0", "dest": "seed", "flag": "--seed", "help": "Random seed for reproducibility; 0 picks a random one.", "kind": "int", "required": false}, {"choices": ["yes", "no"], "default": "no", "dest": "temp", "flag": "--temp", "help": "\\"yes\\" saves the output files in a temporary directory.", "kind": "choice", "required": false}, {"choices": [], "default": null, "dest": "webhook", "flag": "--webhook", "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).", "kind": "str", "required": false}, {"choices": [], "default": null, "dest": "track_id", "flag": "--track-id", "help": "Your own id for the request, sent back with the webhook.", "kind": "str", "required": false}], "summary": "Image to 3D", "waits": "image_to_3d_and_wait"}, {"method": "restart_server", "name": "restart-server", "options": [], "summary": "Restart Server", "waits": null}, {"method": "get_system_details", "name": "get-system-details", "options": [], "summary": "Get System Details", "waits": null}, {"method": "update_server", "name": "update-server", "options": [], "summary": "Update Server", "waits": null}, {"method": "clear_cache", "name": "clear-cache", "options": [], "summary": "Clear API Cache", "waits": null}, {"method": "clear_queue", "name": "clear-queue", "options": [], "summary": "Clear API Queue", "waits": null}]'
+_CLI_TABLE = '[{"method": "fetch_3d_response", "name": "fetch-3d-response", "options": [{"dest": "id", "flag": "id", "help": "", "kind": "str", "required": true}], "summary": "Fetch 3D Response", "waits": null}, {"method": "text_to_3d", "name": "text-to-3d", "options": [{"choices": [], "default": null, "dest": "prompt", "flag": "--prompt", "help": "Text prompt for generating the 3D model.", "kind": "str", "required": true}, {"choices": [], "default": "10", "dest": "num_inference_steps", "flag": "--num-inference-steps", "help": "The number of inference steps.", "kind": "int", "required": false}, {"choices": [], "default": "0.85", "dest": "foreground_ratio", "flag": "--foreground-ratio", "help": "The foreground\\u0027s share of the image; used when remove_bg is on.", "kind": "float", "required": false}, {"choices": [], "default": "256", "dest": "resolution", "flag": "--resolution", "help": "The resolution of the generated model (at most 512).", "kind": "int", "required": false}, {"choices": [], "default": "instantmesh", "dest": "model_id", "flag": "--model-id", "help": "The model used for the 3D generation.", "kind": "str", "required": false}, {"choices": [], "default": "", "dest": "negative_prompt", "flag": "--negative-prompt", "help": "What the model should leave out.", "kind": "str", "required": false}, {"choices": [], "default": "False", "dest": "render", "flag": "--render", "help": "Whether to render a NeRF video of the 3D model.", "kind": "bool", "required": false}, {"choices": ["glb", "obj", "stl", "ply"], "default": "obj", "dest": "output_format", "flag": "--output-format", "help": "The file format of the generated model (the enterprise pages\\u0027 default, obj; v6 says glb).", "kind": "choice", "required": false}, {"choices": [], "default": "1", "dest": "guidance_scale", "flag": "--guidance-scale", "help": "How closely the model follows the prompt.", "kind": "float", "required": false}, {"choices": [], "default": "7.5", "dest": "ss_guidance_strength", "flag": "--ss-guidance-strength", "help": "The strength of style-space guidance.", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "ss_sampling_steps", "flag": "--ss-sampling-steps", "help": "Sampling steps of style-space guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "3.0", "dest": "slat_guidance_strength", "flag": "--slat-guidance-strength", "help": "The strength of slat guidance (0.0 to 10.0).", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "slat_sampling_steps", "flag": "--slat-sampling-steps", "help": "Sampling steps of slat guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "0.9", "dest": "mesh_simplify", "flag": "--mesh-simplify", "help": "Degree of mesh simplification (0.90 to 0.98).", "kind": "float", "required": false}, {"choices": [], "default": "False", "dest": "remove_bg", "flag": "--remove-bg", "help": "Remove the background from the generated model.", "kind": "bool", "required": false}, {"choices": [], "default": "8192", "dest": "chunk_size", "flag": "--chunk-size", "help": "The size of processing chunks, which affects VRAM use (at most 12000).", "kind": "int", "required": false}, {"choices": [], "default": "0", "dest": "seed", "flag": "--seed", "help": "Random seed for reproducibility; 0 picks a random one.", "kind": "int", "required": false}, {"choices": ["yes", "no"], "default": "no", "dest": "temp", "flag": "--temp", "help": "\\"yes\\" saves the output files in a temporary directory.", "kind": "choice", "required": false}, {"choices": [], "default": null, "dest": "webhook", "flag": "--webhook", "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).", "kind": "str", "required": false}, {"choices": [], "default": null, "dest": "track_id", "flag": "--track-id", "help": "Your own id for the request, sent back with the webhook.", "kind": "str", "required": false}], "summary": "Text to 3D", "waits": "text_to_3d_and_wait"}, {"method": "image_to_3d", "name": "image-to-3d", "options": [{"choices": [], "default": null, "dest": "image", "flag": "--image", "help": "The input image (a URL) for 3D conversion.", "kind": "str", "required": true}, {"choices": [], "default": "False", "dest": "render", "flag": "--render", "help": "Whether to render a NeRF video of the 3D model.", "kind": "bool", "required": false}, {"choices": ["glb", "obj", "stl", "ply"], "default": "obj", "dest": "output_format", "flag": "--output-format", "help": "The file format of the generated model (the enterprise pages\\u0027 default, obj; v6 says glb).", "kind": "choice", "required": false}, {"choices": [], "default": "256", "dest": "resolution", "flag": "--resolution", "help": "The resolution of the generated model (at most 512).", "kind": "int", "required": false}, {"choices": [], "default": "False", "dest": "multi_image", "flag": "--multi-image", "help": "Whether `image` holds several views of the subject (a transparent PNG).", "kind": "bool", "required": false}, {"choices": [], "default": "7.5", "dest": "ss_guidance_strength", "flag": "--ss-guidance-strength", "help": "The strength of style-space guidance.", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "ss_sampling_steps", "flag": "--ss-sampling-steps", "help": "Sampling steps of style-space guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "3.0", "dest": "slat_guidance_strength", "flag": "--slat-guidance-strength", "help": "The strength of slat guidance (0.0 to 10.0).", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "slat_sampling_steps", "flag": "--slat-sampling-steps", "help": "Sampling steps of slat guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "0.9", "dest": "mesh_simplify", "flag": "--mesh-simplify", "help": "Degree of mesh simplification (0.90 to 0.98).", "kind": "float", "required": false}, {"choices": [], "default": "8192", "dest": "chunk_size", "flag": "--chunk-size", "help": "The size of processing chunks, which affects VRAM use (at most 12000).", "kind": "int", "required": false}, {"choices": [], "default": "0", "dest": "seed", "flag": "--seed", "help": "Random seed for reproducibility; 0 picks a random one.", "kind": "int", "required": false}, {"choices": ["yes", "no"], "default": "no", "dest": "temp", "flag": "--temp", "help": "\\"yes\\" saves the output files in a temporary directory.", "kind": "choice", "required": false}, {"choices": [], "default": null, "dest": "webhook", "flag": "--webhook", "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).", "kind": "str", "required": false}, {"choices": [], "default": null, "dest": "track_id", "flag": "--track-id", "help": "Your own id for the request, sent back with the webhook.", "kind": "str", "required": false}], "summary": "Image to 3D", "waits": "image_to_3d_and_wait"}, {"method": "restart_server", "name": "restart-server", "options": [], "summary": "Restart Server", "waits": null}, {"method": "get_system_details", "name": "get-system-details", "options": [], "summary": "Get System Details", "waits": null}, {"method": "update_server", "name": "update-server", "options": [], "summary": "Update Server", "waits": null}, {"method": "clear_cache", "name": "clear-cache", "options": [], "summary": "Clear API Cache", "waits": null}, {"method": "clear_queue", "name": "clear-queue", "options": [], "summary": "Clear API Queue", "waits": null}, {"method": "update_s3", "name": "update-s3", "options": [{"choices": [], "default": null, "dest": "public_url", "flag": "--public-url", "help": "The public URL the files are served at (the bucket must be publicly readable).", "kind": "str", "required": true}, {"choices": [], "default": null, "dest": "region_name", "flag": "--region-name", "help": "The S3 region name.", "kind": "str", "required": true}, {"choices": [], "default": null, "dest": "endpoint_url", "flag": "--endpoint-url", "help": "The S3 endpoint URL (any S3-compatible store; R2, Spaces, GCS, B2 ...).", "kind": "str", "required": true}, {"choices": [], "default": null, "dest": "aws_access_key_id", "flag": "--aws-access-key-id", "help": "The bucket\\u0027s access key.", "kind": "secret", "required": true}, {"choices": [], "default": null, "dest": "aws_secret_access_key", "flag": "--aws-secret-access-key", "help": "The bucket\\u0027s secret key.", "kind": "secret", "required": true}, {"choices": [], "default": null, "dest": "image_directory", "flag": "--image-directory", "help": "The folder inside the bucket the files go to (publicly readable), e.g. generations.", "kind": "str", "required": true}, {"choices": [], "default": "text_to_3d", "dest": "deploy_type", "flag": "--deploy-type", "help": "The server type the details are for: text_to_3d for this API (others: text_to_image, image_editing, voice_cloning, video, face_gen, ...).", "kind": "str", "required": false}], "summary": "Update S3 Details", "waits": null}, {"method": "reset_s3", "name": "reset-s3", "options": [{"choices": [], "default": "text_to_3d", "dest": "deploy_type", "flag": "--deploy-type", "help": "The server type whose S3 details are reset (text_to_3d for this API).", "kind": "str", "required": false}], "summary": "Reset S3 Details", "waits": null}]'
 
 
 def parse_webhook(

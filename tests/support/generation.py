@@ -32,8 +32,8 @@ def fetching(op: Operation) -> Operation:
 
 def is_fetch(op: Operation, request: httpx.Request) -> bool:
     """Whether `request` calls the operation that fetches `op`'s result."""
-    path = request.url.path.removeprefix(server_base_path(SPEC))
-    return request.method == fetching(op).method.upper() and bool(fetching(op).path_regex.match(path))
+    served = fetching(op).served_regex(server_base_path(SPEC))
+    return request.method == fetching(op).method.upper() and bool(served.match(request.url.path))
 
 
 def answer_body(op: Operation, status: str, **facts: Any) -> dict[str, Any]:

@@ -19,11 +19,13 @@ if TYPE_CHECKING:
     from .processing_3d_response import Processing3DResponse
     from .processing_3d_response_meta import Processing3DResponseMeta
     from .processing_3d_response_status import Processing3DResponseStatus
+    from .reset_s3_request import ResetS3Request
     from .server_action_response import ServerActionResponse
     from .server_action_response_status import ServerActionResponseStatus
     from .system_details_response import SystemDetailsResponse
     from .temp_files import TempFiles
     from .text_to_3d_request import TextTo3DRequest
+    from .update_s3_request import UpdateS3Request
     from .webhook_failed_payload import WebhookFailedPayload
     from .webhook_failed_payload_status import WebhookFailedPayloadStatus
     from .webhook_success_payload import WebhookSuccessPayload
@@ -45,11 +47,13 @@ _MODULES = {
     "Processing3DResponse": ".processing_3d_response",
     "Processing3DResponseMeta": ".processing_3d_response_meta",
     "Processing3DResponseStatus": ".processing_3d_response_status",
+    "ResetS3Request": ".reset_s3_request",
     "ServerActionResponse": ".server_action_response",
     "ServerActionResponseStatus": ".server_action_response_status",
     "SystemDetailsResponse": ".system_details_response",
     "TempFiles": ".temp_files",
     "TextTo3DRequest": ".text_to_3d_request",
+    "UpdateS3Request": ".update_s3_request",
     "WebhookFailedPayload": ".webhook_failed_payload",
     "WebhookFailedPayloadStatus": ".webhook_failed_payload_status",
     "WebhookSuccessPayload": ".webhook_success_payload",
@@ -85,11 +89,13 @@ __all__ = (
     "Processing3DResponse",
     "Processing3DResponseMeta",
     "Processing3DResponseStatus",
+    "ResetS3Request",
     "ServerActionResponse",
     "ServerActionResponseStatus",
     "SystemDetailsResponse",
     "TempFiles",
     "TextTo3DRequest",
+    "UpdateS3Request",
     "WebhookFailedPayload",
     "WebhookFailedPayloadStatus",
     "WebhookSuccessPayload",

@@ -21,13 +21,14 @@ from enterprise3d_devkit.operations import Operation, operations
 from enterprise3d_devkit.spec_loading import object_schema
 from modelslab_enterprise_3d import Enterprise3D, _cli
 from modelslab_enterprise_3d._base_client import DEFAULT_MAX_RETRIES
-from modelslab_enterprise_3d._vendor import API_KEY_ENV, API_KEY_FIELD, BASE_URL_ENV
+from modelslab_enterprise_3d._vendor import API_KEY_ENV, API_KEY_FIELD, BASE_URL_ENV, CREDENTIAL_FIELDS
 from modelslab_enterprise_3d.client import cli_commands
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
 from tests.support.spec_cases import OPERATIONS, op_id
 from tests.support.spec_variants import grown_spec
 
 KEY = "sk-cli-sentinel-7f3a"
+SECRET = "s3-secret-sentinel-91c2"  # what each credential field other than the key is given, from the environment
 COMMANDS = {command.method: command for command in cli_commands()}
 
 
@@ -44,7 +45,7 @@ def argv_for(op: Operation) -> list[str]:
         if not option.flag.startswith("--"):
             parameter = next(p for p in op.path_parameters if p["name"] == option.dest)
             args.append(str(valid_instance(parameter.get("schema") or {"type": "string"}, op.openapi_version)))
-        elif option.required:
+        elif option.required and option.kind != "secret":  # (a credential comes from the environment)
             value = body[next(name for name in body if name.replace("-", "_") == option.dest)]
             args += [option.flag, str(value)]
     return args
@@ -55,11 +56,15 @@ def cli(monkeypatch: pytest.MonkeyPatch, api_base_url: str, capsys: pytest.Captu
     monkeypatch.setenv(API_KEY_ENV, KEY)
     monkeypatch.setenv(BASE_URL_ENV, api_base_url)
     monkeypatch.setattr(Enterprise3D, "_poll_interval", FAST_POLLS)  # the mock's jobs take a fifth of a second
+    secrets = {o.dest.upper(): f"{SECRET}-{o.dest}" for c in COMMANDS.values() for o in c.options if o.kind == "secret"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
 
     def run(*argv: str) -> tuple[int, str, str]:
         status = _cli.main(list(argv))
         out, err = capsys.readouterr()
         assert KEY not in out + err, "the key is never printed"
+        assert SECRET not in out + err, "no credential is printed"
         return status, out, err
 
     return run
@@ -81,6 +86,9 @@ def test_help_shows_the_bodys_fields_with_their_types_choices_defaults_and_descr
             assert "--key" not in text, "the key is never an option"
             continue
         flag = "--" + name.replace("_", "-")
+        if name.lower() in CREDENTIAL_FIELDS:  # a credential is never an argument: its environment variable is named
+            assert flag not in text and f"{name} is read from {name.upper()}" in text, name
+            continue
         assert flag in text, flag
         enum = [value for value in prop.get("enum") or [] if value is not None]  # (null: the option left out)
         if enum:
