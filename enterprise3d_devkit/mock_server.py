@@ -49,6 +49,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from codegen.runtime._vendor import LEGACY_SPELLINGS
 from enterprise3d_devkit.instances import is_valid, response_instance
 from enterprise3d_devkit.layout import OPERATION_TABLE, REPO, SPEC_PATH
 from enterprise3d_devkit.mock_jobs import (
@@ -198,7 +199,9 @@ class SpecMock:
         body = response_instance(op, status)
         if isinstance(body, dict):
             properties = documented.schema.get("properties") or {}
-            for name, value in (("message", message), ("error_code", code)):
+            # the message goes in the field the schema declares: `message`, or the vendor's legacy spelling of it
+            declared = next((n for n in ("message", LEGACY_SPELLINGS["message"]) if n in properties), "message")
+            for name, value in ((declared, message), ("error_code", code)):
                 candidate = {**body, name: value}
                 if name in properties and is_valid(candidate, documented.schema, op.openapi_version):
                     body = candidate

@@ -70,7 +70,7 @@ def with_server(spec: dict[str, Any], url: str) -> dict[str, Any]:
     for path, item in (patched.get("paths") or {}).items():
         for node, method in [(item, ""), *((item[m], m) for m in HTTP_METHODS if isinstance(item.get(m), dict))]:
             prefix = server_prefix(spec, path, method)
-            if node.get("servers") and prefix:
+            if node.get("servers") and prefix is not None:
                 node["servers"] = [{"url": str(httpx.URL(url.rstrip("/") + prefix))}, *node["servers"]]
     return patched
 

@@ -101,7 +101,7 @@ class Option(NamedTuple):
 
     flag: str  # "id" or "--output-format"
     dest: str  # the method's argument
-    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "secret" (a credential: never an argument)
+    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "json" (a list) | "secret" (a credential: no argument)
     required: bool = False
     choices: tuple[str, ...] = ()
     default: str | None = None  # shown in --help; an option not given keeps the spec's default
@@ -163,7 +163,22 @@ EXIT_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
 )
 USAGE = 2
 
-CONVERTERS: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "str": str, "choice": str}
+
+def json_value(text: str) -> Any:
+    """An option whose field is a list: its value written as JSON (["a", "b"])."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'not JSON: {text[:60]!r} (a list is written as ["a", "b"])') from None
+
+
+CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "int": int,
+    "float": float,
+    "str": str,
+    "choice": str,
+    "json": json_value,
+}
 
 
 def exit_status(error: BaseException) -> int:

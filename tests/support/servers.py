@@ -86,6 +86,9 @@ class ScriptedServer(_LoopbackServer):
                 self.end_headers()
                 self.wfile.write(payload)
 
+            # an operation of any method gets the script's answers (the vendor's fetch operations may be GETs)
+            do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 

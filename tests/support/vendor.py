@@ -24,6 +24,7 @@ VENDOR_FACTS = VENDOR / "vendor-facts.md"
 VENDOR_DOCUMENT = VENDOR / "enterprise-3d-api.openapi.json"  # the whole Enterprise 3D API: openapi.yaml's source
 VENDOR_PAGES = VENDOR / "pages"  # its documentation pages (text-to-3d, image-to-3d, fetch, webhooks, ...): README.md
 CORPUS = FIXTURES / "corpus"  # twelve of the vendor's other OpenAPI documents, byte for byte
+DOCUMENTS = FIXTURES / "documents"  # documents of our own making, shaped as the vendor writes
 
 
 def undocumented_statuses() -> list[int]:

@@ -94,6 +94,11 @@ def _default_outside_enum(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+def _server_on_another_host(spec: dict[str, Any]) -> dict[str, Any]:
+    next(iter(spec["paths"].values()))["servers"] = [{"url": "https://elsewhere.example.test/api"}]
+    return spec
+
+
 def _swagger_2(spec: dict[str, Any]) -> dict[str, Any]:
     del spec["openapi"]
     return {"swagger": "2.0", **spec}
@@ -147,6 +152,12 @@ BAD_SPECS: list[tuple[str, Callable[[], bytes], str, list[str]]] = [
         ["'medium' is not one of", "['properties']['mode']['default'])"],
     ),
     ("non-utf8", lambda: _spec_bytes() + b"# caf\xe9\n", "validate spec", ["not UTF-8", "0xe9", "line"]),
+    (
+        "server-on-another-host",
+        _as_yaml(_server_on_another_host),
+        "validate spec",
+        ["on another host", "elsewhere.example.test", "['servers'])"],
+    ),
     ("generator-warns-content-type", _as_yaml(_xml_only_response), "generate", ["application/xml"]),
     ("generator-warns-enum", _as_yaml(_mixed_type_enum), "generate", ["Unable to process schema"]),
 ]

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openapi_python_client.schema.untrusted_string import UntrustedString
+from openapi_python_client.strings import PythonIdentifier
 
 from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.instances import is_valid, request_instance, valid_instance
-from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.layout import FIELD_PREFIX, REPO
 from enterprise3d_devkit.operations import Operation, operations
 from enterprise3d_devkit.spec_loading import object_schema
 from modelslab_enterprise_3d import Enterprise3D, _cli
@@ -36,6 +38,11 @@ def command_for(op: Operation) -> _cli.Command:
     return COMMANDS[method_name(op)]
 
 
+def python_name(field: str) -> str:
+    """A body field's argument name, as the generator names it ("type" is `type_`)."""
+    return str(PythonIdentifier(UntrustedString(field), prefix=FIELD_PREFIX))
+
+
 def argv_for(op: Operation) -> list[str]:
     """The subcommand's arguments, from the spec: path parameters, then every required field of the body."""
     command = command_for(op)
@@ -46,8 +53,8 @@ def argv_for(op: Operation) -> list[str]:
             parameter = next(p for p in op.path_parameters if p["name"] == option.dest)
             args.append(str(valid_instance(parameter.get("schema") or {"type": "string"}, op.openapi_version)))
         elif option.required and option.kind != "secret":  # (a credential comes from the environment)
-            value = body[next(name for name in body if name.replace("-", "_") == option.dest)]
-            args += [option.flag, str(value)]
+            value = body[next(name for name in body if python_name(name) == option.dest)]
+            args += [option.flag, json.dumps(value) if option.kind == "json" else str(value)]
     return args
 
 

@@ -86,7 +86,7 @@ def retrying_client(url: str, total: int = 3) -> Client:
         total=total,
         backoff_factor=0.01,
         status_forcelist=[429, 502, 503, 504],
-        allowed_methods=["POST"],  # clear_queue is a POST: retrying it is the caller's explicit choice
+        allowed_methods=[OP.method.upper()],  # (a POST is retried only as the caller's explicit choice)
         respect_retry_after_header=True,
     )
     return Client(base_url=url, httpx_args={"transport": RetryTransport(retry=retry)})

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from enterprise3d_devkit.instances import example_path, is_valid, to_json_schema
 from enterprise3d_devkit.mock_server import MAX_BODY_BYTES, PREFER_CODE, SpecMock
 from enterprise3d_devkit.operations import HTTP_METHODS, Operation, server_base_url
+from modelslab_enterprise_3d._answers import message_of
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id, secret_fields
 from tests.support.strategies import json_values, schema_shaped
 
@@ -79,7 +80,7 @@ def check_answer(op: Operation, request: httpx.Request, response: httpx.Response
         assert response.headers.get("allow"), "405 without Allow"
     if status in (400, 404, 405):
         error = json.loads(response.content)
-        assert isinstance(error, dict) and error.get("status") == "error" and error.get("message")
+        assert isinstance(error, dict) and error.get("status") == "error" and message_of(error)
         assert SENTINEL not in response.text, "the error echoes the key it was sent"
         documented = op.responses.get(status)
         if status == 400 and documented is not None and documented.schema is not None:
@@ -127,7 +128,7 @@ def test_each_kind_of_unreadable_body_gets_a_400_naming_the_problem(op: Operatio
             httpx.Request(op.method.upper(), url, headers={"content-type": content_type}, content=body)
         )
         assert response.status_code == 400
-        assert words in json.loads(response.content)["message"]
+        assert words in str(message_of(json.loads(response.content)))
 
 
 # Path parameters as arbitrary bytes, percent-encoded: control characters, bytes that are not UTF-8, slashes,
@@ -140,7 +141,7 @@ WITH_PATH_PARAMETERS = [op for op in OPERATIONS if op.path_parameters]
 def raw_path(op: Operation, value: bytes) -> bytes:
     """The operation's path (under the server's base path) with every path parameter set to `value`, encoded."""
     encoded = "".join(f"%{byte:02X}" for byte in value).encode()
-    path = re.sub(rb"\{[^}]+\}", lambda _: encoded, op.path.encode())
+    path = re.sub(rb"\{[^}]+\}", lambda _: encoded, (op.prefix + op.path).encode())
     return httpx.URL(BASE).raw_path.rstrip(b"/") + path
 
 
@@ -178,4 +179,4 @@ def test_any_bytes_in_a_path_parameter_get_a_4xx_or_a_documented_answer_over_htt
         answer = client.request(
             op.method.upper(), base.copy_with(raw_path=base.raw_path.rstrip(b"/") + controls), json={"key": "k"}
         )
-    assert answer.status_code == 400 and "control characters" in answer.json()["message"]
+    assert answer.status_code == 400 and "control characters" in str(message_of(answer.json()))
