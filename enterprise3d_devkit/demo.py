@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from codegen.runtime._vendor import CREDENTIAL_FIELDS
 from enterprise3d_devkit.calls import call_arguments, generated_module, method_arguments, method_name
 from enterprise3d_devkit.instances import request_instance
 from enterprise3d_devkit.mock_server import running_mock_server
@@ -128,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
                 positional, kwargs = method_arguments(
                     op, method, call_arguments(op, generated_module(op), request_instance(op))
                 )
-                shown = ", ".join([*map(repr, positional), *(f"{k}={v!r}" for k, v in kwargs.items())])
+                # (a credential argument is shown masked, as the models' repr shows it)
+                named = (f"{k}={'***' if k in CREDENTIAL_FIELDS else repr(v)}" for k, v in kwargs.items())
+                shown = ", ".join([*map(repr, positional), *named])
                 print(f"{number}. {op.label} -> client.{method_name(op)}({shown})")
                 try:
                     show(method(*positional, **kwargs))

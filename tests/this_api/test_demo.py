@@ -10,6 +10,7 @@ import sys
 from enterprise3d_devkit.calls import method_name
 from enterprise3d_devkit.demo import BATCH_PROMPTS
 from enterprise3d_devkit.layout import REPO
+from modelslab_enterprise_3d._vendor import CREDENTIAL_FIELDS
 from tests.support.high_level import success_models
 from tests.support.spec_cases import OPERATIONS
 
@@ -41,3 +42,5 @@ def test_demo_calls_every_operation_prints_typed_results_and_stops_the_mock() ->
     assert "HTTP 400" in out and "key" in out.split("a request the spec rejects")[1]
     assert out.rstrip().endswith("Mock server stopped.")
     assert "demo-enterprise-key" not in out, "the key must not be printed"
+    for field in CREDENTIAL_FIELDS:  # the S3 bucket's keys among them: each shown masked, if at all
+        assert f"{field}='" not in out, field

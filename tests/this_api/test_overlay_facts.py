@@ -108,3 +108,26 @@ def test_every_overlay_action_says_where_its_correction_comes_from() -> None:
     for action in overlay["actions"]:
         description = action["description"]
         assert description.startswith("...") or re.search(r"\b(page|pages|document)\b", description), description
+
+
+BODY_PARAM = re.compile(r'<ParamField body="(?P<name>\w+)" type="(?P<type>\w+)"(?P<attrs>[^>]*)>')
+GENERAL_PAGES = sorted(PAGES.glob("enterprise-general-*-s3*.mdx"))
+
+
+@pytest.mark.parametrize("page", GENERAL_PAGES, ids=lambda p: p.stem)
+def test_the_s3_pages_operations_are_at_their_urls_with_their_body_attributes(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    url = ENDPOINT.search(text)
+    assert url, f"{page.name} names no endpoint"
+    # with the default base URL (the document's server), the operation's URL is the page's
+    served = {str(httpx.URL(server_base_url(SPEC) + op.prefix + op.path)): op for op in OPERATIONS}
+    op = served[url["url"]]
+    assert op.prefix, "it is served from a server of its own, not the document's"
+    schema = object_schema(op.request_schema or {})
+    properties, required = schema.get("properties") or {}, set(schema.get("required") or [])
+    fields = {m["name"]: " required" in m["attrs"] for m in BODY_PARAM.finditer(text)}
+    assert fields and set(fields) == set(properties), (fields, list(properties))
+    assert {name for name, needed in fields.items() if needed} == required
+    # deploy_type: the page's default is another server's; this client's is the 3D server's, one of the page's options
+    options = re.search(r'<ParamField body="deploy_type".*?</ParamField>', text, re.S)
+    assert options and f"`{properties['deploy_type']['default']}`" in options[0]
