@@ -315,11 +315,28 @@ class Progress:
         if stream.isatty():
             try:  # the `cli` extra: without it, plain lines
                 from rich.console import Console
+                from rich.progress import BarColumn, DownloadColumn, ProgressColumn, SpinnerColumn, TextColumn
                 from rich.progress import Progress as RichProgress
+                from rich.text import Text
             except ImportError:
                 pass
             else:
-                self.bar = RichProgress(console=Console(file=stream), transient=True)
+
+                class Countdown(ProgressColumn):
+                    """The seconds the last answer's eta leaves, counted down between polls (rich redraws it)."""
+
+                    def render(self, task: Any) -> Text:
+                        due = task.fields.get("due")
+                        return Text("" if due is None else f"about {max(due - time.monotonic(), 0):.0f} s left")
+
+                columns = (
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    Countdown(),
+                    BarColumn(),
+                    DownloadColumn(),
+                )
+                self.bar = RichProgress(*columns, console=Console(file=stream), transient=True)
 
     def __enter__(self) -> Progress:
         if self.bar is not None:
@@ -338,15 +355,18 @@ class Progress:
         job = job_id_of(answer)
         label = f"job {job}: {status}" if job is not None else f"{status}"
         if self.bar is not None:
-            # the bar counts the eta down between polls: its total is the eta, its elapsed time runs on
-            self.bar.reset(self.task, total=eta if eta else None, description=label)
+            due = time.monotonic() + eta if eta is not None else None
+            self.bar.update(self.task, description=label, due=due, total=None, completed=0)
             return
         print(f"{PROGRAM}: {label}" + (f" (eta {eta:g} s)" if eta is not None else ""), file=self.stream, flush=True)
 
     def download(self, url: str, received: int, total: int | None) -> None:
+        name = url.rsplit("/", 1)[-1][:60]
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"downloading {name}", due=None, total=total, completed=received)
+            return
         if total is not None and received < total:
             return
-        name = url.rsplit("/", 1)[-1][:60]
         print(f"{PROGRAM}: downloaded {name} ({received} bytes)", file=self.stream, flush=True)
 
 

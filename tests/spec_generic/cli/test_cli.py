@@ -5,6 +5,7 @@ printed; a grown spec's new operation a new subcommand."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -181,3 +182,21 @@ def test_the_entry_points_run_and_a_grown_spec_gets_a_new_subcommand(grown_packa
     assert result.returncode == 0, result.stderr
     for op in new:
         assert method_name(op).replace("_", "-") in result.stdout
+
+
+def test_the_progress_bar_counts_the_eta_down_between_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    answer = type("Answer", (), {"status": "processing", "eta": 30, "id": "7-job"})()
+    clock = [1000.0]
+    monkeypatch.setattr("time.monotonic", lambda: clock[0])
+    with _cli.Progress(Terminal()) as progress:
+        progress.update(answer)
+        (task,) = progress.bar.tasks
+        countdown = progress.bar.columns[2]
+        assert "job 7-job: processing" in task.description
+        assert str(countdown.render(task)) == "about 30 s left"
+        clock[0] += 12  # no new answer: the column counts down on its own
+        assert str(countdown.render(task)) == "about 18 s left"
