@@ -469,9 +469,9 @@ def jobs_command(args: argparse.Namespace) -> str:
     if not path.exists():
         return "[]" if args.json else f"no jobs yet (the ledger {path} does not exist)"
     with Ledger(path) as ledger:
+        if args.json:
+            return ledger.entries_json()
         entries = ledger.entries()
-    if args.json:
-        return json.dumps([entry.as_dict() for entry in entries])  # compact: json indents only in pure Python
     now = time.time()
     rows = [("JOB", "STATUS", "AGE", "OPERATION", "INPUTS", "FILES")]
     for entry in entries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import struct
 from pathlib import Path
@@ -106,3 +107,15 @@ def test_a_model_file_is_checked_by_its_format(tmp_path: Path) -> None:
         path.write_bytes(content)
         found = model_file_problem(path, name)
         assert (found is None) if problem is None else (problem in str(found)), (name, found)
+
+
+def test_the_json_listing_is_every_entry_as_its_dict(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        assert json.loads(ledger.entries_json()) == []
+        first = ledger.record_request("text_to_3d", {"prompt": "p", "n": 1.5}, name="a")
+        ledger.record_answer(ledger.record_request("image_to_3d", {"image": "u"}), "8", "processing", 2.0)
+        ledger.record_result("8", "success", ["https://cdn.example/m.glb"])
+        ledger.record_files("8", [SavedFile("/x/m.glb", 3, "ab")])
+        listed = json.loads(ledger.entries_json())
+        assert listed == [entry.as_dict() for entry in ledger.entries()]
+        assert listed[0]["entry"] == first and listed[0]["state"] == "uncertain"  # sent, never answered
