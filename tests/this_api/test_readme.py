@@ -18,7 +18,7 @@ from enterprise3d_devkit.instances import response_instance
 from enterprise3d_devkit.layout import PACKAGE
 from enterprise3d_devkit.mock_server import SpecMock
 from enterprise3d_devkit.operation_table import load_table
-from enterprise3d_devkit.readme_snippets import README, Snippet, snippets, typecheck
+from enterprise3d_devkit.readme_snippets import README, Snippet, snippets
 from modelslab_enterprise_3d._base_client import STATUS_ERRORS, BaseAPIClient, error_class
 from tests.support.generation import FAST_POLLS
 from tests.support.spec_cases import OPERATIONS
@@ -113,13 +113,3 @@ def test_the_error_table_is_the_clients_status_map() -> None:
     assert f"| HTTP 500 and up | `{error_class(500).__name__}`" in text and error_class(599) is error_class(500)
     unmapped_4xx = next(status for status in range(400, 500) if status not in STATUS_ERRORS)
     assert f"| another 4xx | `{error_class(unmapped_4xx).__name__}`" in text
-
-
-def test_the_examples_typecheck_and_a_wrong_one_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`make typecheck` runs mypy --strict on every example; an example passing a job id typed `int | str | Unset`
-    where an id is expected fails it, naming the README's line."""
-    code = next(s.code for s in snippets() if "wait_for_result(job_id" in s.code)
-    wrong = tmp_path / "README.md"
-    wrong.write_text("```python\n" + code.replace("wait_for_result(job_id", "wait_for_result(queued.id") + "```\n")
-    assert typecheck(wrong) != 0
-    assert "README.md:" in capsys.readouterr().out
