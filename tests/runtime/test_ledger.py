@@ -49,7 +49,7 @@ def _write(path: str, count: int) -> None:
 
 def test_two_processes_write_one_ledger_at_once(tmp_path: Path) -> None:
     path = str(tmp_path / "shared.sqlite")
-    workers = [multiprocessing.get_context("spawn").Process(target=_write, args=(path, 50)) for _ in range(2)]
+    workers = [multiprocessing.get_context("fork").Process(target=_write, args=(path, 50)) for _ in range(2)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -45,6 +45,11 @@ def submissions(url: str) -> list[dict[str, Any]]:
     return answer
 
 
+def sent_lines(url: str, prompts: list[str]) -> list[str]:
+    """The prompts among `prompts` that the server has queued a job for, as often as it did."""
+    return [item["body"]["prompt"] for item in submissions(url) if item["body"].get("prompt") in prompts]
+
+
 def jobs_file(folder: Path, prompts: list[str]) -> Path:
     path = folder / "jobs.jsonl"
     path.write_text("".join(json.dumps({"name": p, "prompt": p, "output_format": "glb"}) + "\n" for p in prompts))
@@ -99,17 +104,23 @@ def test_the_batch_command_killed_at_any_moment_resumes_without_paying_twice(ser
     jobs = jobs_file(tmp_path, prompts)
     command = [*CLI, "batch", str(jobs), "-o", str(tmp_path / "out"), "--json"]
     env = environment(server, tmp_path)
-    for moment in (0.45, 0.9, 1.5):  # at least one falls between a submission sent and its answer recorded
-        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(moment)
-        child.send_signal(signal.SIGKILL)
-        child.wait(30)
+    # First killed the moment the server has queued one of its jobs: the answer comes 0.3 s later, so the job is
+    # sent and not yet recorded (uncertain); then killed again 0.6 s into a second run, among waits and downloads.
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not sent_lines(server, prompts) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait(30)
+    with Ledger(tmp_path / "out" / "ledger.sqlite") as ledger:
+        assert ledger.uncertain(), "a line was sent and its answer never recorded"
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.6)
+    child.send_signal(signal.SIGKILL)
+    child.wait(30)
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     lines = {line["name"]: line for line in json.loads(final.stdout)}
-    counts = {p: 0 for p in prompts}
-    for sent in submissions(server):
-        if sent["body"].get("prompt") in counts:
-            counts[sent["body"]["prompt"]] += 1
+    counts = {p: sent_lines(server, prompts).count(p) for p in prompts}
     for prompt in prompts:
         line = lines[prompt]
         if line["state"] == "uncertain":  # listed, and never sent again
