@@ -24,6 +24,7 @@ import httpx
 
 from . import errors
 from ._answers import message_of, retry_after_seconds
+from ._checks import check_body
 from ._jobs import (
     DEFAULT_WAIT_TIMEOUT,
     MAX_POLL_INTERVAL,
@@ -424,8 +425,6 @@ class BaseAPIClient:
         """Check the body against the spec (ValueError: nothing is sent), then add `extra_body`, unchecked."""
         body = request.get("json")
         if op.body_schema and body is not None:
-            from ._checks import check_body
-
             check_body(op.where, body, op.body_schema)
         if extra_body:
             if not isinstance(body, dict):
