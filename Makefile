@@ -38,7 +38,7 @@ generate: $(BOOTSTRAP) ## Validate openapi.yaml and regenerate generated/ (atomi
 	./generate.sh
 
 check-spec-record: $(BOOTSTRAP) ## Fail, naming the file, if openapi.yaml is not what openapi.lock.yaml records (a hand edit)
-	python -m enterprise3d_devkit.spec_record
+	python -m enterprise3d_devkit.spec.record
 
 check-generated: $(BOOTSTRAP) ## Fail, naming the stale files, if generated/ is not what openapi.yaml generates
 	./generate.sh --check
@@ -55,7 +55,7 @@ format: $(BOOTSTRAP) ## Apply ruff's fixes and formatting to the hand-written co
 
 typecheck: $(BOOTSTRAP) ## mypy --strict on generated/, the hand-written code and README's examples
 	mypy --strict generated/$(PACKAGE) $(HAND_WRITTEN)
-	python -m enterprise3d_devkit.readme_snippets
+	python -m enterprise3d_devkit.harness.readme_snippets
 
 pytest: $(BOOTSTRAP) ## The pytest suite alone
 	pytest
@@ -81,29 +81,29 @@ test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_UR
 
 test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> [OVERLAY=<file>] [PROPOSE=<file>] (in a temp copy)
 	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>] [PROPOSE=<file>]' >&2; exit 2; }
-	python -m enterprise3d_devkit.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)") $(if $(PROPOSE),--propose "$(PROPOSE)")
+	python -m enterprise3d_devkit.harness.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)") $(if $(PROPOSE),--propose "$(PROPOSE)")
 
 test-corpus: $(BOOTSTRAP) ## make test-spec on every document of tests/fixtures/corpus/ (the vendor's) and tests/fixtures/documents/ (ours)
-	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/corpus
-	python -m enterprise3d_devkit.spec_suite --corpus tests/fixtures/documents
+	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus
+	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/documents
 
 demo: generate ## Regenerate, generate a 3D model from a prompt against a local mock (wait, download, check), then call every operation
-	python -m enterprise3d_devkit.demo
+	python -m enterprise3d_devkit.harness.demo
 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
-	python -m enterprise3d_devkit.mock_server --host 127.0.0.1 --port 4010
+	python -m enterprise3d_devkit.mock.server --host 127.0.0.1 --port 4010
 
 update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sources (or SOURCE="..."); regenerate, version, changelog; REPORT=file.md; PROPOSE=file: a refused spec's proposed repairs
-	python -m enterprise3d_devkit.update_spec $(SOURCE) $(if $(REPORT),--markdown "$(REPORT)") $(if $(PROPOSE),--propose "$(PROPOSE)")
+	python -m enterprise3d_devkit.spec_update.update $(SOURCE) $(if $(REPORT),--markdown "$(REPORT)") $(if $(PROPOSE),--propose "$(PROPOSE)")
 
 spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for users, against the last commit
-	python -m enterprise3d_devkit.spec_diff
+	python -m enterprise3d_devkit.spec.diff
 
-bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go to enterprise3d_devkit/BENCHMARKS.md
-	python -m enterprise3d_devkit.bench
+bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go to enterprise3d_devkit/bench/BENCHMARKS.md
+	python -m enterprise3d_devkit.bench.report
 
 dist: $(BOOTSTRAP) ## Build the sdist and the wheel into dist/ (python -m build), check them (twine check --strict, the wheel's contents)
-	python -m enterprise3d_devkit.dist build dist
+	python -m enterprise3d_devkit.release.dist build dist
 
 lock: ## Re-resolve requirements-dev.in into requirements-dev.lock (then commit both)
 	rm -rf $(CURDIR)/.lock-venv

@@ -67,7 +67,7 @@ staging=$(mktemp -d "$outdir/.generate-XXXXXX")
 trap 'rm -rf "$staging"' EXIT
 # One interpreter start (the generator's own --version would import its whole CLI): the installed tools' versions,
 # in the order of `tools`, and the package's _version.py (added to the package at the end).
-actual=($("$python" -m enterprise3d_devkit.version_module "$repo/pyproject.toml" "$staging/_version.py" "${tools[@]}")) ||
+actual=($("$python" -m enterprise3d_devkit.generation.version_module "$repo/pyproject.toml" "$staging/_version.py" "${tools[@]}")) ||
   fail "could not read the tools' versions or the package's version (see above)"
 for i in "${!tools[@]}"; do
   tool=${tools[$i]}
@@ -85,16 +85,19 @@ published=$spec
 
 step="look up the cache"
 cache_root=${MODELSLAB_GENERATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelslab-enterprise-3d/generate}
-# The key: the tools' versions, the spec and its overlay, and every file of codegen/, enterprise3d_devkit/ and this
+# The key: the tools' versions, the spec and its overlay, and every file of codegen/, of the dev tools below and this
 # script (named relative to the repository, so that every copy of it shares the entries). The effective spec is a
 # function of these, so a hit needs neither the overlay applied nor the spec validated again (which costs most of
 # a cached run): only inputs that generated successfully ever get an entry.
+# The dev tools that shape generation: the repository's layout, reading a spec, and generation itself (the tests, the
+# mock and the benchmarks do not, so editing them keeps the cache).
+generation_tools=(enterprise3d_devkit/__init__.py enterprise3d_devkit/repo enterprise3d_devkit/spec enterprise3d_devkit/generation)
 key=$(
   {
     printf '%s\n' "${actual[@]}" "$package"
     sha256sum <"$spec"
     if [ -n "$overlay" ]; then sha256sum <"$overlay"; else echo "no overlay"; fi
-    (cd "$repo" && find codegen enterprise3d_devkit generate.sh -type f -not -path '*/__pycache__/*' -print0 |
+    (cd "$repo" && find codegen "${generation_tools[@]}" generate.sh -type f -not -path '*/__pycache__/*' -print0 |
       LC_ALL=C sort -z | xargs -0 sha256sum)
   } | sha256sum
 )
@@ -107,22 +110,23 @@ else
   rm -rf "$staging/project"  # the generator refuses an output folder that exists
   # One folder for --custom-template-path: the overrides of the generator's own templates (property_templates/
   # among them), the templates we add (codegen/additions/), and the facts they need beyond the spec
-  # (enterprise3d_devkit/template_data.py), written once the spec is valid.
+  # (enterprise3d_devkit/generation/template_data.py), written once the spec is valid.
   templates=$staging/templates
   mkdir "$templates"
   cp -R "$repo"/codegen/overrides/. "$repo"/codegen/additions/. "$templates"/
   # The vendored spec is never edited: the overlay's corrections go into a staged copy that is generated from.
-  effective=$spec
-  [ -z "$overlay" ] || effective=$staging/effective.yaml
+  effective=$staging/effective.yaml
+  generator_input=$staging/generator-input.json
   # One interpreter applies the overlay, validates, writes the template data and runs the generator's own command
-  # line (enterprise3d_devkit/generation_run.py); its exit status names the step that failed.
+  # line (enterprise3d_devkit/generation/run.py); its exit status names the step that failed.
   # --meta uv: the only way this generator writes py.typed; the project files it writes around the package
   # (pyproject.toml, README.md) are dropped -- ours live at the top of the repo.
   step="generate"
   rc=0
-  "$python" -m enterprise3d_devkit.generation_run "$spec" ${overlay:+--overlay "$overlay" "$effective"} \
-    --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" -- \
-    generate --path "$effective" --config "$config" --custom-template-path "$templates" \
+  "$python" -m enterprise3d_devkit.generation.run "$spec" ${overlay:+--overlay "$overlay" "$effective"} \
+    --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" \
+    --generator-input "$generator_input" -- \
+    generate --path "$generator_input" --config "$config" --custom-template-path "$templates" \
     --meta uv --output-path "$staging/project" --fail-on-warning || rc=$?
   case $rc in
     0) ;;
@@ -130,7 +134,7 @@ else
     3) step="validate spec"; fail "$spec was refused: not a usable OpenAPI spec (see above)" ;;
     4) step="apply overlay"; fail "the overlay $overlay could not be applied to $spec (see above)" ;;
     5) fail "openapi-python-client reported warnings or errors for $published (see above)" ;;
-    *) fail "enterprise3d_devkit.generation_run exited with status $rc (see above)" ;;
+    *) fail "enterprise3d_devkit.generation.run exited with status $rc (see above)" ;;
   esac
   [ -f "$new/__init__.py" ] || fail "the generator wrote no package '$package' (is package_name_override in $config right?)"
   find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} +

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from enterprise3d_devkit.generate import run_generate_sh
-from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.mock_server import running_mock_server
-from enterprise3d_devkit.operations import Operation
-from enterprise3d_devkit.overlay import OVERLAY_PATH
+from enterprise3d_devkit.mock.server import running_mock_server
+from enterprise3d_devkit.repo.generate_sh import run_generate_sh
+from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.spec.operations import Operation
+from enterprise3d_devkit.spec.overlay import OVERLAY_PATH
 from tests.support.repo_copies import write_spec
 from tests.support.spec_cases import OPERATIONS, SPEC
 from tests.support.spec_variants import grown_spec

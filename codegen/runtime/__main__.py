@@ -2,6 +2,6 @@
 
 import sys
 
-from ._cli import main
+from .client import main  # type: ignore[import-not-found,unused-ignore]  # (generated)
 
 sys.exit(main())

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from ._vendor import LEGACY_SPELLINGS, RETRY_AFTER_FIELD
+from ._vendor_facts import LEGACY_SPELLINGS, RETRY_AFTER_FIELD
 
 # How much of a response body an error message quotes; the full body is always on the exception.
 PREVIEW_BYTES = 500

@@ -37,7 +37,8 @@ from ._jobs import (
     status_of,
 )
 from ._parsing import parse
-from ._vendor import (
+from ._types import OnProgress
+from ._vendor_facts import (
     API_KEY_ENV,
     API_KEY_FIELD,
     BASE_URL_ENV,
@@ -53,9 +54,6 @@ if TYPE_CHECKING:
     from ._ledger import Ledger
 
 logger = logging.getLogger(__package__ or __name__)
-
-# (url, bytes received so far, the total Content-Length announced or None): what a download reports as it goes.
-OnProgress = Callable[[str, int, int | None], object]
 
 # Finite by default: without a timeout a server that accepts and never answers hangs the caller forever.
 # 5 s is ample to open a connection; 60 s covers a slow queue operation without hiding a dead server.

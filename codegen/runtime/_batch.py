@@ -35,7 +35,7 @@ from . import errors
 from ._checks import check_body, needed_fields
 from ._jobs import check_wait_timeout
 from ._ledger import DONE, FAILED, QUEUED, REFUSED, SAVED, SENDING, UNCERTAIN, Entry, Ledger, SavedFile
-from ._vendor import API_KEY_FIELD
+from ._vendor_facts import API_KEY_FIELD
 
 LEDGER_NAME = "ledger.sqlite"  # the batch's ledger, in its output folder
 DEFAULT_CONCURRENCY = 5  # the smallest plan's queue limit

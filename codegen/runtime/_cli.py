@@ -1,8 +1,9 @@
 """The command line, `modelslab-3d` (or `python -m modelslab_enterprise_3d`): one subcommand per operation.
 
-The subcommands, their options and help come from the spec (the package's generated client writes the table,
-`client.cli_commands()`); this module turns the table into argparse parsers, calls the high-level client, prints the
-answer (readable text, or JSON with --json) and turns each typed error into one line and its exit status:
+The subcommands, their options and help come from the spec: the package's generated client writes the table and
+hands it over with its client classes (`client.main`). This module turns the table into argparse parsers, calls the
+high-level client, prints the answer (readable text, or JSON with --json) and turns each typed error into one line
+and its exit status:
 
     0   success
     1   any other API error
@@ -39,14 +40,14 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from . import errors
 from ._jobs import job_id_of
-from ._vendor import API_KEY_ENV, BASE_URL_ENV
+from ._vendor_facts import API_KEY_ENV, BASE_URL_ENV
 
 PROGRAM = "modelslab-3d"
 LEDGER_ENV = "MODELSLAB_3D_LEDGER"  # the CLI's job ledger, when --ledger does not name one
@@ -116,8 +117,8 @@ class Command(NamedTuple):
     waits: str | None = None  # "text_to_3d_and_wait" for a generating operation
 
 
-def commands_from(table: str) -> tuple[Command, ...]:
-    """The subcommands of the table the client module carries (JSON: a list of commands with their options)."""
+def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
+    """The subcommands of the table the client module carries (a command a mapping, with its options)."""
     return tuple(
         Command(
             entry["name"],
@@ -137,7 +138,7 @@ def commands_from(table: str) -> tuple[Command, ...]:
             ),
             entry.get("waits"),
         )
-        for entry in json.loads(table)
+        for entry in table
     )
 
 
@@ -507,7 +508,7 @@ def age(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds < 172800 else f"{seconds / 86400:.0f} d"
 
 
-def batch_command(key: str, args: argparse.Namespace) -> tuple[int, str]:
+def batch_command(key: str, args: argparse.Namespace, async_client_class: Any) -> tuple[int, str]:
     """Run a batch on the async client (cancelling it stops every line at once and leaves no part of a file)."""
     import asyncio
 
@@ -516,13 +517,11 @@ def batch_command(key: str, args: argparse.Namespace) -> tuple[int, str]:
     requests = read_jobs(args.jobs_file)
 
     async def run() -> Any:
-        from .client import AsyncEnterprise3D  # type: ignore[import-not-found,unused-ignore]  # (generated)
-
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
         if task is not None:
             loop.add_signal_handler(signal.SIGTERM, lambda: terminated.append(task.cancel()))
-        async with AsyncEnterprise3D(api_key=key) as client:
+        async with async_client_class(api_key=key) as client:
             return await client.generate_many(
                 requests,
                 args.out_dir,
@@ -582,10 +581,12 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from .client import Enterprise3D, cli_commands  # type: ignore[import-not-found,unused-ignore]  # (generated)
-
-    parser = build_parser(cli_commands())
+def run(
+    argv: Sequence[str] | None, table: Sequence[Mapping[str, Any]], client_class: Any, async_client_class: Any
+) -> int:
+    """The command line over these clients (the generated module's Enterprise3D and AsyncEnterprise3D) and its
+    table of commands; the exit status."""
+    parser = build_parser(commands_from(table))
     args = parser.parse_args(argv)
     if getattr(args, "no_wait", False) and getattr(args, "out_dir", None) is not None:
         parser.error("--no-wait and -o do not go together: -o saves the files once the job is done")
@@ -605,10 +606,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with sigterm_as_interrupt():
             if getattr(args, "job_command", None) == "batch":
-                status, output = batch_command(key, args)
+                status, output = batch_command(key, args, async_client_class)
                 print(output)
                 return status
-            with Enterprise3D(api_key=key, ledger=ledger_path(args)) as client:
+            with client_class(api_key=key, ledger=ledger_path(args)) as client:
                 if getattr(args, "job_command", None) == "wait":
                     result = wait_command(client, args, watch)
                 else:

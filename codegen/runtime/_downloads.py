@@ -23,9 +23,9 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from . import errors
-from ._base_client import OnProgress
 from ._ledger import SavedFile
-from ._vendor import OUTPUT_FIELD
+from ._types import OnProgress
+from ._vendor_facts import OUTPUT_FIELD
 from ._verify import model_file_problem
 
 PART_SUFFIX = ".part"

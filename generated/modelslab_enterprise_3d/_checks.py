@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any
 
-from ._vendor import CREDENTIAL_FIELDS
+from ._vendor_facts import CREDENTIAL_FIELDS
 
 # The keywords the generated client keeps of a body's schema (the generator's data step reduces schemas to them).
 CHECKED_KEYWORDS = frozenset(

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._vendor import CREDENTIAL_FIELDS
+from ._vendor_facts import CREDENTIAL_FIELDS
 
 SENDING = "sending"
 UNCERTAIN = "uncertain"

@@ -21,7 +21,7 @@ from ._version import __version__ as VERSION
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, cast
 
 from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient, given
@@ -29,7 +29,6 @@ from ._jobs import DEFAULT_WAIT_TIMEOUT
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
-    from ._cli import Command
     from .models.clear_action_response import ClearActionResponse
     from .models.fetch_response import FetchResponse
     from .models.output_format import OutputFormat
@@ -391,8 +390,8 @@ class Enterprise3D(SyncAPIClient):
         api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable. It travels only in
             request bodies, and no repr, exception or log line shows it.
         base_url: else MODELSLAB_BASE_URL, else the spec's server (https://modelslab.com/api/v1/enterprise/3d).
-        timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT (5 s to
-            connect, 60 s to read or write).
+        timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT
+            (5 s to connect, 60 s to read or write).
         max_retries: how often an operation that is safe to repeat is retried (default 2); every method's
             documentation says whether its operation is.
         default_headers: headers for every request.
@@ -1857,15 +1856,399 @@ class AsyncEnterprise3D(AsyncAPIClient):
         return cast("FetchResponse", await self._wait("fetch_3d_response", timeout, on_update, id=id))
 
 
-def cli_commands() -> tuple[Command, ...]:
-    """The command line's subcommands, one per operation (modelslab-3d --help lists them)."""
-    from ._cli import commands_from
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (modelslab-3d): one subcommand per operation; its exit status."""
+    from ._cli import run
 
-    return commands_from(_CLI_TABLE)
+    return run(argv, CLI_TABLE, Enterprise3D, AsyncEnterprise3D)
 
 
-# The command line's table (JSON): one string constant, which costs importing this module next to nothing.
-_CLI_TABLE = '[{"method": "fetch_3d_response", "name": "fetch-3d-response", "options": [{"dest": "id", "flag": "id", "help": "", "kind": "str", "required": true}], "summary": "Fetch 3D Response", "waits": null}, {"method": "text_to_3d", "name": "text-to-3d", "options": [{"choices": [], "default": null, "dest": "prompt", "flag": "--prompt", "help": "Text prompt for generating the 3D model.", "kind": "str", "required": true}, {"choices": [], "default": "10", "dest": "num_inference_steps", "flag": "--num-inference-steps", "help": "The number of inference steps.", "kind": "int", "required": false}, {"choices": [], "default": "0.85", "dest": "foreground_ratio", "flag": "--foreground-ratio", "help": "The foreground\\u0027s share of the image; used when remove_bg is on.", "kind": "float", "required": false}, {"choices": [], "default": "256", "dest": "resolution", "flag": "--resolution", "help": "The resolution of the generated model (at most 512).", "kind": "int", "required": false}, {"choices": [], "default": "instantmesh", "dest": "model_id", "flag": "--model-id", "help": "The model used for the 3D generation.", "kind": "str", "required": false}, {"choices": [], "default": "", "dest": "negative_prompt", "flag": "--negative-prompt", "help": "What the model should leave out.", "kind": "str", "required": false}, {"choices": [], "default": "False", "dest": "render", "flag": "--render", "help": "Whether to render a NeRF video of the 3D model.", "kind": "bool", "required": false}, {"choices": ["glb", "obj", "stl", "ply"], "default": "obj", "dest": "output_format", "flag": "--output-format", "help": "The file format of the generated model (the enterprise pages\\u0027 default, obj; v6 says glb).", "kind": "choice", "required": false}, {"choices": [], "default": "1", "dest": "guidance_scale", "flag": "--guidance-scale", "help": "How closely the model follows the prompt.", "kind": "float", "required": false}, {"choices": [], "default": "7.5", "dest": "ss_guidance_strength", "flag": "--ss-guidance-strength", "help": "The strength of style-space guidance.", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "ss_sampling_steps", "flag": "--ss-sampling-steps", "help": "Sampling steps of style-space guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "3.0", "dest": "slat_guidance_strength", "flag": "--slat-guidance-strength", "help": "The strength of slat guidance (0.0 to 10.0).", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "slat_sampling_steps", "flag": "--slat-sampling-steps", "help": "Sampling steps of slat guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "0.9", "dest": "mesh_simplify", "flag": "--mesh-simplify", "help": "Degree of mesh simplification (0.90 to 0.98).", "kind": "float", "required": false}, {"choices": [], "default": "False", "dest": "remove_bg", "flag": "--remove-bg", "help": "Remove the background from the generated model.", "kind": "bool", "required": false}, {"choices": [], "default": "8192", "dest": "chunk_size", "flag": "--chunk-size", "help": "The size of processing chunks, which affects VRAM use (at most 12000).", "kind": "int", "required": false}, {"choices": [], "default": "0", "dest": "seed", "flag": "--seed", "help": "Random seed for reproducibility; 0 picks a random one.", "kind": "int", "required": false}, {"choices": ["yes", "no"], "default": "no", "dest": "temp", "flag": "--temp", "help": "\\"yes\\" saves the output files in a temporary directory.", "kind": "choice", "required": false}, {"choices": [], "default": null, "dest": "webhook", "flag": "--webhook", "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).", "kind": "str", "required": false}, {"choices": [], "default": null, "dest": "track_id", "flag": "--track-id", "help": "Your own id for the request, sent back with the webhook.", "kind": "str", "required": false}], "summary": "Text to 3D", "waits": "text_to_3d_and_wait"}, {"method": "image_to_3d", "name": "image-to-3d", "options": [{"choices": [], "default": null, "dest": "image", "flag": "--image", "help": "The input image (a URL) for 3D conversion.", "kind": "str", "required": true}, {"choices": [], "default": "False", "dest": "render", "flag": "--render", "help": "Whether to render a NeRF video of the 3D model.", "kind": "bool", "required": false}, {"choices": ["glb", "obj", "stl", "ply"], "default": "obj", "dest": "output_format", "flag": "--output-format", "help": "The file format of the generated model (the enterprise pages\\u0027 default, obj; v6 says glb).", "kind": "choice", "required": false}, {"choices": [], "default": "256", "dest": "resolution", "flag": "--resolution", "help": "The resolution of the generated model (at most 512).", "kind": "int", "required": false}, {"choices": [], "default": "False", "dest": "multi_image", "flag": "--multi-image", "help": "Whether `image` holds several views of the subject (a transparent PNG).", "kind": "bool", "required": false}, {"choices": [], "default": "7.5", "dest": "ss_guidance_strength", "flag": "--ss-guidance-strength", "help": "The strength of style-space guidance.", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "ss_sampling_steps", "flag": "--ss-sampling-steps", "help": "Sampling steps of style-space guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "3.0", "dest": "slat_guidance_strength", "flag": "--slat-guidance-strength", "help": "The strength of slat guidance (0.0 to 10.0).", "kind": "float", "required": false}, {"choices": [], "default": "12", "dest": "slat_sampling_steps", "flag": "--slat-sampling-steps", "help": "Sampling steps of slat guidance (1 to 50).", "kind": "int", "required": false}, {"choices": [], "default": "0.9", "dest": "mesh_simplify", "flag": "--mesh-simplify", "help": "Degree of mesh simplification (0.90 to 0.98).", "kind": "float", "required": false}, {"choices": [], "default": "8192", "dest": "chunk_size", "flag": "--chunk-size", "help": "The size of processing chunks, which affects VRAM use (at most 12000).", "kind": "int", "required": false}, {"choices": [], "default": "0", "dest": "seed", "flag": "--seed", "help": "Random seed for reproducibility; 0 picks a random one.", "kind": "int", "required": false}, {"choices": ["yes", "no"], "default": "no", "dest": "temp", "flag": "--temp", "help": "\\"yes\\" saves the output files in a temporary directory.", "kind": "choice", "required": false}, {"choices": [], "default": null, "dest": "webhook", "flag": "--webhook", "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).", "kind": "str", "required": false}, {"choices": [], "default": null, "dest": "track_id", "flag": "--track-id", "help": "Your own id for the request, sent back with the webhook.", "kind": "str", "required": false}], "summary": "Image to 3D", "waits": "image_to_3d_and_wait"}, {"method": "restart_server", "name": "restart-server", "options": [], "summary": "Restart Server", "waits": null}, {"method": "get_system_details", "name": "get-system-details", "options": [], "summary": "Get System Details", "waits": null}, {"method": "update_server", "name": "update-server", "options": [], "summary": "Update Server", "waits": null}, {"method": "clear_cache", "name": "clear-cache", "options": [], "summary": "Clear API Cache", "waits": null}, {"method": "clear_queue", "name": "clear-queue", "options": [], "summary": "Clear API Queue", "waits": null}, {"method": "update_s3", "name": "update-s3", "options": [{"choices": [], "default": null, "dest": "public_url", "flag": "--public-url", "help": "The public URL the files are served at (the bucket must be publicly readable).", "kind": "str", "required": true}, {"choices": [], "default": null, "dest": "region_name", "flag": "--region-name", "help": "The S3 region name.", "kind": "str", "required": true}, {"choices": [], "default": null, "dest": "endpoint_url", "flag": "--endpoint-url", "help": "The S3 endpoint URL (any S3-compatible store; R2, Spaces, GCS, B2 ...).", "kind": "str", "required": true}, {"choices": [], "default": null, "dest": "aws_access_key_id", "flag": "--aws-access-key-id", "help": "The bucket\\u0027s access key.", "kind": "secret", "required": true}, {"choices": [], "default": null, "dest": "aws_secret_access_key", "flag": "--aws-secret-access-key", "help": "The bucket\\u0027s secret key.", "kind": "secret", "required": true}, {"choices": [], "default": null, "dest": "image_directory", "flag": "--image-directory", "help": "The folder inside the bucket the files go to (publicly readable), e.g. generations.", "kind": "str", "required": true}, {"choices": [], "default": "text_to_3d", "dest": "deploy_type", "flag": "--deploy-type", "help": "The server type the details are for: text_to_3d for this API (others: text_to_image, image_editing, voice_cloning, video, face_gen, ...).", "kind": "str", "required": false}], "summary": "Update S3 Details", "waits": null}, {"method": "reset_s3", "name": "reset-s3", "options": [{"choices": [], "default": "text_to_3d", "dest": "deploy_type", "flag": "--deploy-type", "help": "The server type whose S3 details are reset (text_to_3d for this API).", "kind": "str", "required": false}], "summary": "Reset S3 Details", "waits": null}]'
+# The command line's table: one command per operation, its path parameters positional and its body fields options
+# (the runtime's _cli builds argparse parsers from it).
+CLI_TABLE: tuple[dict[str, Any], ...] = (
+    {
+        "name": "fetch-3d-response",
+        "method": "fetch_3d_response",
+        "summary": "Fetch 3D Response",
+        "waits": None,
+        "options": (
+            {
+                "flag": "id",
+                "dest": "id",
+                "kind": "str",
+                "required": True,
+            },
+        ),
+    },
+    {
+        "name": "text-to-3d",
+        "method": "text_to_3d",
+        "summary": "Text to 3D",
+        "waits": "text_to_3d_and_wait",
+        "options": (
+            {
+                "flag": "--prompt",
+                "dest": "prompt",
+                "kind": "str",
+                "required": True,
+                "help": "Text prompt for generating the 3D model.",
+            },
+            {
+                "flag": "--num-inference-steps",
+                "dest": "num_inference_steps",
+                "kind": "int",
+                "default": "10",
+                "help": "The number of inference steps.",
+            },
+            {
+                "flag": "--foreground-ratio",
+                "dest": "foreground_ratio",
+                "kind": "float",
+                "default": "0.85",
+                "help": "The foreground's share of the image; used when remove_bg is on.",
+            },
+            {
+                "flag": "--resolution",
+                "dest": "resolution",
+                "kind": "int",
+                "default": "256",
+                "help": "The resolution of the generated model (at most 512).",
+            },
+            {
+                "flag": "--model-id",
+                "dest": "model_id",
+                "kind": "str",
+                "default": "instantmesh",
+                "help": "The model used for the 3D generation.",
+            },
+            {
+                "flag": "--negative-prompt",
+                "dest": "negative_prompt",
+                "kind": "str",
+                "default": "",
+                "help": "What the model should leave out.",
+            },
+            {
+                "flag": "--render",
+                "dest": "render",
+                "kind": "bool",
+                "default": "False",
+                "help": "Whether to render a NeRF video of the 3D model.",
+            },
+            {
+                "flag": "--output-format",
+                "dest": "output_format",
+                "kind": "choice",
+                "choices": ("glb", "obj", "stl", "ply"),
+                "default": "obj",
+                "help": "The file format of the generated model (the enterprise pages' default, obj; v6 says glb).",
+            },
+            {
+                "flag": "--guidance-scale",
+                "dest": "guidance_scale",
+                "kind": "float",
+                "default": "1",
+                "help": "How closely the model follows the prompt.",
+            },
+            {
+                "flag": "--ss-guidance-strength",
+                "dest": "ss_guidance_strength",
+                "kind": "float",
+                "default": "7.5",
+                "help": "The strength of style-space guidance.",
+            },
+            {
+                "flag": "--ss-sampling-steps",
+                "dest": "ss_sampling_steps",
+                "kind": "int",
+                "default": "12",
+                "help": "Sampling steps of style-space guidance (1 to 50).",
+            },
+            {
+                "flag": "--slat-guidance-strength",
+                "dest": "slat_guidance_strength",
+                "kind": "float",
+                "default": "3.0",
+                "help": "The strength of slat guidance (0.0 to 10.0).",
+            },
+            {
+                "flag": "--slat-sampling-steps",
+                "dest": "slat_sampling_steps",
+                "kind": "int",
+                "default": "12",
+                "help": "Sampling steps of slat guidance (1 to 50).",
+            },
+            {
+                "flag": "--mesh-simplify",
+                "dest": "mesh_simplify",
+                "kind": "float",
+                "default": "0.9",
+                "help": "Degree of mesh simplification (0.90 to 0.98).",
+            },
+            {
+                "flag": "--remove-bg",
+                "dest": "remove_bg",
+                "kind": "bool",
+                "default": "False",
+                "help": "Remove the background from the generated model.",
+            },
+            {
+                "flag": "--chunk-size",
+                "dest": "chunk_size",
+                "kind": "int",
+                "default": "8192",
+                "help": "The size of processing chunks, which affects VRAM use (at most 12000).",
+            },
+            {
+                "flag": "--seed",
+                "dest": "seed",
+                "kind": "int",
+                "default": "0",
+                "help": "Random seed for reproducibility; 0 picks a random one.",
+            },
+            {
+                "flag": "--temp",
+                "dest": "temp",
+                "kind": "choice",
+                "choices": ("yes", "no"),
+                "default": "no",
+                "help": '"yes" saves the output files in a temporary directory.',
+            },
+            {
+                "flag": "--webhook",
+                "dest": "webhook",
+                "kind": "str",
+                "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).",
+            },
+            {
+                "flag": "--track-id",
+                "dest": "track_id",
+                "kind": "str",
+                "help": "Your own id for the request, sent back with the webhook.",
+            },
+        ),
+    },
+    {
+        "name": "image-to-3d",
+        "method": "image_to_3d",
+        "summary": "Image to 3D",
+        "waits": "image_to_3d_and_wait",
+        "options": (
+            {
+                "flag": "--image",
+                "dest": "image",
+                "kind": "str",
+                "required": True,
+                "help": "The input image (a URL) for 3D conversion.",
+            },
+            {
+                "flag": "--render",
+                "dest": "render",
+                "kind": "bool",
+                "default": "False",
+                "help": "Whether to render a NeRF video of the 3D model.",
+            },
+            {
+                "flag": "--output-format",
+                "dest": "output_format",
+                "kind": "choice",
+                "choices": ("glb", "obj", "stl", "ply"),
+                "default": "obj",
+                "help": "The file format of the generated model (the enterprise pages' default, obj; v6 says glb).",
+            },
+            {
+                "flag": "--resolution",
+                "dest": "resolution",
+                "kind": "int",
+                "default": "256",
+                "help": "The resolution of the generated model (at most 512).",
+            },
+            {
+                "flag": "--multi-image",
+                "dest": "multi_image",
+                "kind": "bool",
+                "default": "False",
+                "help": "Whether `image` holds several views of the subject (a transparent PNG).",
+            },
+            {
+                "flag": "--ss-guidance-strength",
+                "dest": "ss_guidance_strength",
+                "kind": "float",
+                "default": "7.5",
+                "help": "The strength of style-space guidance.",
+            },
+            {
+                "flag": "--ss-sampling-steps",
+                "dest": "ss_sampling_steps",
+                "kind": "int",
+                "default": "12",
+                "help": "Sampling steps of style-space guidance (1 to 50).",
+            },
+            {
+                "flag": "--slat-guidance-strength",
+                "dest": "slat_guidance_strength",
+                "kind": "float",
+                "default": "3.0",
+                "help": "The strength of slat guidance (0.0 to 10.0).",
+            },
+            {
+                "flag": "--slat-sampling-steps",
+                "dest": "slat_sampling_steps",
+                "kind": "int",
+                "default": "12",
+                "help": "Sampling steps of slat guidance (1 to 50).",
+            },
+            {
+                "flag": "--mesh-simplify",
+                "dest": "mesh_simplify",
+                "kind": "float",
+                "default": "0.9",
+                "help": "Degree of mesh simplification (0.90 to 0.98).",
+            },
+            {
+                "flag": "--chunk-size",
+                "dest": "chunk_size",
+                "kind": "int",
+                "default": "8192",
+                "help": "The size of processing chunks, which affects VRAM use (at most 12000).",
+            },
+            {
+                "flag": "--seed",
+                "dest": "seed",
+                "kind": "int",
+                "default": "0",
+                "help": "Random seed for reproducibility; 0 picks a random one.",
+            },
+            {
+                "flag": "--temp",
+                "dest": "temp",
+                "kind": "choice",
+                "choices": ("yes", "no"),
+                "default": "no",
+                "help": '"yes" saves the output files in a temporary directory.',
+            },
+            {
+                "flag": "--webhook",
+                "dest": "webhook",
+                "kind": "str",
+                "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).",
+            },
+            {
+                "flag": "--track-id",
+                "dest": "track_id",
+                "kind": "str",
+                "help": "Your own id for the request, sent back with the webhook.",
+            },
+        ),
+    },
+    {
+        "name": "restart-server",
+        "method": "restart_server",
+        "summary": "Restart Server",
+        "waits": None,
+        "options": (),
+    },
+    {
+        "name": "get-system-details",
+        "method": "get_system_details",
+        "summary": "Get System Details",
+        "waits": None,
+        "options": (),
+    },
+    {
+        "name": "update-server",
+        "method": "update_server",
+        "summary": "Update Server",
+        "waits": None,
+        "options": (),
+    },
+    {
+        "name": "clear-cache",
+        "method": "clear_cache",
+        "summary": "Clear API Cache",
+        "waits": None,
+        "options": (),
+    },
+    {
+        "name": "clear-queue",
+        "method": "clear_queue",
+        "summary": "Clear API Queue",
+        "waits": None,
+        "options": (),
+    },
+    {
+        "name": "update-s3",
+        "method": "update_s3",
+        "summary": "Update S3 Details",
+        "waits": None,
+        "options": (
+            {
+                "flag": "--public-url",
+                "dest": "public_url",
+                "kind": "str",
+                "required": True,
+                "help": "The public URL the files are served at (the bucket must be publicly readable).",
+            },
+            {
+                "flag": "--region-name",
+                "dest": "region_name",
+                "kind": "str",
+                "required": True,
+                "help": "The S3 region name.",
+            },
+            {
+                "flag": "--endpoint-url",
+                "dest": "endpoint_url",
+                "kind": "str",
+                "required": True,
+                "help": "The S3 endpoint URL (any S3-compatible store; R2, Spaces, GCS, B2 ...).",
+            },
+            {
+                "flag": "--aws-access-key-id",
+                "dest": "aws_access_key_id",
+                "kind": "secret",
+                "required": True,
+                "help": "The bucket's access key.",
+            },
+            {
+                "flag": "--aws-secret-access-key",
+                "dest": "aws_secret_access_key",
+                "kind": "secret",
+                "required": True,
+                "help": "The bucket's secret key.",
+            },
+            {
+                "flag": "--image-directory",
+                "dest": "image_directory",
+                "kind": "str",
+                "required": True,
+                "help": "The folder inside the bucket the files go to (publicly readable), e.g. generations.",
+            },
+            {
+                "flag": "--deploy-type",
+                "dest": "deploy_type",
+                "kind": "str",
+                "default": "text_to_3d",
+                "help": "The server type the details are for: text_to_3d for this API (others: text_to_image, image_editing, voice_cloning, video, face_gen, ...).",
+            },
+        ),
+    },
+    {
+        "name": "reset-s3",
+        "method": "reset_s3",
+        "summary": "Reset S3 Details",
+        "waits": None,
+        "options": (
+            {
+                "flag": "--deploy-type",
+                "dest": "deploy_type",
+                "kind": "str",
+                "default": "text_to_3d",
+                "help": "The server type whose S3 details are reset (text_to_3d for this API).",
+            },
+        ),
+    },
+)
 
 
 def parse_webhook(

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.runtime import _answers, _vendor
+from codegen.runtime import _answers, _vendor_facts
 
 
 def answer(headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> httpx.Response:
@@ -20,15 +20,18 @@ def test_retry_after_reads_seconds_then_a_date_then_the_body() -> None:
     assert _answers.retry_after_seconds(answer(headers={"Retry-After": "7"})) == 7.0
     soon = email.utils.formatdate(time.time() + 30, usegmt=True)
     assert 25 <= (_answers.retry_after_seconds(answer(headers={"Retry-After": soon})) or 0) <= 31
-    assert _answers.retry_after_seconds(answer(body={_vendor.RETRY_AFTER_FIELD: 12})) == 12.0
-    assert _answers.retry_after_seconds(answer(headers={"Retry-After": "3"}, body={_vendor.RETRY_AFTER_FIELD: 12})) == 3
+    assert _answers.retry_after_seconds(answer(body={_vendor_facts.RETRY_AFTER_FIELD: 12})) == 12.0
+    assert (
+        _answers.retry_after_seconds(answer(headers={"Retry-After": "3"}, body={_vendor_facts.RETRY_AFTER_FIELD: 12}))
+        == 3
+    )
 
 
 @pytest.mark.parametrize("useless", ["soon", "-", ""])
 def test_retry_after_ignores_what_it_cannot_read(useless: str) -> None:
     assert _answers.retry_after_seconds(answer(headers={"Retry-After": useless})) is None
-    assert _answers.retry_after_seconds(answer(body={_vendor.RETRY_AFTER_FIELD: useless})) is None
-    assert _answers.retry_after_seconds(answer(body={_vendor.RETRY_AFTER_FIELD: True})) is None
+    assert _answers.retry_after_seconds(answer(body={_vendor_facts.RETRY_AFTER_FIELD: useless})) is None
+    assert _answers.retry_after_seconds(answer(body={_vendor_facts.RETRY_AFTER_FIELD: True})) is None
     assert _answers.retry_after_seconds(httpx.Response(429, content=b"retry_after: not json")) is None
 
 
@@ -46,7 +49,7 @@ def test_the_preview_is_bounded_and_says_how_much_there_was() -> None:
 
 
 def test_the_message_is_read_under_its_legacy_spelling_too() -> None:
-    for name, spelling in _vendor.LEGACY_SPELLINGS.items():
+    for name, spelling in _vendor_facts.LEGACY_SPELLINGS.items():
         if name == "message":
             assert _answers.message_of({spelling: "old"}) == "old"
     assert _answers.message_of({"message": "new"}) == "new"

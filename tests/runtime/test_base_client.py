@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.runtime import _base_client, _vendor, errors
+from codegen.runtime import _base_client, _vendor_facts, errors
 from codegen.runtime._base_client import AsyncAPIClient, Operation, SyncAPIClient
 
 KEY = "runtime-test-key"
@@ -95,7 +95,7 @@ def api(script: Script, **options: Any) -> Api:
 
 
 def request() -> dict[str, Any]:
-    return {"method": "post", "url": "/read", "json": {_vendor.API_KEY_FIELD: KEY}, "headers": {}}
+    return {"method": "post", "url": "/read", "json": {_vendor_facts.API_KEY_FIELD: KEY}, "headers": {}}
 
 
 def test_the_status_map_and_its_fallbacks() -> None:
@@ -110,10 +110,10 @@ def test_a_success_returns_the_parsed_body_and_the_url_is_absolute() -> None:
     result = api(script)._request(SAFE, parser, request())
     assert result.status == "success"
     assert str(script.requests[0].url) == BASE_URL + "/read"
-    assert json.loads(script.requests[0].content) == {_vendor.API_KEY_FIELD: KEY}
+    assert json.loads(script.requests[0].content) == {_vendor_facts.API_KEY_FIELD: KEY}
 
 
-@pytest.mark.parametrize("failed", sorted(_vendor.ERROR_STATUSES))
+@pytest.mark.parametrize("failed", sorted(_vendor_facts.ERROR_STATUSES))
 def test_a_2xx_saying_the_operation_failed_raises(failed: str) -> None:
     with pytest.raises(errors.OperationFailedError) as caught:
         api(Script((200, {"status": failed, "message": "no"})))._request(SAFE, parser, request())
@@ -150,7 +150,7 @@ def test_a_body_that_does_not_parse_raises_invalid_response() -> None:
 
 def test_a_safe_operation_is_retried_on_the_retry_statuses_honouring_retry_after() -> None:
     waits: list[float] = []
-    script = Script((503, {}), (429, {_vendor.RETRY_AFTER_FIELD: 3}), (429, {}, {"Retry-After": "7"}))
+    script = Script((503, {}), (429, {_vendor_facts.RETRY_AFTER_FIELD: 3}), (429, {}, {"Retry-After": "7"}))
     client = api(script, max_retries=3)
     client._sleep = waits.append  # type: ignore[assignment]
     assert client._request(SAFE, parser, request()).status == "success"
@@ -193,13 +193,13 @@ def test_transport_errors_are_retried_only_where_the_request_cannot_have_arrived
 
 
 def test_settings_come_from_arguments_else_the_environment_else_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(_vendor.API_KEY_ENV, raising=False)
-    monkeypatch.delenv(_vendor.BASE_URL_ENV, raising=False)
-    with pytest.raises(ValueError, match=_vendor.API_KEY_ENV):
+    monkeypatch.delenv(_vendor_facts.API_KEY_ENV, raising=False)
+    monkeypatch.delenv(_vendor_facts.BASE_URL_ENV, raising=False)
+    with pytest.raises(ValueError, match=_vendor_facts.API_KEY_ENV):
         Api()
-    monkeypatch.setenv(_vendor.API_KEY_ENV, "env-key")
+    monkeypatch.setenv(_vendor_facts.API_KEY_ENV, "env-key")
     assert Api().base_url == BASE_URL and Api()._api_key == "env-key"
-    monkeypatch.setenv(_vendor.BASE_URL_ENV, "https://env.test/")
+    monkeypatch.setenv(_vendor_facts.BASE_URL_ENV, "https://env.test/")
     assert Api().base_url == "https://env.test" and Api(base_url="https://arg.test").base_url == "https://arg.test"
     for wrong in (-1, 1.5, True):
         with pytest.raises(ValueError, match="max_retries"):

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.runtime import _base_client, _jobs, _vendor, errors
+from codegen.runtime import _base_client, _jobs, _vendor_facts, errors
 
 
 @dataclass
@@ -45,7 +45,7 @@ def test_a_wait_knows_the_result_keeps_the_last_id_and_needs_one() -> None:
     assert not job.done(Answer("processing", 7, 3))
     assert not job.done(Answer("a-status-added-later"))  # no id: the last one stands
     assert job.id == "7"
-    assert job.done(Answer(_vendor.SUCCESS_STATUS))
+    assert job.done(Answer(_vendor_facts.SUCCESS_STATUS))
     with pytest.raises(errors.APIError, match="no job id"):
         _jobs.JobWait("w", 10).done(Answer("processing"))
 

@@ -19,13 +19,13 @@ import httpx
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.validation.response.exceptions import InvalidData
 
-from enterprise3d_devkit.calls import call_arguments, generated_module
-from enterprise3d_devkit.instances import is_valid, request_instance, validator_for
-from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.mock_server import SpecMock
-from enterprise3d_devkit.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
-from enterprise3d_devkit.operations import Operation, server_base_path, server_base_url
-from enterprise3d_devkit.spec_loading import object_schema
+from enterprise3d_devkit.harness.calls import call_arguments, generated_module
+from enterprise3d_devkit.mock.server import SpecMock
+from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.spec.instances import is_valid, request_instance, validator_for
+from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
+from enterprise3d_devkit.spec.operations import Operation, server_base_path, server_base_url
 
 VARIANTS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
 DETAILED = ("sync_detailed", "asyncio_detailed")
@@ -131,7 +131,7 @@ def check_response_body(spec: dict[str, Any], op: Operation, request: httpx.Requ
     except InvalidData as exc:
         # openapi-core 0.23.1 loses `nullable: true` inside oneOf/anyOf/allOf branches (python-openapi/openapi-core
         # #277) and rejects a null the schema allows. A schema verdict is therefore checked again against the
-        # schema as the JSON Schema it means (enterprise3d_devkit.instances.validator_for); only then is it final.
+        # schema as the JSON Schema it means (enterprise3d_devkit.spec.instances.validator_for); only then is it final.
         documented = op.responses.get(status)
         schema = documented.schema if documented is not None else None
         problems = (

@@ -8,7 +8,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.repo.layout import REPO
 
 
 def declared_runtime_dependencies(pyproject: Path = REPO / "pyproject.toml") -> set[str]:

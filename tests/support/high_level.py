@@ -1,7 +1,7 @@
 """Calling the high-level clients (Enterprise3D, AsyncEnterprise3D) from the spec alone, in the tests.
 
 A method is found by its operation's generated module name; its arguments are built from the spec the same way
-as the functional API's (contract_checks.call_kwargs, then enterprise3d_devkit.calls.method_arguments).
+as the functional API's (contract_checks.call_kwargs, then enterprise3d_devkit.harness.calls.method_arguments).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from typing import Any
 import attrs
 import httpx
 
-from enterprise3d_devkit import calls
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.mock_server import SpecMock
-from enterprise3d_devkit.operations import Operation, server_base_url
-from enterprise3d_devkit.spec_loading import object_schema
+from enterprise3d_devkit.harness import calls
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.mock.server import SpecMock
+from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.operations import Operation, server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D
 from modelslab_enterprise_3d._base_client import error_class
-from modelslab_enterprise_3d._vendor import API_KEY_FIELD, ERROR_STATUSES
+from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, ERROR_STATUSES
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, model_class, module_for
 from tests.support.spec_cases import SPEC
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
-from enterprise3d_devkit.digests import tree_hash
-from enterprise3d_devkit.generate import tool_env
-from enterprise3d_devkit.repo_copy import copy_repo
+from enterprise3d_devkit.repo.copies import copy_repo
+from enterprise3d_devkit.repo.digests import tree_hash
+from enterprise3d_devkit.repo.generate_sh import tool_env
 
 __all__ = ["copy_repo", "make", "run", "tree_hash", "update_spec", "write_spec"]
 
@@ -43,7 +43,7 @@ def update_spec(repo: Path, *arguments: str) -> tuple[int, str]:
     this process: its exit status and what it printed. It saves an interpreter start and the update tool's imports
     (0.4 s) in tests of what the update does; the tests of the make target's variables (SOURCE, REPORT, PROPOSE)
     run make."""
-    from enterprise3d_devkit.update_spec import main
+    from enterprise3d_devkit.spec_update.update import main
 
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from enterprise3d_devkit.operations import Operation, operations
-from enterprise3d_devkit.overlay import effective_spec
-from enterprise3d_devkit.spec_loading import object_schema
-from modelslab_enterprise_3d._vendor import CREDENTIAL_FIELDS
+from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.operations import Operation, operations
+from enterprise3d_devkit.spec.overlay import effective_spec
+from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
 
 SPEC: dict[str, Any] = effective_spec()  # openapi.yaml with openapi.overlay.yaml applied, if any
 OPERATIONS: list[Operation] = operations(SPEC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from enterprise3d_devkit.spec_loading import HTTP_METHODS, load_spec
+from enterprise3d_devkit.spec.loading import HTTP_METHODS, load_spec
 
 
 def unused_name(taken: object, wanted: str) -> str:
@@ -80,8 +80,8 @@ def grown_spec() -> dict[str, Any]:
 
 def grown_module() -> str:
     """The generated module of the grown spec's new operation, below the package's `api.`: "management.fetch_result"."""
-    from enterprise3d_devkit.layout import PACKAGE
-    from enterprise3d_devkit.operations import operations
+    from enterprise3d_devkit.repo.layout import PACKAGE
+    from enterprise3d_devkit.spec.operations import operations
 
     (op,) = [op for op in operations(grown_spec()) if op.path == GROWN_PATH]
     return op.module.removeprefix(f"{PACKAGE}.api.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-from enterprise3d_devkit import spec_watch
+from enterprise3d_devkit.spec_update import watch as spec_watch
 from tests.support.servers import FileServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -51,8 +51,8 @@ class VendorMirror:
 
 
 def watch(repo: Path, tmp_path: Path) -> tuple[int, str, dict[str, str]]:
-    """What the workflow's step runs (`python -m enterprise3d_devkit.spec_watch --report ...`), in-process on a repo
-    copy: its exit status, the report, and the outputs it gave GitHub Actions."""
+    """What the workflow's step runs (`python -m enterprise3d_devkit.spec_update.watch --report ...`), in-process on a
+    repo copy: its exit status, the report, and the outputs it gave GitHub Actions."""
     outputs = tmp_path / "github_output"
     outputs.write_text("", encoding="utf-8")
     report = tmp_path / "report.md"

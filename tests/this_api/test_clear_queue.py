@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from enterprise3d_devkit.instances import response_instance
+from enterprise3d_devkit.spec.instances import response_instance
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ClearActionResponse, ClearActionResponseStatus
 from tests.support.contract_checks import Recorder, call, call_kwargs

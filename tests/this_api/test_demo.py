@@ -7,17 +7,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.demo import BATCH_PROMPTS
-from enterprise3d_devkit.layout import REPO
-from modelslab_enterprise_3d._vendor import CREDENTIAL_FIELDS
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.harness.demo import BATCH_PROMPTS
+from enterprise3d_devkit.repo.layout import REPO
+from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
 from tests.support.high_level import success_models
 from tests.support.spec_cases import OPERATIONS
 
 
 def test_demo_calls_every_operation_prints_typed_results_and_stops_the_mock() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "enterprise3d_devkit.demo", "--job-seconds", "0.2"],
+        [sys.executable, "-m", "enterprise3d_devkit.harness.demo", "--job-seconds", "0.2"],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.operation_table import load_table
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.spec.operation_table import load_table
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D
 from tests.support.spec_cases import OPERATIONS
 

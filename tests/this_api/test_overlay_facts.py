@@ -19,9 +19,9 @@ import httpx
 import pytest
 import yaml
 
-from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.operations import server_base_url
-from enterprise3d_devkit.spec_loading import object_schema
+from enterprise3d_devkit.repo.layout import REPO
+from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.operations import server_base_url
 from modelslab_enterprise_3d import Client, parse_webhook
 from tests.support.contract_checks import module_for
 from tests.support.generation import GENERATING, fetching

@@ -20,10 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.mock_jobs import DEFAULT_QUEUE_LIMIT, SUBMISSIONS_PATH
-from enterprise3d_devkit.mock_server import running_mock_server
+from enterprise3d_devkit.mock.jobs import DEFAULT_QUEUE_LIMIT, SUBMISSIONS_PATH
+from enterprise3d_devkit.mock.server import running_mock_server
 from modelslab_enterprise_3d import Enterprise3D, Ledger
-from modelslab_enterprise_3d._vendor import API_KEY_ENV, BASE_URL_ENV
+from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, BASE_URL_ENV
 from tests.support.generation import FAST_POLLS
 
 pytestmark = pytest.mark.slow  # real servers and processes

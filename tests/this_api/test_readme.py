@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from enterprise3d_devkit.instances import response_instance
-from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.mock_server import SpecMock
-from enterprise3d_devkit.operation_table import load_table
-from enterprise3d_devkit.readme_snippets import README, Snippet, snippets
+from enterprise3d_devkit.harness.readme_snippets import README, Snippet, snippets
+from enterprise3d_devkit.mock.server import SpecMock
+from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.spec.instances import response_instance
+from enterprise3d_devkit.spec.operation_table import load_table
 from modelslab_enterprise_3d._base_client import STATUS_ERRORS, BaseAPIClient, error_class
 from tests.support.generation import FAST_POLLS
 from tests.support.spec_cases import OPERATIONS

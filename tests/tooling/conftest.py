@@ -8,10 +8,10 @@ from unittest import mock
 
 import pytest
 
-from enterprise3d_devkit.digests import sha256
-from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.spec_record import read_record
-from enterprise3d_devkit.update_spec import MIRROR_ENV
+from enterprise3d_devkit.repo.digests import sha256
+from enterprise3d_devkit.repo.layout import REPO
+from enterprise3d_devkit.spec.record import read_record
+from enterprise3d_devkit.spec_update.update import MIRROR_ENV
 from tests.support.repo_copies import copy_repo
 from tests.support.servers import FileServer
 from tests.support.vendor import VendorMirror

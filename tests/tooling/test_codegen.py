@@ -14,7 +14,7 @@ from pathlib import Path
 import openapi_python_client
 import pytest
 
-from enterprise3d_devkit.layout import CODEGEN, GENERATED, RUNTIME_MODULES
+from enterprise3d_devkit.repo.layout import CODEGEN, GENERATED, RUNTIME_MODULES
 
 OVERRIDES = sorted((CODEGEN / "overrides").rglob("*.jinja"))
 PRISTINE = sorted((CODEGEN / "upstream").rglob("*.jinja"))

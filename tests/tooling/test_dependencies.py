@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
-from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO
+from enterprise3d_devkit.repo.layout import GENERATED, PACKAGE, REPO
 from tests.support.dependencies import declared_runtime_dependencies, optional_dependencies
 
 

@@ -19,10 +19,10 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from enterprise3d_devkit.dist import DistError, build, check_tag, notes, wheel_problems
-from enterprise3d_devkit.instances import response_instance
-from enterprise3d_devkit.layout import PACKAGE, REPO
-from enterprise3d_devkit.release import read_version
+from enterprise3d_devkit.release.dist import DistError, build, check_tag, notes, wheel_problems
+from enterprise3d_devkit.release.version import read_version
+from enterprise3d_devkit.repo.layout import PACKAGE, REPO
+from enterprise3d_devkit.spec.instances import response_instance
 from tests.support.dependencies import declared_runtime_dependencies
 from tests.support.high_level import success_models
 from tests.support.spec_cases import OPERATIONS
@@ -121,7 +121,7 @@ def test_only_a_tag_that_is_the_package_version_is_released() -> None:
         with pytest.raises(DistError, match="not the package's version"):
             check_tag(wrong)
     result = subprocess.run(
-        [sys.executable, "-m", "enterprise3d_devkit.dist", "check-tag", "v0.0.0"],
+        [sys.executable, "-m", "enterprise3d_devkit.release.dist", "check-tag", "v0.0.0"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -149,9 +149,9 @@ def test_the_release_workflow_checks_the_tag_builds_once_and_publishes_with_trus
     assert workflow.get("permissions") == {}
     jobs = workflow["jobs"]
     build_job = next(j for j in jobs.values() if "make dist" in steps(j))
-    assert "enterprise3d_devkit.dist check-tag" in steps(build_job)
+    assert "enterprise3d_devkit.release.dist check-tag" in steps(build_job)
     assert steps(build_job).index("check-tag") < steps(build_job).index("make dist"), "the tag is checked first"
-    assert "enterprise3d_devkit.dist notes" in steps(build_job)
+    assert "enterprise3d_devkit.release.dist notes" in steps(build_job)
     publishing = [name for name, j in jobs.items() if "pypa/gh-action-pypi-publish@" in steps(j)]
     assert len(publishing) == 1
     publish = jobs[publishing[0]]

@@ -16,12 +16,12 @@ from typing import Any, NamedTuple
 import pytest
 from openapi_python_client.strings import snake_case
 
-from enterprise3d_devkit.generate import run_generate_sh
-from enterprise3d_devkit.generated_marker import MARKER
-from enterprise3d_devkit.layout import GENERATED, PACKAGE, REPO, RUNTIME_MODULES, SPEC_PATH
-from enterprise3d_devkit.operations import operations
-from enterprise3d_devkit.spec_loading import load_spec
-from enterprise3d_devkit.version_module import installed_version, module_text, version_of
+from enterprise3d_devkit.generation.marker import MARKER
+from enterprise3d_devkit.generation.version_module import installed_version, module_text, version_of
+from enterprise3d_devkit.repo.generate_sh import run_generate_sh
+from enterprise3d_devkit.repo.layout import GENERATED, PACKAGE, REPO, RUNTIME_MODULES, SPEC_PATH
+from enterprise3d_devkit.spec.loading import load_spec
+from enterprise3d_devkit.spec.operations import operations
 from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
 from tests.support.spec_variants import GROWN_MODEL, grown_module, grown_spec, unused_name
 
@@ -196,7 +196,7 @@ def test_a_document_refused_before_it_is_validated_never_loads_the_validator(tmp
     repairs proposed, which never apply to such a document): each takes a quarter of a second to import."""
     spec = write_spec(tmp_path / "swagger.yaml", _swagger_2(_spec()))
     probe = (
-        "import sys; from enterprise3d_devkit.spec_validation import main; code = main(['', sys.argv[1]]); "
+        "import sys; from enterprise3d_devkit.spec.validation import main; code = main(['', sys.argv[1]]); "
         "print(code, sorted(name for name in sys.modules if name.startswith(('openapi_spec', 'openapi_python'))))"
     )
     result = run([sys.executable, "-c", probe, str(spec)], REPO)

@@ -1,4 +1,4 @@
-"""enterprise3d_devkit.instances on the defects vendors publish: examples that break their own schema are found
+"""enterprise3d_devkit.spec.instances on the defects vendors publish: examples that break their own schema are found
 (with their JSONPath) and never used; values are built from the constraints instead."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from enterprise3d_devkit.instances import example_findings, is_valid, valid_instance
+from enterprise3d_devkit.spec.instances import example_findings, is_valid, valid_instance
 
 PATTERN = r"^data:model\/[a-z]+;base64,[A-Za-z0-9+\/]+=*$"
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.mock_server import running_mock_server
-from enterprise3d_devkit.operation_table import load_table
+from enterprise3d_devkit.mock.server import running_mock_server
+from enterprise3d_devkit.repo.layout import REPO
+from enterprise3d_devkit.spec.operation_table import load_table
 from tests.support.generation import GENERATING
 from tests.support.repo_copies import make
 from tests.support.spec_cases import OPERATIONS

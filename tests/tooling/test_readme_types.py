@@ -1,5 +1,5 @@
-"""`make typecheck` runs mypy --strict on README's examples (enterprise3d_devkit.readme_snippets): this shows the
-check fails on a wrong example and names its line in README.md. (Here, apart from this_api/test_readme.py, which
+"""`make typecheck` runs mypy --strict on README's examples (enterprise3d_devkit.harness.readme_snippets): this shows
+the check fails on a wrong example and names its line in README.md. (Here, apart from this_api/test_readme.py, which
 the tests of a vendor change run again in a copy of the repository, where mypy would start without its cache.)"""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from enterprise3d_devkit.readme_snippets import snippets, typecheck
+from enterprise3d_devkit.harness.readme_snippets import snippets, typecheck
 
 
 def test_the_examples_typecheck_and_a_wrong_one_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from enterprise3d_devkit.overlay import OVERLAY_NAME
-from enterprise3d_devkit.release import bump_kind, next_version, read_version
-from enterprise3d_devkit.spec_diff import Change
-from enterprise3d_devkit.spec_loading import load_spec
+from enterprise3d_devkit.release.version import bump_kind, next_version, read_version
+from enterprise3d_devkit.spec.diff import Change
+from enterprise3d_devkit.spec.loading import load_spec
+from enterprise3d_devkit.spec.overlay import OVERLAY_NAME
 from tests.support.repo_copies import make, update_spec
 from tests.support.servers import FileServer
 from tests.support.spec_variants import unused_name

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.generate import run_generate_sh
-from enterprise3d_devkit.instances import valid_instance
-from enterprise3d_devkit.layout import PACKAGE, REPO
-from enterprise3d_devkit.operations import operations
-from enterprise3d_devkit.spec_loading import load_spec, object_schema
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.repo.generate_sh import run_generate_sh
+from enterprise3d_devkit.repo.layout import PACKAGE, REPO
+from enterprise3d_devkit.spec.instances import valid_instance
+from enterprise3d_devkit.spec.loading import load_spec, object_schema
+from enterprise3d_devkit.spec.operations import operations
 from tests.support.repo_copies import run
 
 DOCUMENTS = REPO / "tests" / "fixtures" / "documents"

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.openapi_core_adapters import with_server
-from enterprise3d_devkit.spec_loading import SpecError, load_spec, server_prefix
-from enterprise3d_devkit.spec_validation import check_servers
-from enterprise3d_devkit.template_data import server_prefixes
+from enterprise3d_devkit.generation.template_data import server_prefixes
+from enterprise3d_devkit.spec.loading import SpecError, load_spec, server_prefix
+from enterprise3d_devkit.spec.openapi_core_adapters import with_server
+from enterprise3d_devkit.spec.validation import check_servers
 from tests.support.vendor import DOCUMENTS
 
 DOCUMENT = DOCUMENTS / "path-servers.openapi.yaml"

@@ -11,10 +11,10 @@ from typing import Any
 import griffe
 import pytest
 
-from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.operations import operations
-from enterprise3d_devkit.spec_diff import Change, diff_specs, generate_package, python_api_breakages, report
-from enterprise3d_devkit.spec_loading import load_spec
+from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.spec.diff import Change, diff_specs, generate_package, python_api_breakages, report
+from enterprise3d_devkit.spec.loading import load_spec
+from enterprise3d_devkit.spec.operations import operations
 from tests.support.repo_copies import copy_repo, make, run, write_spec
 from tests.support.spec_variants import GROWN_MODEL, GROWN_PATH, grown_module, grown_spec, unused_name
 

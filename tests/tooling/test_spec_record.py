@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.spec_record import RECORD_NAME, problem, read_record
+from enterprise3d_devkit.repo.layout import REPO
+from enterprise3d_devkit.spec.record import RECORD_NAME, problem, read_record
 from tests.support.repo_copies import make, tree_hash, update_spec
 from tests.support.vendor import VendorMirror
 

@@ -1,7 +1,7 @@
 """`make test-spec` / `make test-corpus`: a document is refused with its defect and JSONPath, never a traceback.
 
 make reports any failing recipe as exit status 2, so the distinct statuses are asserted on the command the targets
-run (python -m enterprise3d_devkit.spec_suite), and the targets themselves for their output.
+run (python -m enterprise3d_devkit.harness.spec_suite), and the targets themselves for their output.
 
 The green path (generate, run tests/spec_generic in a temp copy) takes ~20 s a document, so it runs in
 `make test-corpus` (CI), not here; these tests cover every way a document is turned away, and the corpus summary.
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.spec_loading import load_spec
-from enterprise3d_devkit.spec_suite import REFUSED, UNREADABLE
+from enterprise3d_devkit.harness.spec_suite import REFUSED, UNREADABLE
+from enterprise3d_devkit.repo.layout import REPO
+from enterprise3d_devkit.spec.loading import load_spec
 from tests.support.repo_copies import make, run
 
 
@@ -33,7 +33,7 @@ def spec_with_undeclared_path_parameter() -> dict[str, object]:
 
 
 def spec_suite(*args: str) -> subprocess.CompletedProcess[str]:
-    return run(["python", "-m", "enterprise3d_devkit.spec_suite", *args], cwd=REPO)
+    return run(["python", "-m", "enterprise3d_devkit.harness.spec_suite", *args], cwd=REPO)
 
 
 def test_an_invalid_document_is_refused_naming_the_defect_and_its_json_path(tmp_path: Path) -> None:

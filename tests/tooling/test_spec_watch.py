@@ -9,11 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from enterprise3d_devkit.digests import sha256
-from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.spec_loading import load_spec
-from enterprise3d_devkit.spec_record import read_record
-from enterprise3d_devkit.spec_watch import CHANGED, FAILED, UNCHANGED
+from enterprise3d_devkit.repo.digests import sha256
+from enterprise3d_devkit.repo.layout import REPO
+from enterprise3d_devkit.spec.loading import load_spec
+from enterprise3d_devkit.spec.record import read_record
+from enterprise3d_devkit.spec_update.watch import CHANGED, FAILED, UNCHANGED
 from tests.support.repo_copies import copy_repo, make, tree_hash
 from tests.support.servers import FileServer
 from tests.support.spec_variants import unused_name
@@ -63,7 +63,7 @@ def test_the_workflow_runs_the_command_and_labels_breaking_pull_requests() -> No
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "spec-update.yml").read_text(encoding="utf-8"))
     assert workflow[True]["schedule"] and "workflow_dispatch" in workflow[True]  # YAML 1.1 reads `on` as True
     steps = workflow["jobs"]["update"]["steps"]
-    assert any("enterprise3d_devkit.spec_watch" in step.get("run", "") for step in steps)
+    assert any("enterprise3d_devkit.spec_update.watch" in step.get("run", "") for step in steps)
     (pull_request,) = [step for step in steps if "create-pull-request" in step.get("uses", "")]
     assert "breaking" in pull_request["with"]["labels"] and pull_request["with"]["body-path"].endswith("report.md")
     assert workflow["permissions"] == {}, "least privilege: nothing by default, the job asks for what it needs"

@@ -1,14 +1,15 @@
-"""enterprise3d_devkit.template_data: the spec's server and the table's retry column, handed to the templates."""
+"""enterprise3d_devkit.generation.template_data: the spec's server and the table's retry column, handed to the
+templates."""
 
 from __future__ import annotations
 
 import copy
 from pathlib import Path
 
-from enterprise3d_devkit.layout import OPERATION_TABLE
-from enterprise3d_devkit.operation_table import load_table
-from enterprise3d_devkit.operations import server_base_url
-from enterprise3d_devkit.template_data import default_base_url, render, values
+from enterprise3d_devkit.generation.template_data import default_base_url, render, values
+from enterprise3d_devkit.repo.layout import OPERATION_TABLE
+from enterprise3d_devkit.spec.operation_table import load_table
+from enterprise3d_devkit.spec.operations import server_base_url
 from modelslab_enterprise_3d import Enterprise3D
 from tests.support.spec_cases import SPEC
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.overlay import OVERLAY_NAME, effective_spec
-from enterprise3d_devkit.spec_loading import load_spec
-from enterprise3d_devkit.update_spec import UpdateError, recognise
-from enterprise3d_devkit.update_spec import update as update_spec
+from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.spec.loading import load_spec
+from enterprise3d_devkit.spec.overlay import OVERLAY_NAME, effective_spec
+from enterprise3d_devkit.spec_update.update import UpdateError, recognise
+from enterprise3d_devkit.spec_update.update import update as update_spec
 from tests.support.repo_copies import copy_repo, run, tree_hash
 from tests.support.repo_copies import update_spec as update_spec_in_process
 from tests.support.servers import FileServer, black_hole

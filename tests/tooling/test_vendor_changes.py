@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from enterprise3d_devkit.spec_loading import HTTP_METHODS, load_spec
+from enterprise3d_devkit.spec.loading import HTTP_METHODS, load_spec
 from tests.support.repo_copies import make, run, update_spec
 from tests.support.spec_variants import grown_spec, unused_name
 from tests.support.vendor import VendorMirror

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from enterprise3d_devkit import yaml_codec
-from enterprise3d_devkit.layout import REPO
+from enterprise3d_devkit.repo import yaml_codec
+from enterprise3d_devkit.repo.layout import REPO
 
 FIXTURES = REPO / "tests" / "fixtures"
 DOCUMENTS = sorted(

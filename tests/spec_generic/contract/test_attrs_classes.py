@@ -10,9 +10,9 @@ from typing import Any
 import attrs
 import pytest
 
-from enterprise3d_devkit.instances import response_instance
-from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.spec.instances import response_instance
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AuthenticatedClient, Client
 from modelslab_enterprise_3d.types import File, Response, Unset
 from tests.support.contract_checks import model_class

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 import modelslab_enterprise_3d.models as models
-from enterprise3d_devkit.instances import example_path, response_instance
-from enterprise3d_devkit.operations import Operation, operations, server_base_url
-from enterprise3d_devkit.spec_loading import walk
+from enterprise3d_devkit.spec.instances import example_path, response_instance
+from enterprise3d_devkit.spec.loading import walk
+from enterprise3d_devkit.spec.operations import Operation, operations, server_base_url
 from tests.support.contract_checks import (
     SENTINEL,
     ContractViolation,

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given
 
 import modelslab_enterprise_3d.api
-from enterprise3d_devkit.instances import response_instance, to_json_schema
-from enterprise3d_devkit.layout import PACKAGE
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.spec.instances import response_instance, to_json_schema
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import errors
 from tests.support.contract_checks import (
     DETAILED,

@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import Path
 
-from enterprise3d_devkit.layout import GENERATED
+from enterprise3d_devkit.repo.layout import GENERATED
 from modelslab_enterprise_3d import Enterprise3D
 from modelslab_enterprise_3d._base_client import RETRY_STATUSES
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import modelslab_enterprise_3d
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.layout import PACKAGE
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.repo.layout import PACKAGE
 from modelslab_enterprise_3d import errors, models
 from tests.support.spec_cases import OPERATIONS
 

@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from enterprise3d_devkit.instances import example_findings, is_valid, request_instance, response_instance
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.spec.instances import example_findings, is_valid, request_instance, response_instance
+from enterprise3d_devkit.spec.operations import Operation
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 import modelslab_enterprise_3d
-from enterprise3d_devkit.layout import DISTRIBUTION
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.repo.layout import DISTRIBUTION
+from enterprise3d_devkit.spec.operations import Operation
 from tests.support.contract_checks import Recorder, call, call_kwargs, module_for, variants_for
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from enterprise3d_devkit.calls import method_arguments, method_name
-from enterprise3d_devkit.operation_table import load_table
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.harness.calls import method_arguments, method_name
+from enterprise3d_devkit.spec.operation_table import load_table
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import Client, Enterprise3D, errors
 from tests.support.contract_checks import call_kwargs, check_parsed, module_for
 from tests.support.generation import FAST_POLLS, GENERATING, and_wait

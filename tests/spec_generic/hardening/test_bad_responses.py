@@ -16,11 +16,11 @@ import attrs
 import httpx
 import pytest
 
-from enterprise3d_devkit.instances import response_instance
-from enterprise3d_devkit.operations import Operation
-from enterprise3d_devkit.spec_loading import object_schema
+from enterprise3d_devkit.spec.instances import response_instance
+from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import errors
-from modelslab_enterprise_3d._vendor import LEGACY_SPELLINGS
+from modelslab_enterprise_3d._vendor_facts import LEGACY_SPELLINGS
 from tests.support.contract_checks import Recorder, call, call_kwargs, check_parsed, module_for, variants_for
 from tests.support.spec_cases import SPEC, WITH_MODEL, WRONG_TYPE, case_id, case_ids
 

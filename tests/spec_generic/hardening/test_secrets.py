@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 import modelslab_enterprise_3d.models as models
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import Client, errors
-from modelslab_enterprise_3d._vendor import CREDENTIAL_FIELDS
+from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
 from modelslab_enterprise_3d.client import AuthenticatedClient
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, check_secret_only_in_body, module_for
 from tests.support.spec_cases import OPERATIONS as ALL_OPERATIONS

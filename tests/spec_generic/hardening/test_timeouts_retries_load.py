@@ -12,7 +12,7 @@ import pytest
 from httpx_retries import Retry, RetryTransport
 
 import modelslab_enterprise_3d.client as client_module
-from enterprise3d_devkit.instances import response_instance
+from enterprise3d_devkit.spec.instances import response_instance
 from modelslab_enterprise_3d import Client
 from tests.support.contract_checks import call_kwargs, check_parsed, module_for
 from tests.support.servers import ScriptedServer, Step, black_hole

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.instances import is_valid, response_instance
-from enterprise3d_devkit.operations import Operation
-from enterprise3d_devkit.spec_loading import object_schema
+from enterprise3d_devkit.spec.instances import is_valid, response_instance
+from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import errors
 from modelslab_enterprise_3d._answers import message_of
-from modelslab_enterprise_3d._vendor import ERROR_STATUSES
+from modelslab_enterprise_3d._vendor_facts import ERROR_STATUSES
 from tests.support.contract_checks import model_class
 from tests.support.high_level import (
     AnswerKeeper,

@@ -9,12 +9,12 @@ import typing
 
 import pytest
 
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.operation_table import load_table, result_operations
-from enterprise3d_devkit.operations import Operation
-from enterprise3d_devkit.spec_loading import object_schema
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.operation_table import load_table, result_operations
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
-from modelslab_enterprise_3d._vendor import API_KEY_FIELD
+from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD
 from tests.support.contract_checks import check_request, check_secret_only_in_body
 from tests.support.high_level import (
     KEY,

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.operations import server_base_url
+from enterprise3d_devkit.spec.operations import server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D
 from modelslab_enterprise_3d._base_client import DEFAULT_TIMEOUT, user_agent
-from modelslab_enterprise_3d._vendor import API_KEY_ENV, BASE_URL_ENV
+from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, BASE_URL_ENV
 from modelslab_enterprise_3d._version import __version__ as VERSION
 from modelslab_enterprise_3d.client import DISTRIBUTION
 from tests.support.contract_checks import Recorder

@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.instances import response_instance
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.spec.instances import response_instance
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
 from modelslab_enterprise_3d._base_client import MAX_RETRY_DELAY, RETRY_STATUSES
-from modelslab_enterprise_3d._vendor import REFUSED_STATUSES
+from modelslab_enterprise_3d._vendor_facts import REFUSED_STATUSES
 from tests.support.high_level import (
     KEY,
     ScriptedAnswers,

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.instances import response_instance
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.spec.instances import response_instance
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import errors
 from tests.support.contract_checks import Recorder
 from tests.support.high_level import KEY, ScriptedAnswers, call_method, mock_body, no_sleep, transport_client

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.calls import method_name
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import (
     AsyncEnterprise3D,
     Enterprise3D,
@@ -20,7 +20,7 @@ from modelslab_enterprise_3d import (
     GenerationTimeoutError,
     NotFoundError,
 )
-from modelslab_enterprise_3d._vendor import (
+from modelslab_enterprise_3d._vendor_facts import (
     ERROR_STATUSES,
     JOB_ID_FIELD,
     OUTPUT_FIELD,

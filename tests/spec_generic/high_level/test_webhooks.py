@@ -9,8 +9,8 @@ import pytest
 
 import modelslab_enterprise_3d
 import modelslab_enterprise_3d.models
-from enterprise3d_devkit.instances import valid_instance
-from enterprise3d_devkit.template_data import WEBHOOK_MARK, webhook_schemas
+from enterprise3d_devkit.generation.template_data import WEBHOOK_MARK, webhook_schemas
+from enterprise3d_devkit.spec.instances import valid_instance
 from modelslab_enterprise_3d import InvalidResponse
 from tests.support.spec_cases import SPEC
 

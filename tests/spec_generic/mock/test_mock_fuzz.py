@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enterprise3d_devkit.instances import example_path, is_valid, to_json_schema
-from enterprise3d_devkit.mock_server import MAX_BODY_BYTES, PREFER_CODE, SpecMock
-from enterprise3d_devkit.operations import HTTP_METHODS, Operation, server_base_url
+from enterprise3d_devkit.mock.server import MAX_BODY_BYTES, PREFER_CODE, SpecMock
+from enterprise3d_devkit.spec.instances import example_path, is_valid, to_json_schema
+from enterprise3d_devkit.spec.operations import HTTP_METHODS, Operation, server_base_url
 from modelslab_enterprise_3d._answers import message_of
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id, secret_fields
 from tests.support.strategies import json_values, schema_shaped

@@ -11,10 +11,16 @@ import time
 import httpx
 import pytest
 
-from enterprise3d_devkit.instances import is_valid
-from enterprise3d_devkit.mock_server import SpecMock
-from enterprise3d_devkit.operations import Operation, server_base_url
-from modelslab_enterprise_3d._vendor import ETA_FIELD, JOB_ID_FIELD, OUTPUT_FIELD, PROCESSING_STATUS, SUCCESS_STATUS
+from enterprise3d_devkit.mock.server import SpecMock
+from enterprise3d_devkit.spec.instances import is_valid
+from enterprise3d_devkit.spec.operations import Operation, server_base_url
+from modelslab_enterprise_3d._vendor_facts import (
+    ETA_FIELD,
+    JOB_ID_FIELD,
+    OUTPUT_FIELD,
+    PROCESSING_STATUS,
+    SUCCESS_STATUS,
+)
 from tests.support.generation import GENERATING, fetching, mock
 from tests.support.spec_cases import SPEC, op_id
 
@@ -28,7 +34,7 @@ def submit(jobs: SpecMock, op: Operation, **fields: object) -> httpx.Response:
 
 
 def request_fields(op: Operation) -> dict[str, object]:
-    from enterprise3d_devkit.instances import request_instance
+    from enterprise3d_devkit.spec.instances import request_instance
 
     instance = request_instance(op)
     return {k: v for k, v in instance.items() if v is not None} if isinstance(instance, dict) else {}

@@ -1,6 +1,6 @@
-"""The embedded mock server (enterprise3d_devkit/mock_server.py), over real loopback HTTP.
+"""The embedded mock server (enterprise3d_devkit/mock/server.py), over real loopback HTTP.
 
-It runs as a child process (python -m enterprise3d_devkit.mock_server --port 0), exactly as `make mock` and
+It runs as a child process (python -m enterprise3d_devkit.mock.server --port 0), exactly as `make mock` and
 `make demo` run it: the session's `api_base_url` mock, or one a test starts and stops itself.
 """
 
@@ -14,11 +14,11 @@ import sys
 import httpx
 import pytest
 
-from enterprise3d_devkit.instances import example_path, request_instance
-from enterprise3d_devkit.layout import REPO
-from enterprise3d_devkit.mock_server import running_mock_server
-from enterprise3d_devkit.openapi_core_adapters import with_server
-from enterprise3d_devkit.operations import Operation
+from enterprise3d_devkit.mock.server import running_mock_server
+from enterprise3d_devkit.repo.layout import REPO
+from enterprise3d_devkit.spec.instances import example_path, request_instance
+from enterprise3d_devkit.spec.openapi_core_adapters import with_server
+from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import Client
 from modelslab_enterprise_3d._answers import message_of
 from tests.support.contract_checks import call_kwargs, check_response_body, module_for
@@ -81,7 +81,7 @@ def test_unknown_routes_are_404_and_wrong_methods_405_with_allow(api_base_url: s
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_mock_cli_binds_loopback_prints_its_url_and_stops_cleanly(stop: signal.Signals) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-m", "enterprise3d_devkit.mock_server", "--port", "0"],
+        [sys.executable, "-m", "enterprise3d_devkit.mock.server", "--port", "0"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

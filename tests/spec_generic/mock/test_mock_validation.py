@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.instances import example_path, request_instance
-from enterprise3d_devkit.mock_server import SpecMock
-from enterprise3d_devkit.operations import Operation, server_base_url
+from enterprise3d_devkit.mock.server import SpecMock
+from enterprise3d_devkit.spec.instances import example_path, request_instance
+from enterprise3d_devkit.spec.operations import Operation, server_base_url
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 
 WITH_BODY = [op for op in OPERATIONS if op.request_schema is not None and op.request_schema.get("required")]

@@ -1,0 +1,134 @@
+"""`make bench`, the production-run part: a batch against the local mock with the smallest plan's queue limit, and
+what the job ledger costs.
+
+* makespan: Enterprise3D.generate_many of 50 jobs of 1 to 3 s each (each job's duration drawn by the mock from its
+  request), queue limit 5, over loopback; against the ideal, the server's queue always full: the jobs' total
+  duration over the limit (goal: at most 1.15x);
+* the same batch run again: every line saved, no request sent (goal: at most 1 s);
+* the ledger's cost per job: a job's four records (request, answer, result, files) into a ledger file (goal: at most
+  1 ms), in an empty ledger and in one of 10,000 jobs (flat as the ledger grows);
+* with 10,000 jobs in a ledger: `modelslab-3d jobs --json` in a fresh process, and the start of a resumed batch of
+  10,000 saved lines, which sends nothing (goal: at most 0.5 s each).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from enterprise3d_devkit.mock.jobs import SUBMISSIONS_PATH
+from enterprise3d_devkit.mock.server import running_mock_server
+from modelslab_enterprise_3d import Enterprise3D, Ledger
+from modelslab_enterprise_3d._ledger import SavedFile
+
+JOBS = 50
+QUEUE_LIMIT = 5
+JOB_SECONDS = (1.0, 3.0)
+BIG_LEDGER = 10_000
+
+Row = tuple[str, str, str, float, float | None]
+
+
+def makespan(folder: Path) -> tuple[float, float, float, int]:
+    """(the batch's wall time, the ideal, a second run's wall time, requests the second run sent)."""
+    with running_mock_server(job_seconds=JOB_SECONDS, queue_limit=QUEUE_LIMIT) as url:
+        requests = [{"name": f"job-{n}", "prompt": f"bench asset {n}", "output_format": "glb"} for n in range(JOBS)]
+        origin = str(httpx.URL(url).copy_with(path="/"))
+        with Enterprise3D(api_key="bench-key", base_url=url) as client:
+            started = time.monotonic()
+            results = client.generate_many(requests, folder, concurrency=QUEUE_LIMIT)
+            took = time.monotonic() - started
+            assert all(result.state == "saved" for result in results), [r.message for r in results]
+            sent = httpx.get(origin.rstrip("/") + SUBMISSIONS_PATH).json()
+            started = time.monotonic()
+            client.generate_many(requests, folder, concurrency=QUEUE_LIMIT)
+            again = time.monotonic() - started
+            resent = len(httpx.get(origin.rstrip("/") + SUBMISSIONS_PATH).json()) - len(sent)
+    ideal = max(sum(item["seconds"] for item in sent) / QUEUE_LIMIT, max(item["seconds"] for item in sent))
+    return took, ideal, again, resent
+
+
+def fill(ledger: Ledger, count: int, start: int = 0) -> float:
+    """Record `count` whole jobs (request, answer, result, files), as batch lines; seconds per job."""
+    started = time.perf_counter()
+    for n in range(start, start + count):
+        entry = ledger.record_request("text_to_3d", {"prompt": f"asset {n}", "output_format": "glb"}, name=f"j{n}")
+        ledger.record_answer(entry, f"{n}-job", "processing", 2.0)
+        ledger.record_result(f"{n}-job", "success", [f"https://cdn.example/{n}/model.glb"])
+        ledger.record_files(f"{n}-job", [SavedFile(f"/assets/j{n}/model.glb", 428, "0" * 64)])
+    return (time.perf_counter() - started) / count
+
+
+def big_ledger(folder: Path) -> tuple[float, float, float, float]:
+    """(cost per job into an empty ledger, the same once it holds 10,000, `jobs --json`'s wall time, a resumed
+    batch's start)."""
+    path = folder / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        empty = fill(ledger, 1000)
+        fill(ledger, BIG_LEDGER - 2000, start=1000)
+        full = fill(ledger, 1000, start=BIG_LEDGER - 1000)
+    env = {**os.environ, "MODELSLAB_3D_LEDGER": str(path)}
+    command = [sys.executable, "-m", "modelslab_enterprise_3d", "jobs", "--json"]
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    requests = [{"name": f"j{n}", "prompt": f"asset {n}", "output_format": "glb"} for n in range(BIG_LEDGER)]
+    # nothing is sent: every line is saved (the base URL names no server)
+    with Enterprise3D(api_key="bench-key", base_url="http://127.0.0.1:9") as client:
+        started = time.perf_counter()
+        results = client.generate_many(requests, folder)
+        resumed = time.perf_counter() - started
+    assert all(result.state == "saved" for result in results)
+    return empty, full, min(times), resumed
+
+
+def rows() -> list[Row]:
+    """The bench table's rows for production runs: (measure, ours, reference, ratio, target)."""
+    with tempfile.TemporaryDirectory() as folder:
+        took, ideal, again, resent = makespan(Path(folder) / "batch")
+        empty, full, jobs_json, resumed = big_ledger(Path(folder))
+    return [
+        (
+            f"batch of {JOBS} jobs of 1-3 s, queue limit {QUEUE_LIMIT}: makespan",
+            f"{took:.1f} s",
+            f"{ideal:.1f} s ideal",
+            took / ideal,
+            1.15,
+        ),
+        (f"the same batch run again ({resent} requests sent; at most 1 s)", f"{again:.2f} s", "1 s", again, 1.0),
+        ("ledger: a job's four records, per job (at most 1 ms)", f"{empty * 1e3:.2f} ms", "1 ms", empty * 1e3, 1.0),
+        (
+            f"... in a ledger of {BIG_LEDGER:,} jobs",
+            f"{full * 1e3:.2f} ms",
+            f"{empty * 1e3:.2f} ms empty",
+            full / empty,
+            None,
+        ),
+        (
+            f"`jobs --json`, {BIG_LEDGER:,} jobs (fresh process; at most 0.5 s)",
+            f"{jobs_json:.2f} s",
+            "0.5 s",
+            jobs_json / 0.5,
+            1.0,
+        ),
+        (
+            f"a resumed batch's start, {BIG_LEDGER:,} saved lines (at most 0.5 s)",
+            f"{resumed:.2f} s",
+            "0.5 s",
+            resumed / 0.5,
+            1.0,
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    for row in rows():
+        print(row)

@@ -1,0 +1,66 @@
+"""The ```python blocks of README.md: what `tests/this_api/test_readme.py` runs, and what `make typecheck` checks
+with `mypy --strict` (`python -m enterprise3d_devkit.harness.readme_snippets`), so that the examples users copy
+type-check as written.
+
+A block may be preceded by `<!-- readme-test: status=NNN body={json} -->` (invisible on GitHub): the answer the
+test's mock gives it, so that an error-handling example takes the branch it describes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from enterprise3d_devkit.repo.layout import REPO
+
+README = REPO / "README.md"
+BLOCK = re.compile(r"(?:<!-- readme-test: (?P<directive>.*?) -->\n)?```python\n(?P<code>.*?)```", re.S)
+DIRECTIVE = re.compile(r"status=(?P<status>\d{3})(?: body=(?P<body>\{.*\}))?$")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    line: int
+    code: str
+    status: int | None
+    body: Any
+
+
+def snippets(path: Path = README) -> list[Snippet]:
+    text = path.read_text(encoding="utf-8")
+    found = []
+    for match in BLOCK.finditer(text):
+        status = body = None
+        if match["directive"]:
+            parsed = DIRECTIVE.match(match["directive"])
+            if parsed is None:
+                raise ValueError(f"unreadable readme-test directive: {match['directive']!r}")
+            status = int(parsed["status"])
+            body = json.loads(parsed["body"]) if parsed["body"] else None
+        found.append(Snippet(text.count("\n", 0, match.start("code")) + 1, match["code"], status, body))
+    return found
+
+
+def typecheck(path: Path = README) -> int:
+    """mypy --strict on every block, each a module of its own; mypy's exit status."""
+    with tempfile.TemporaryDirectory() as folder:
+        files = []
+        for snippet in snippets(path):
+            file = Path(folder) / f"readme_line_{snippet.line}.py"
+            file.write_text(snippet.code, encoding="utf-8")
+            files.append(str(file))
+        command = [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *files]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    for line in result.stdout.splitlines():  # name the README's lines, not the temporary files
+        print(re.sub(r"^.*readme_line_(\d+)\.py:(\d+)", lambda m: f"README.md:{int(m[1]) + int(m[2]) - 1}", line))
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(typecheck())
