@@ -64,8 +64,9 @@ test: $(BOOTSTRAP) ## Everything CI checks (.ci/run calls this): the four static
 	$(MAKE) --no-print-directory --output-sync=target -j4 check-spec-record check-generated lint typecheck
 	$(MAKE) --no-print-directory pytest
 
-test-fast: $(BOOTSTRAP) ## The inner loop: the runtime's unit tests and the in-process spec-generic tests (no generation, nothing slow)
-	pytest -m "not slow" tests/runtime tests/spec_generic/contract tests/spec_generic/high_level tests/spec_generic/hardening
+test-fast: $(BOOTSTRAP) ## The inner loop: the runtime's unit tests, the operation plans, the layering and the in-process spec-generic tests (no generation)
+	pytest -m "not slow" tests/runtime tests/spec_generic/contract tests/spec_generic/high_level tests/spec_generic/hardening \
+	  tests/tooling/test_plans.py tests/tooling/test_layering.py
 
 # test-live prints Python's own tracebacks: pytest's long ones re-parse every module of a failed call (httpx's among
 # them), about 0.1 s a failure, and against a server that cannot be reached every test fails the same way.

@@ -20,9 +20,8 @@ from hypothesis import HealthCheck, Phase, settings
 
 from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
-from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.repo.layout import OVERLAY_PATH, PACKAGE
 from enterprise3d_devkit.spec.operations import Operation
-from enterprise3d_devkit.spec.overlay import OVERLAY_PATH
 from tests.support.repo_copies import write_spec
 from tests.support.spec_cases import OPERATIONS, SPEC
 from tests.support.spec_variants import grown_spec

@@ -41,8 +41,8 @@ from typing import Any
 
 import httpx
 
-from enterprise3d_devkit.bench.report import batch as bench_batch
-from enterprise3d_devkit.bench.report import generation as bench_generation
+from enterprise3d_devkit.bench import batch as bench_batch
+from enterprise3d_devkit.bench import generation as bench_generation
 from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
 from enterprise3d_devkit.repo.layout import PACKAGE, REPO

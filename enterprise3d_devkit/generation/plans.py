@@ -413,7 +413,7 @@ def operation_plan(
         fields=tuple(fields),
         returns=" | ".join(returned_types(endpoint)),
         success=success_type(endpoint),
-        success_statuses=tuple(tuple(r.status_code.range) for r in _success_responses(endpoint)),  # type: ignore[misc]
+        success_statuses=tuple((r.status_code.range[0], r.status_code.range[1]) for r in _success_responses(endpoint)),
         retry="safe" if label in table.retry_safe else "refused" if label in table.retry_refused else "never",
         body_schema=body_schema,
         generates=generates,

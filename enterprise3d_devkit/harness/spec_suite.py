@@ -33,9 +33,10 @@ from typing import Any
 
 from enterprise3d_devkit.repo.copies import copy_repo
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh, tool_env
+from enterprise3d_devkit.repo.layout import OVERLAY_NAME
 from enterprise3d_devkit.spec import repairs
 from enterprise3d_devkit.spec.loading import SpecError, load_spec
-from enterprise3d_devkit.spec.overlay import OVERLAY_NAME, OverlayError, apply_overlay, load_overlay
+from enterprise3d_devkit.spec.overlay import OverlayError, apply_overlay, load_overlay
 from enterprise3d_devkit.spec.validation import check_spec
 from enterprise3d_devkit.spec_update.update import UpdateError, fetch, recognise
 

@@ -57,13 +57,13 @@ from enterprise3d_devkit.mock.jobs import (
     SUBMISSIONS_PATH,
     Lifecycle,
 )
-from enterprise3d_devkit.repo.layout import OPERATION_TABLE, REPO, SPEC_PATH
+from enterprise3d_devkit.repo.layout import OPERATION_TABLE, OVERLAY_PATH, REPO, SPEC_PATH
 from enterprise3d_devkit.spec.instances import is_valid, response_instance
 from enterprise3d_devkit.spec.loading import first_server_url
 from enterprise3d_devkit.spec.openapi_core_adapters import HttpxOpenAPIRequest, openapi_core
 from enterprise3d_devkit.spec.operation_table import load_table, result_operations
 from enterprise3d_devkit.spec.operations import HTTP_METHODS, Operation, operations, server_base_path
-from enterprise3d_devkit.spec.overlay import OVERLAY_PATH, effective_spec
+from enterprise3d_devkit.spec.overlay import effective_spec
 
 PREFER_CODE = re.compile(r"(?:^|[;,\s])code=(\d{3})(?:$|[;,\s])")
 

@@ -49,10 +49,10 @@ from enterprise3d_devkit.release.version import (
 from enterprise3d_devkit.repo import yaml_codec
 from enterprise3d_devkit.repo.digests import tree_hash
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
-from enterprise3d_devkit.repo.layout import PACKAGE, REPO, SPEC_PATH
+from enterprise3d_devkit.repo.layout import OVERLAY_NAME, PACKAGE, REPO, SPEC_PATH
 from enterprise3d_devkit.spec.diff import report
 from enterprise3d_devkit.spec.loading import SpecError, load_spec
-from enterprise3d_devkit.spec.overlay import OVERLAY_NAME, AppliedAction, OverlayError, apply_overlay, load_overlay
+from enterprise3d_devkit.spec.overlay import AppliedAction, OverlayError, apply_overlay, load_overlay
 from enterprise3d_devkit.spec.record import RECORD_NAME, new_record, read_record, recorded_name, write_record
 from enterprise3d_devkit.spec.validation import check_spec
 
@@ -260,7 +260,7 @@ def update(
             new, applied = apply_overlay(new, overlay)
         check_spec(new)
     except SpecError as exc:
-        from enterprise3d_devkit import repairs  # (only a refusal needs it: it imports the schema validators)
+        from enterprise3d_devkit.spec import repairs  # (only a refusal needs it: it imports the schema validators)
 
         actions = repairs.proposed_for(new)
         if propose is not None and actions:

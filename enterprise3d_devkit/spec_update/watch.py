@@ -24,9 +24,8 @@ import yaml
 from enterprise3d_devkit.release.version import CHANGELOG_NAME
 from enterprise3d_devkit.repo import yaml_codec
 from enterprise3d_devkit.repo.digests import sha256, tree_hash
-from enterprise3d_devkit.repo.layout import GENERATED, REPO, SPEC_PATH
+from enterprise3d_devkit.repo.layout import GENERATED, OVERLAY_NAME, REPO, SPEC_PATH
 from enterprise3d_devkit.spec import repairs
-from enterprise3d_devkit.spec.overlay import OVERLAY_NAME
 from enterprise3d_devkit.spec.record import RECORD_NAME
 from enterprise3d_devkit.spec_update.update import UpdateError, update
 

@@ -6,8 +6,12 @@ tests/conftest.py serves the same objects as the session fixtures `spec` and `op
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from enterprise3d_devkit.generation.plans import ClientPlan
+from enterprise3d_devkit.generation.template_data import client_plan
+from enterprise3d_devkit.repo.layout import OPERATION_TABLE
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation, operations
 from enterprise3d_devkit.spec.overlay import effective_spec
@@ -21,6 +25,12 @@ DOCUMENTED: list[tuple[Operation, int]] = [(op, status) for op in OPERATIONS for
 WITH_BODY: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].schema is not None]
 # Those whose body parses into a generated model.
 WITH_MODEL: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].model]
+
+
+@functools.cache
+def plans() -> ClientPlan:
+    """The operation plans generation made the client from (what its methods are, take and return)."""
+    return client_plan(SPEC, OPERATION_TABLE)
 
 
 def op_id(op: Operation) -> str:

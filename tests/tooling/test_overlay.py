@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
-from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.repo.layout import OVERLAY_NAME, PACKAGE
 from enterprise3d_devkit.spec.loading import SpecError, load_spec
-from enterprise3d_devkit.spec.overlay import OVERLAY_NAME, OverlayError, apply_overlay, effective_spec, load_overlay
+from enterprise3d_devkit.spec.overlay import OverlayError, apply_overlay, effective_spec, load_overlay
 from enterprise3d_devkit.spec.validation import check_spec
 from tests.support.repo_copies import copy_repo, make, tree_hash, update_spec
 from tests.support.vendor import CORPUS

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 
 from enterprise3d_devkit.release.version import bump_kind, next_version, read_version
+from enterprise3d_devkit.repo.layout import OVERLAY_NAME
 from enterprise3d_devkit.spec.diff import Change
 from enterprise3d_devkit.spec.loading import load_spec
-from enterprise3d_devkit.spec.overlay import OVERLAY_NAME
 from tests.support.repo_copies import make, update_spec
 from tests.support.servers import FileServer
 from tests.support.spec_variants import unused_name

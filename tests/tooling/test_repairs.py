@@ -16,10 +16,10 @@ import yaml
 
 from enterprise3d_devkit.harness.spec_suite import REFUSED, check_document
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
-from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.repo.layout import OVERLAY_NAME, PACKAGE
 from enterprise3d_devkit.spec.instances import example_findings
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, SpecError, load_spec
-from enterprise3d_devkit.spec.overlay import OVERLAY_NAME, apply_overlay, load_overlay
+from enterprise3d_devkit.spec.overlay import apply_overlay, load_overlay
 from enterprise3d_devkit.spec.repairs import PROPOSED, overlay_document, propose
 from enterprise3d_devkit.spec.validation import check_spec
 from tests.support.repo_copies import make, write_spec

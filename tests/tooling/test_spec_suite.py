@@ -54,7 +54,7 @@ def test_a_refusal_imports_neither_hypothesis_nor_griffe_nor_the_generator(tmp_p
     document.write_text(json.dumps(spec_with_undeclared_path_parameter()), encoding="utf-8")
     heavy = ("hypothesis", "griffe", "openapi_python_client")
     probe = (
-        "import sys; from enterprise3d_devkit import spec_suite; code = spec_suite.main([sys.argv[1]]); "
+        "import sys; from enterprise3d_devkit.harness import spec_suite; code = spec_suite.main([sys.argv[1]]); "
         f"print(code, sorted({{name.split('.')[0] for name in sys.modules if name.startswith({heavy!r})}}))"
     )
     result = run([sys.executable, "-c", probe, str(document)], cwd=REPO)

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from enterprise3d_devkit.repo.layout import PACKAGE
+from enterprise3d_devkit.repo.layout import OVERLAY_NAME, PACKAGE
 from enterprise3d_devkit.spec.loading import load_spec
-from enterprise3d_devkit.spec.overlay import OVERLAY_NAME, effective_spec
+from enterprise3d_devkit.spec.overlay import effective_spec
 from enterprise3d_devkit.spec_update.update import UpdateError, recognise
 from enterprise3d_devkit.spec_update.update import update as update_spec
 from tests.support.repo_copies import copy_repo, run, tree_hash

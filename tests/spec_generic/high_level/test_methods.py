@@ -11,7 +11,6 @@ import pytest
 
 from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.loading import object_schema
-from enterprise3d_devkit.spec.operation_table import load_table, result_operations
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
 from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD
@@ -25,20 +24,17 @@ from tests.support.high_level import (
     success_models,
     transport_client,
 )
-from tests.support.spec_cases import OPERATIONS, SPEC, op_id
+from tests.support.spec_cases import OPERATIONS, SPEC, op_id, plans
 
 pytestmark = pytest.mark.mock_only
 
 
 def test_the_clients_have_a_method_for_every_operation_and_no_other() -> None:
     """One method per operation; for each generating operation (the table's result column) <method>_and_wait, and
-    wait_for_result for the operation that fetches results; close, with_options, download and generate_many
-    besides."""
-    results = {label: fetch for label, fetch in result_operations(load_table()).items()}
-    by_label = {op.label: op for op in OPERATIONS}
-    expected = {method_name(op) for op in OPERATIONS}
-    expected |= {f"{method_name(by_label[label])}_and_wait" for label in results if label in by_label}
-    expected |= {"wait_for_result"} if any(fetch in by_label for fetch in results.values()) else set()
+    a wait method for each operation that fetches results, as the operation plans name them; close, with_options,
+    download and generate_many besides."""
+    expected = plans().method_names()
+    assert {method_name(op) for op in OPERATIONS} <= expected, "the plans name every operation's module"
     for cls in (Enterprise3D, AsyncEnterprise3D):
         public = {name for name, _ in inspect.getmembers(cls, inspect.isfunction) if not name.startswith("_")}
         assert public - {"close", "with_options", "download", "generate_many"} == expected, cls.__name__

@@ -1,0 +1,202 @@
+"""The operation plans (enterprise3d_devkit.generation.plans), computed without generating: what each method takes
+and returns, on documents of our own making shaped as the vendor writes (tests/fixtures/documents/), and on
+variants of them made here. Every expectation is read from the document itself."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from enterprise3d_devkit.generation import plans
+from enterprise3d_devkit.generation.generator_input import for_generator
+from enterprise3d_devkit.generation.template_data import table_facts
+from enterprise3d_devkit.repo.layout import GENERATOR_CONFIG, REPO
+from enterprise3d_devkit.spec.loading import load_spec, object_schema, resolve
+from enterprise3d_devkit.spec.operations import Operation, operations
+from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, ERROR_STATUSES
+
+DOCUMENTS = REPO / "tests" / "fixtures" / "documents"
+SHAPES = DOCUMENTS / "schema-shapes.openapi.yaml"
+BODIES = DOCUMENTS / "body-shapes.openapi.yaml"
+
+
+def plan_of(spec: dict[str, Any], results: dict[str, str] | None = None) -> plans.ClientPlan:
+    facts = table_facts(spec, {})
+    if results is not None:
+        facts = plans.TableFacts(**{**facts.__dict__, "results": results})
+    return plans.client_plan(plans.generator_data(spec), facts)
+
+
+def generation_pairs(spec: dict[str, Any]) -> dict[str, str]:
+    """The documents' generating operation -> fetching operation: the one without a path parameter generates, the
+    one with one (the job's id) fetches."""
+    ops = operations(spec)
+    fetching = [op.label for op in ops if any(p.get("in") == "path" for p in op.parameters)]
+    return {op.label: fetching[0] for op in ops if op.label not in fetching}
+
+
+def body_properties(spec: dict[str, Any], op: Operation) -> dict[str, Any]:
+    return object_schema(resolve(spec, op.request_schema or {})).get("properties") or {}
+
+
+def required_of(spec: dict[str, Any], op: Operation) -> set[str]:
+    return set(object_schema(resolve(spec, op.request_schema or {})).get("required") or [])
+
+
+@pytest.mark.parametrize("document", [SHAPES, BODIES], ids=lambda p: Path(p).stem)
+def test_each_body_field_but_the_key_is_a_keyword_argument_and_the_key_is_filled_in(document: Path) -> None:
+    """allOf parts, inherited two levels deep, and (body-shapes) properties and required beside allOf: every field of
+    the schema is an argument, the required ones without a default."""
+    spec = load_spec(document)
+    by_label = plan_of(spec).by_label()
+    for op in operations(spec):
+        plan = by_label[op.label]
+        properties = body_properties(spec, op)
+        assert {f.name for f in plan.fields} == set(properties) - {API_KEY_FIELD}, op.label
+        assert plan.has_key == (API_KEY_FIELD in properties), op.label
+        assert not plan.whole_body
+        defaults = {name for name, schema in properties.items() if isinstance(schema, dict) and "default" in schema}
+        required = required_of(spec, op) - {API_KEY_FIELD} - defaults
+        assert {f.name for f in plan.model_required} == required, op.label
+        assert all(p.default is None for p in plan.keywords if p.name in required)
+
+
+def test_the_generator_reads_fields_beside_allof_once_they_move_into_it() -> None:
+    """The generator drops a schema's own properties when it has allOf (so the body-shapes document needs the
+    rewrite); for_generator moves them into an allOf part, which it merges: every model has every field."""
+    spec = load_spec(BODIES)
+
+    def model_fields(document: dict[str, Any]) -> dict[str, set[str]]:
+        from openapi_python_client.config import Config, ConfigFile, MetaType
+        from openapi_python_client.parser import GeneratorData
+
+        config = Config.from_sources(
+            ConfigFile.load_from_path(GENERATOR_CONFIG), MetaType.UV, BODIES, "utf-8", False, None
+        )
+        read = GeneratorData.from_dict(copy.deepcopy(document), config=config)
+        return {
+            plans._label(e): {
+                plans._text(p.name) for p in e.bodies[0].prop.required_properties + e.bodies[0].prop.optional_properties
+            }
+            for c in read.endpoint_collections_by_tag.values()  # type: ignore[union-attr]
+            for e in c.endpoints
+        }
+
+    expected = {op.label: set(body_properties(spec, op)) for op in operations(spec)}
+    assert model_fields(spec) != expected, "the generator reads the document as published without those fields"
+    assert model_fields(for_generator(spec)) == expected
+
+
+def test_a_field_named_like_a_parameter_makes_the_method_take_the_whole_body() -> None:
+    spec = load_spec(SHAPES)
+    op = next(op for op in operations(spec) if any(p.get("in") == "path" for p in op.parameters))
+    parameter = next(p["name"] for p in op.parameters if p.get("in") == "path")
+    schema = resolve(spec, op.request_schema or {})
+    clashing = copy.deepcopy(spec)
+    target = next(s for s in clashing["components"]["schemas"].values() if s == schema)
+    target.setdefault("properties", {})[parameter] = {"type": "string"}
+    plan = plan_of(clashing).by_label()[op.label]
+    assert plan.whole_body and not plan.fields and not plan.has_key
+    assert plan.keywords[0].name == "body"
+    assert plan.passed_on[len(plan.positional)] == "body=body"
+
+
+def test_error_variants_are_left_out_of_what_a_method_returns() -> None:
+    """A 200 whose oneOf mixes success, processing and the vendor's error body returns the first two only (the error
+    raises), and a wait on the fetching operation returns the variant that can say success."""
+    spec = load_spec(SHAPES)
+    data = plans.generator_data(spec)
+    plan = plan_of(spec, generation_pairs(spec))
+    for endpoint in (e for c in data.endpoint_collections_by_tag.values() for e in c.endpoints):
+        response = next(plans._success_responses(endpoint))
+        variants = plans._variants(response.prop)
+        errors = [v for v in variants if plans.is_error_model(v)]
+        assert errors, "the document's 200s each have an error variant"
+        for variant in errors:
+            assert set(plans._status_values(variant) or []) <= ERROR_STATUSES
+        label = plans._label(endpoint)
+        returned = plan.by_label()[label].returns.split(" | ")
+        assert len(returned) == len(variants) - len(errors)
+        assert not {str(v.class_info.name) for v in errors} & set(returned)
+    (wait,) = plan.waits
+    assert wait.name == plans.SINGLE_WAIT_NAME
+    assert wait.success in wait.answers.split(" | ")
+
+
+def test_a_response_without_a_body_returns_none() -> None:
+    spec = copy.deepcopy(load_spec(SHAPES))
+    op = operations(spec)[0]
+    operation = spec["paths"][op.path][op.method]
+    operation["responses"] = {"204": {"description": "Done, nothing to say"}}
+    assert plan_of(spec).by_label()[op.label].returns == "None"
+
+
+def test_two_fetching_operations_get_a_wait_method_each() -> None:
+    spec = copy.deepcopy(load_spec(SHAPES))
+    pairs = generation_pairs(spec)
+    (generating, fetching) = next(iter(pairs.items()))
+    spec["paths"]["/other/{job_id}"] = copy.deepcopy(spec["paths"][fetching.split(" ", 1)[1]])
+    spec["paths"]["/other/{job_id}"]["post"]["operationId"] = "readOtherJob"
+    second = copy.deepcopy(spec["paths"][generating.split(" ", 1)[1]])
+    second["post"]["operationId"] = "makeOther"
+    spec["paths"]["/make_other"] = second
+    plan = plan_of(spec, {**pairs, "POST /make_other": "POST /other/{job_id}"})
+    assert len(plan.waits) == 2
+    assert all(w.name == f"wait_for_{w.fetch}" for w in plan.waits)
+    assert {p.wait for p in plan.operations if p.generates} == {w.name for w in plan.waits}
+
+
+def test_a_generating_operation_has_its_wait_twin_and_passes_every_argument_on() -> None:
+    spec = load_spec(SHAPES)
+    plan = plan_of(spec, generation_pairs(spec))
+    for op_plan in plan.operations:
+        assert op_plan.generates == (op_plan.label in generation_pairs(spec))
+        if op_plan.generates:
+            assert op_plan.and_wait == f"{op_plan.name}_and_wait"
+            named = {p.name for p in op_plan.positional} | {p.name for p in op_plan.keywords}
+            passed = {entry.split("=", 1)[0] for entry in op_plan.passed_on}
+            assert passed == named
+
+
+def test_arrays_are_json_options_enums_choices_and_credentials_secrets() -> None:
+    spec = load_spec(BODIES)
+    for op in operations(spec):
+        options = {o.dest: o for o in plan_of(spec).by_label()[op.label].options}
+        for name, schema in body_properties(spec, op).items():
+            if name == API_KEY_FIELD:
+                assert name not in options
+                continue
+            if schema.get("type") == "array":
+                assert options[name].kind == "json", name
+            assert options[name].required == (name in required_of(spec, op) and "default" not in schema)
+    shapes = load_spec(SHAPES)
+    for op in operations(shapes):
+        options = {o.dest: o for o in plan_of(shapes).by_label()[op.label].options}
+        for name, schema in body_properties(shapes, op).items():
+            if "enum" in schema:
+                assert options[name].kind == "choice"
+                assert options[name].choices == tuple(schema["enum"])
+                assert options[name].default == schema.get("default")
+
+
+def test_an_enum_argument_takes_its_plain_values_and_the_cli_table_reads_as_data() -> None:
+    spec = load_spec(SHAPES)
+    plan = plan_of(spec)
+    enum_fields = [f for p in plan.operations for f in p.fields if "Literal[" in f.annotation]
+    assert enum_fields, "the document has a request enum"
+    for field in enum_fields:
+        assert field.value.endswith(")") and "(" in field.value, "a plain value becomes the enum's member"
+    source = plan.to_data()["cli_table"]
+    assert eval(source) == tuple(  # (our own rendering of plain data)
+        {
+            **c,
+            "options": tuple(
+                {**o, **({"choices": tuple(o["choices"])} if "choices" in o else {})} for o in c["options"]
+            ),
+        }
+        for c in plan.cli_table()
+    )
+    assert max(len(line) for line in source.splitlines()) < 200, "one item a line"
