@@ -21,7 +21,7 @@ PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
 HAND_WRITTEN := enterprise3d_devkit codegen/runtime tests
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench dist lock clean
+.PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench dist lock clean golden
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -99,6 +99,9 @@ update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sour
 
 spec-diff: $(BOOTSTRAP) ## What openapi.yaml in the working tree changes for users, against the last commit
 	python -m enterprise3d_devkit.spec.diff
+
+golden: $(BOOTSTRAP) ## Rewrite the golden records (tests/golden/: what our documents generate); GROWN=1 also re-takes the grown spec
+	python -m tests.support.golden $(if $(GROWN),--grown)
 
 bench: $(BOOTSTRAP) ## Benchmarks against raw httpx (not part of `make test`); figures go to enterprise3d_devkit/bench/BENCHMARKS.md
 	python -m enterprise3d_devkit.bench.report

@@ -76,13 +76,11 @@ def test_the_generator_reads_fields_beside_allof_once_they_move_into_it() -> Non
         config = Config.from_sources(
             ConfigFile.load_from_path(GENERATOR_CONFIG), MetaType.UV, BODIES, "utf-8", False, None
         )
-        read = GeneratorData.from_dict(copy.deepcopy(document), config=config)
+        read: Any = GeneratorData.from_dict(copy.deepcopy(document), config=config)
+        endpoints = [e for c in read.endpoint_collections_by_tag.values() for e in c.endpoints]
         return {
-            plans._label(e): {
-                plans._text(p.name) for p in e.bodies[0].prop.required_properties + e.bodies[0].prop.optional_properties
-            }
-            for c in read.endpoint_collections_by_tag.values()  # type: ignore[union-attr]
-            for e in c.endpoints
+            plans._label(e): {plans._text(p.name) for p in plans._model_fields(e.bodies[0].prop) or []}
+            for e in endpoints
         }
 
     expected = {op.label: set(body_properties(spec, op)) for op in operations(spec)}
