@@ -37,6 +37,7 @@ from ._jobs import (
     status_of,
 )
 from ._parsing import parse
+from ._steps import Call, Steps, run, run_async
 from ._types import OnProgress
 from ._vendor_facts import (
     API_KEY_ENV,
@@ -323,6 +324,9 @@ class BaseAPIClient:
     _deadline: float | None = None
 
     _client: Any
+    # The httpx client (sync or async) and the pause between attempts or polls: the I/O the subclass performs.
+    _http: Any
+    _sleep: Callable[[float], Any]
     _owns_http: bool
 
     def _configure(
@@ -532,6 +536,82 @@ class BaseAPIClient:
         )
         return delay
 
+    def _request_steps(
+        self, op: Operation, parser: Parser, request: dict[str, Any], extra_body: Mapping[str, Any] | None
+    ) -> Steps[Any]:
+        """A request's steps (_steps): check, record, send, retry as `op` allows; its result or exception. The I/O
+        (sending, sleeping) is yielded to the client's runner."""
+        self._check(op, request, extra_body)
+        request = self._prepare(request)
+        entry = self._record_request(op, request)
+        attempt, in_flight = 0, entry is not None
+        try:
+            while True:
+                try:
+                    response = yield Call(self._http.request, kwargs={**request, "timeout": self._attempt_timeout(op)})
+                except httpx.TransportError as error:
+                    delay = self._retry_after_error(op, attempt, error)
+                    if delay is None:
+                        self._record_outcome(entry, error=error)
+                        raise connection_error(op.where, error) from error
+                else:
+                    delay = self._retry_after_status(op, attempt, response)
+                    if delay is None:
+                        result = self._result(op, parser, response)
+                        self._record_outcome(entry, result)
+                        return result
+                if in_flight and self._ledger is not None and entry is not None:
+                    self._ledger.record_refused(entry, f"refused; sent again in {delay:.1f} s")
+                    in_flight = False
+                yield Call(self._sleep, (delay,))
+                if entry is not None and self._ledger is not None:
+                    self._ledger.record_resend(entry)
+                    in_flight = True
+                attempt += 1
+        except errors.APIConnectionError:
+            raise  # (recorded above)
+        except BaseException as error:
+            if in_flight:
+                self._record_outcome(entry, error=error)
+            raise
+
+    def _wait_steps(
+        self,
+        fetch: str,
+        timeout: float,
+        on_update: OnUpdate | None,
+        submit: Callable[[Self], Any] | None,
+        id: str | int | None,
+        on_queued: OnQueued | None,
+    ) -> Steps[Any]:
+        """A wait's steps: submit (or start from a job's `id`), then poll the method `fetch` until the result, paced
+        and bounded as _jobs.JobWait decides; every answer to `on_update`."""
+        job = JobWait(fetch, timeout, id)
+        bounded = self._until(job.deadline)
+        poll = getattr(bounded, fetch)
+        try:
+            answer = yield (Call(submit, (bounded,)) if submit is not None else Call(poll, (job.id,)))
+            if submit is not None and on_queued is not None and job_id_of(answer) is not None:
+                yield Call(on_queued, (str(job_id_of(answer)),))
+            while True:
+                if on_update is not None:
+                    yield Call(on_update, (answer,))
+                done = job.done(answer)
+                if submit is None or job.polls:
+                    self._record_poll(job, answer, done)
+                if done:
+                    return answer
+                yield Call(self._sleep, (job.next_delay(*self._poll_interval),))
+                answer = yield Call(poll, (job.id,))
+                job.polls += 1
+        except errors.OperationFailedError as failure:
+            self._record_failure(job, failure)
+            raise job.failed(failure) from failure
+        except errors.APITimeoutError as error:
+            if job.deadline_passed():
+                raise job.timed_out() from error
+            raise
+
     def _download_client_settings(self) -> dict[str, Any]:
         """The file host's client: TLS verified, redirects followed, no header of this client; this timeout."""
         return {
@@ -628,39 +708,7 @@ class SyncAPIClient(BaseAPIClient):
         self, op: Operation, parser: Parser, request: dict[str, Any], extra_body: Mapping[str, Any] | None = None
     ) -> Any:
         """Send `request` (an operation's httpx arguments), retrying as `op` allows; its result or exception."""
-        self._check(op, request, extra_body)
-        request = self._prepare(request)
-        entry = self._record_request(op, request)
-        attempt, in_flight = 0, entry is not None
-        try:
-            while True:
-                try:
-                    response = self._http.request(**request, timeout=self._attempt_timeout(op))
-                except httpx.TransportError as error:
-                    delay = self._retry_after_error(op, attempt, error)
-                    if delay is None:
-                        self._record_outcome(entry, error=error)
-                        raise connection_error(op.where, error) from error
-                else:
-                    delay = self._retry_after_status(op, attempt, response)
-                    if delay is None:
-                        result = self._result(op, parser, response)
-                        self._record_outcome(entry, result)
-                        return result
-                if in_flight and self._ledger is not None and entry is not None:
-                    self._ledger.record_refused(entry, f"refused; sent again in {delay:.1f} s")
-                    in_flight = False
-                self._sleep(delay)
-                if entry is not None and self._ledger is not None:
-                    self._ledger.record_resend(entry)
-                    in_flight = True
-                attempt += 1
-        except errors.APIConnectionError:
-            raise  # (recorded above)
-        except BaseException as error:
-            if in_flight:
-                self._record_outcome(entry, error=error)
-            raise
+        return run(self._request_steps(op, parser, request, extra_body))
 
     def _wait(
         self,
@@ -671,32 +719,8 @@ class SyncAPIClient(BaseAPIClient):
         id: str | int | None = None,
         on_queued: OnQueued | None = None,
     ) -> Any:
-        """Submit (or start from a job's `id`), then poll the method `fetch` until the result; see _jobs."""
-        job = JobWait(fetch, timeout, id)
-        bounded = self._until(job.deadline)
-        poll = getattr(bounded, fetch)
-        try:
-            answer = submit(bounded) if submit is not None else poll(job.id)
-            if submit is not None and on_queued is not None and job_id_of(answer) is not None:
-                on_queued(str(job_id_of(answer)))
-            while True:
-                if on_update is not None:
-                    on_update(answer)
-                done = job.done(answer)
-                if submit is None or job.polls:
-                    self._record_poll(job, answer, done)
-                if done:
-                    return answer
-                self._sleep(job.next_delay(*self._poll_interval))
-                answer = poll(job.id)
-                job.polls += 1
-        except errors.OperationFailedError as failure:
-            self._record_failure(job, failure)
-            raise job.failed(failure) from failure
-        except errors.APITimeoutError as error:
-            if job.deadline_passed():
-                raise job.timed_out() from error
-            raise
+        """Submit (or start from a job's `id`), then poll the method `fetch` until the result; see _wait_steps."""
+        return run(self._wait_steps(fetch, timeout, on_update, submit, id, on_queued))
 
     def download(
         self,
@@ -844,39 +868,7 @@ class AsyncAPIClient(BaseAPIClient):
         self, op: Operation, parser: Parser, request: dict[str, Any], extra_body: Mapping[str, Any] | None = None
     ) -> Any:
         """Send `request` (an operation's httpx arguments), retrying as `op` allows; its result or exception."""
-        self._check(op, request, extra_body)
-        request = self._prepare(request)
-        entry = self._record_request(op, request)
-        attempt, in_flight = 0, entry is not None
-        try:
-            while True:
-                try:
-                    response = await self._http.request(**request, timeout=self._attempt_timeout(op))
-                except httpx.TransportError as error:
-                    delay = self._retry_after_error(op, attempt, error)
-                    if delay is None:
-                        self._record_outcome(entry, error=error)
-                        raise connection_error(op.where, error) from error
-                else:
-                    delay = self._retry_after_status(op, attempt, response)
-                    if delay is None:
-                        result = self._result(op, parser, response)
-                        self._record_outcome(entry, result)
-                        return result
-                if in_flight and self._ledger is not None and entry is not None:
-                    self._ledger.record_refused(entry, f"refused; sent again in {delay:.1f} s")
-                    in_flight = False
-                await self._sleep(delay)
-                if entry is not None and self._ledger is not None:
-                    self._ledger.record_resend(entry)
-                    in_flight = True
-                attempt += 1
-        except errors.APIConnectionError:
-            raise  # (recorded above)
-        except BaseException as error:
-            if in_flight:
-                self._record_outcome(entry, error=error)
-            raise
+        return await run_async(self._request_steps(op, parser, request, extra_body))
 
     async def _wait(
         self,
@@ -887,38 +879,9 @@ class AsyncAPIClient(BaseAPIClient):
         id: str | int | None = None,
         on_queued: OnQueued | None = None,
     ) -> Any:
-        """Enterprise3D's wait, awaited; cancelling the task stops it at once (mid-request or mid-sleep)."""
-        import inspect
-
-        job = JobWait(fetch, timeout, id)
-        bounded = self._until(job.deadline)
-        poll = getattr(bounded, fetch)
-        try:
-            answer = await (submit(bounded) if submit is not None else poll(job.id))
-            if submit is not None and on_queued is not None and job_id_of(answer) is not None:
-                queued = on_queued(str(job_id_of(answer)))
-                if inspect.isawaitable(queued):
-                    await queued
-            while True:
-                if on_update is not None:
-                    shown = on_update(answer)
-                    if inspect.isawaitable(shown):
-                        await shown
-                done = job.done(answer)
-                if submit is None or job.polls:
-                    self._record_poll(job, answer, done)
-                if done:
-                    return answer
-                await self._sleep(job.next_delay(*self._poll_interval))
-                answer = await poll(job.id)
-                job.polls += 1
-        except errors.OperationFailedError as failure:
-            self._record_failure(job, failure)
-            raise job.failed(failure) from failure
-        except errors.APITimeoutError as error:
-            if job.deadline_passed():
-                raise job.timed_out() from error
-            raise
+        """Enterprise3D's wait, awaited (callbacks may be coroutine functions); cancelling the task stops it at once
+        (mid-request or mid-sleep)."""
+        return await run_async(self._wait_steps(fetch, timeout, on_update, submit, id, on_queued))
 
     async def download(
         self,

@@ -108,3 +108,28 @@ async def test_each_method_succeeds_against_the_mock_async(op: Operation) -> Non
         except errors.OperationFailedError as failed:
             outcome = failed
     check_result(op, recorder, outcome)
+
+
+def _public_methods(cls: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(function)
+        for name, function in inspect.getmembers(cls, inspect.isfunction)
+        if not name.startswith("_") or name == "__init__"
+    }
+
+
+def test_the_async_client_has_the_sync_clients_methods_with_the_same_signatures() -> None:
+    """Every method of Enterprise3D exists on AsyncEnterprise3D with the same parameters (names, kinds, defaults)
+    and annotations, but for the httpx client class an argument takes."""
+    sync, asynchronous = _public_methods(Enterprise3D), _public_methods(AsyncEnterprise3D)
+    assert sync.keys() == asynchronous.keys()
+    for name, signature in sync.items():
+        other = asynchronous[name]
+        assert list(signature.parameters) == list(other.parameters), name
+        for parameter in signature.parameters.values():
+            twin = other.parameters[parameter.name]
+            assert (parameter.kind, parameter.default) == (twin.kind, twin.default), f"{name}({parameter.name})"
+            annotation = str(parameter.annotation).replace("httpx.Client", "httpx.AsyncClient")
+            assert annotation == str(twin.annotation), f"{name}({parameter.name})"
+        assert str(signature.return_annotation) == str(other.return_annotation), name
+        assert inspect.iscoroutinefunction(getattr(AsyncEnterprise3D, name)) == (name not in ("__init__", "with_options"))
