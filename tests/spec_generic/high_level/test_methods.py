@@ -132,4 +132,5 @@ def test_the_async_client_has_the_sync_clients_methods_with_the_same_signatures(
             annotation = str(parameter.annotation).replace("httpx.Client", "httpx.AsyncClient")
             assert annotation == str(twin.annotation), f"{name}({parameter.name})"
         assert str(signature.return_annotation) == str(other.return_annotation), name
-        assert inspect.iscoroutinefunction(getattr(AsyncEnterprise3D, name)) == (name not in ("__init__", "with_options"))
+        awaited = name not in ("__init__", "with_options")
+        assert inspect.iscoroutinefunction(getattr(AsyncEnterprise3D, name)) == awaited, name
