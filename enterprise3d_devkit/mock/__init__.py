@@ -1,1 +1,1 @@
-"""x"""
+"""The spec-driven mock API (`make mock`) and its job lifecycle."""

@@ -1,4 +1,4 @@
-"""Every ```python block of README.md runs, against an in-process mock of the API.
+"""Every ```python block of the user docs (README.md, docs/*.md) runs, against an in-process mock of the API.
 
 A block may be preceded by `<!-- readme-test: status=NNN body={json} -->` (invisible on GitHub) to make
 the mock answer that status / body, so the error-handling examples take the branch they describe. The body's
@@ -42,10 +42,10 @@ def test_readme_has_the_usage_snippets() -> None:
         "download(",
         "parse_webhook(",
     ):
-        assert call in codes, f"README has no runnable example of {call}"
+        assert call in codes, f"the user docs have no runnable example of {call}"
 
 
-@pytest.mark.parametrize("snippet", snippets(), ids=lambda s: f"README.md:{s.line}")
+@pytest.mark.parametrize("snippet", snippets(), ids=lambda s: f"{s.path.name}:{s.line}")
 def test_snippet_runs(
     snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -74,7 +74,7 @@ def test_snippet_runs(
     monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
     monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle_async)
 
-    exec(compile(snippet.code, f"README.md:{snippet.line}", "exec"), {"__name__": "__main__"})
+    exec(compile(snippet.code, f"{snippet.path.name}:{snippet.line}", "exec"), {"__name__": "__main__"})
 
     printed = capsys.readouterr().out
     assert printed.strip(), "the snippet printed nothing"

@@ -17,5 +17,5 @@ def test_the_examples_typecheck_and_a_wrong_one_is_caught(tmp_path: Path, capsys
     code = next(s.code for s in snippets() if "wait_for_result(job_id" in s.code)
     wrong = tmp_path / "README.md"
     wrong.write_text("```python\n" + code.replace("wait_for_result(job_id", "wait_for_result(queued.id") + "```\n")
-    assert typecheck(wrong) != 0
+    assert typecheck([wrong]) != 0
     assert "README.md:" in capsys.readouterr().out

@@ -157,7 +157,7 @@ def test_each_error_is_one_line_and_its_documented_exit_status(cli: Any, monkeyp
 
 
 def test_the_exit_statuses_are_the_documented_ones() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8").split("## The command line", 1)[1]
+    readme = (REPO / "docs" / "command-line.md").read_text(encoding="utf-8")
     documented = {int(n) for n in re.findall(r"^\| (\d+) \|", readme, re.M)}
     others = {0, _cli.USAGE, _cli.BATCH_NOT_DONE, _cli.INTERRUPTED, _cli.TERMINATED}
     assert documented == {status for _, status in _cli.EXIT_STATUSES} | others
