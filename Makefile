@@ -12,8 +12,8 @@ STAMP := $(VENV)/.installed
 BOOTSTRAP ?= $(STAMP)
 export PATH := $(BIN):$(PATH)
 # Python may cache compiled modules (some machines set PYTHONDONTWRITEBYTECODE): the suite starts dozens of
-# interpreters, and recompiling the same libraries in each cost ~10% of `make test`. Caches are git-ignored and
-# never count as generated output.
+# interpreters, and recompiling the same libraries in each would cost every run. Caches are git-ignored and never
+# count as generated output.
 unexport PYTHONDONTWRITEBYTECODE
 export PYTHON := $(BIN)/python
 # The generated package's import name: codegen/config.yaml is its one source.
@@ -69,7 +69,7 @@ test-fast: $(BOOTSTRAP) ## The inner loop: the runtime's unit tests, the operati
 	  tests/tooling/test_plans.py tests/tooling/test_layering.py
 
 # test-live prints Python's own tracebacks: pytest's long ones re-parse every module of a failed call (httpx's among
-# them), about 0.1 s a failure, and against a server that cannot be reached every test fails the same way.
+# them) for every failure, and against a server that cannot be reached every test fails the same way.
 test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_URL + MODELSLAB_API_KEY (writes: TEST_API_ALLOW_WRITES=1)
 	@test -n "$$TEST_API_BASE_URL" && test -n "$$MODELSLAB_API_KEY" || { \
 	  echo "make test-live needs TEST_API_BASE_URL (the base URL a Client is given, e.g." >&2; \

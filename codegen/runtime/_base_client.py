@@ -169,8 +169,8 @@ def transport_settings(httpx_args: Mapping[str, Any], verify: str | bool | ssl.S
 def default_ssl_context(trust_env: bool, http2: bool) -> ssl.SSLContext:
     """The SSL context httpx would build for `verify=True`, built once per process and shared by every client.
 
-    httpx builds a new one for each client, and loading the CA bundle costs about 15 ms: more than a whole call to
-    a local server. A context is safe to share between connections and threads. Clients with and without HTTP/2
+    httpx builds a new one for each client, and loading the CA bundle costs more than a whole call to a local
+    server. A context is safe to share between connections and threads. Clients with and without HTTP/2
     get different contexts, because the connection pool sets the ALPN protocols on the context it is given; and
     the environment the context is built from is part of the key: with `trust_env`, the CA bundle named by
     SSL_CERT_FILE or SSL_CERT_DIR (as httpx reads them), and always SSLKEYLOGFILE (as the ssl module reads it).

@@ -33,7 +33,7 @@ def installed_version(distribution: str, path: list[str] = sys.path) -> str:
     `{name}-{version}.dist-info` (the form the wheel and installed-project specifications give it), on the first
     entry of `path` that has one. A LookupError when none does.
 
-    Not importlib.metadata.version(): importing it (email header parsing, zip files) takes 25 ms, half of this
+    Not importlib.metadata.version(): importing it (email header parsing, zip files) would be most of this
     interpreter's work, and generate.sh starts one for every run, cache hits included."""
     wanted = _normalized(distribution)
     for entry in path:

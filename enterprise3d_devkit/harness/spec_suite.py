@@ -118,7 +118,7 @@ def check_document(source: str, overlay: Path | None = None, timeout: float = 30
     except OverlayError as exc:
         return Outcome(label, REFUSED, detail=str(exc))
     # Imported once a document is usable: a refusal (most of a vendor corpus) needs neither the example check's schema
-    # validator nor the generator's naming rules, 0.4 s of imports.
+    # validator nor the generator's naming rules, which are heavy imports.
     from enterprise3d_devkit.spec.instances import example_findings
     from enterprise3d_devkit.spec.operations import operations
 

@@ -340,7 +340,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit this. Without it, uvicorn's separate writes of headers and body meet
-    # Nagle's algorithm and the client's delayed ACK: every response waited ~40 ms on loopback.
+    # Nagle's algorithm and the client's delayed ACK: every response waited for the delayed ACK.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(2048)

@@ -1,9 +1,9 @@
 """YAML reading for the dev tools, and writing of the files only programs read, through libyaml when PyYAML has it.
 
-PyYAML's pure-Python loader takes about 50 ms for openapi.yaml, and the tools and the test suite read the spec, the
-overlay and the operation table hundreds of times; the C parser feeds the same safe constructors about ten times
-faster. The two parsers disagree on a few malformed documents, so a document the C parser refuses is read again by
-the Python one: what it accepts, and the errors it gives (with their line and column), stay exactly PyYAML's.
+The tools and the test suite read the spec, the overlay and the operation table hundreds of times, and PyYAML's
+pure-Python loader is slow; the C parser feeds the same safe constructors. The two parsers disagree on a few
+malformed documents, so a document the C parser refuses is read again by the Python one: what it accepts, and the
+errors it gives (with their line and column), stay exactly PyYAML's.
 """
 
 from __future__ import annotations

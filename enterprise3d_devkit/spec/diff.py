@@ -177,8 +177,8 @@ def diff_specs(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     return [*diff_operations(old, new), *diff_models(old, new)]
 
 
-# Breakages already found in this process, by the two packages' names and file digests: griffe takes about 0.15 s
-# to load a generated package, and one update compares the same trees more than once (so do the tool's tests).
+# Breakages already found in this process, by the two packages' names and file digests: loading a generated
+# package with griffe is costly, and one update compares the same trees more than once (so do the tool's tests).
 _breakages_seen: dict[tuple[str, str, str, str], list[str]] = {}
 
 

@@ -75,10 +75,10 @@ def with_server(spec: dict[str, Any], url: str) -> dict[str, Any]:
     return patched
 
 
-# Building an OpenAPI object costs ~10 ms, and a content key (dumping the spec) ~20 ms: cached by the spec dict's
+# Building an OpenAPI object is costly, and a content key (dumping the spec) more so: cached by the spec dict's
 # identity instead, holding the dict so that its id cannot be reused. Callers pass specs they do not mutate after.
 _OPENAPI_CACHE: dict[int, tuple[dict[str, Any], OpenAPI]] = {}
-# openapi-core validates the whole document again each time an OpenAPI object is built (most of that ~10 ms); the
+# openapi-core validates the whole document again each time an OpenAPI object is built (most of that cost); the
 # documents given here were validated already (generate.sh refuses any other), so that check is switched off.
 _NO_SPEC_CHECK = Config(spec_validator_cls=None)  # type: ignore[arg-type]  # None: no check (its check_spec), unannotated
 

@@ -41,7 +41,7 @@ def make(repo: Path, *targets: str, env: dict[str, str] | None = None) -> subpro
 def update_spec(repo: Path, *arguments: str) -> tuple[int, str]:
     """What `make update-spec` runs (`SOURCE=` as the arguments, none: the recorded sources), on a repo copy and in
     this process: its exit status and what it printed. It saves an interpreter start and the update tool's imports
-    (0.4 s) in tests of what the update does; the tests of the make target's variables (SOURCE, REPORT, PROPOSE)
+    in tests of what the update does; the tests of the make target's variables (SOURCE, REPORT, PROPOSE)
     run make."""
     from enterprise3d_devkit.spec_update.update import main
 

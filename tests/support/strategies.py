@@ -28,10 +28,10 @@ JSON_VALUES = json_values()
 def schema_shaped(schema: Any, unknown_values: st.SearchStrategy[Any] = JSON_VALUES) -> st.SearchStrategy[Any]:
     """Values of a JSON Schema; an object one that allows unknown fields gets up to three, of `unknown_values`.
 
-    hypothesis-jsonschema draws the unknown fields itself, but slowly: about 4 ms a value, most of the time of the
-    tests that use it. So a flat object schema that allows unknown fields is drawn without them at its top level
-    (the library still draws those of nested objects) and gets them from `unknown_values` (a declared field wins
-    over an unknown one of its name). A composed schema is left to the library."""
+    hypothesis-jsonschema draws the unknown fields itself, but slowly: most of the time of the tests that use it. So
+    a flat object schema that allows unknown fields is drawn without them at its top level (the library still draws
+    those of nested objects) and gets them from `unknown_values` (a declared field wins over an unknown one of its
+    name). A composed schema is left to the library."""
     flat = isinstance(schema, dict) and "properties" in schema and not {"allOf", "anyOf", "oneOf"} & set(schema)
     if not flat or "additionalProperties" in schema:
         return from_schema(schema)

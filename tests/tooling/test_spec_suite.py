@@ -3,7 +3,7 @@
 make reports any failing recipe as exit status 2, so the distinct statuses are asserted on the command the targets
 run (python -m enterprise3d_devkit.harness.spec_suite), and the targets themselves for their output.
 
-The green path (generate, run tests/spec_generic in a temp copy) takes ~20 s a document, so it runs in
+The green path (generate, run tests/spec_generic in a temp copy) takes long for each document, so it runs in
 `make test-corpus` (CI), not here; these tests cover every way a document is turned away, and the corpus summary.
 """
 
