@@ -326,6 +326,7 @@ class BaseAPIClient:
     _client: Any
     # The httpx client (sync or async) and the pause between attempts or polls: the I/O the subclass performs.
     _http: Any
+    _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
     _sleep: Callable[[float], Any]
     _owns_http: bool
 
@@ -338,9 +339,13 @@ class BaseAPIClient:
         default_headers: Mapping[str, str] | None,
         strict_response_validation: bool,
         httpx_args: Mapping[str, Any] | None,
-        http_client_given: bool,
+        http_client: httpx.Client | httpx.AsyncClient | None,
         ledger: Ledger | str | os.PathLike[str] | None = None,
     ) -> None:
+        if http_client is not None and not isinstance(http_client, self._http_class):
+            raise TypeError(
+                f"http_client must be an httpx.{self._http_class.__name__}, not {type(http_client).__name__}"
+            )
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if not key or not key.strip():
             raise ValueError(
@@ -353,7 +358,7 @@ class BaseAPIClient:
                 f"{type(self).__name__} needs a base URL: pass base_url=... or set the {BASE_URL_ENV} environment "
                 "variable (the API's spec names no absolute server URL)"
             )
-        if http_client_given and httpx_args:
+        if http_client is not None and httpx_args:
             raise ValueError("pass http_client or httpx_args, not both")
         self._api_key = key
         self.base_url = url.rstrip("/")
@@ -371,8 +376,12 @@ class BaseAPIClient:
         # Per request only what the httpx client does not already carry (with_options, a client passed in).
         self._request_headers: dict[str, str] = {}
         self._request_timeout: Any = httpx.USE_CLIENT_DEFAULT
-        self._owns_http = not http_client_given
-        if http_client_given:  # a client passed in keeps its own settings; ours go with each request
+        self._owns_http = http_client is None
+        if http_client is not None:  # a client passed in keeps its own settings; ours go with each request
+            if isinstance(http_client, httpx.AsyncClient):
+                self._client.set_async_httpx_client(http_client)
+            else:
+                self._client.set_httpx_client(http_client)
             self._request_headers = {"User-Agent": user_agent(self._distribution, self._version), **headers}
             if not isinstance(timeout, NotGiven):
                 self._request_timeout = timeout
@@ -659,6 +668,7 @@ class BaseAPIClient:
 class SyncAPIClient(BaseAPIClient):
     """The base of the synchronous high-level client."""
 
+    _http_class = httpx.Client
     _sleep = staticmethod(time.sleep)
 
     def __init__(
@@ -674,8 +684,6 @@ class SyncAPIClient(BaseAPIClient):
         strict_response_validation: bool = False,
         ledger: Ledger | str | os.PathLike[str] | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
         self._configure(
             api_key,
             base_url,
@@ -684,11 +692,9 @@ class SyncAPIClient(BaseAPIClient):
             default_headers,
             strict_response_validation,
             httpx_args,
-            http_client is not None,
+            http_client,
             ledger,
         )
-        if http_client is not None:
-            self._client.set_httpx_client(http_client)
         self._http: httpx.Client = self._client.get_httpx_client()
 
     def close(self) -> None:
@@ -819,6 +825,7 @@ async def _async_sleep(seconds: float) -> None:
 class AsyncAPIClient(BaseAPIClient):
     """The base of the asyncio high-level client."""
 
+    _http_class = httpx.AsyncClient
     _sleep: Callable[[float], Awaitable[None]] = staticmethod(_async_sleep)
 
     def __init__(
@@ -834,8 +841,6 @@ class AsyncAPIClient(BaseAPIClient):
         strict_response_validation: bool = False,
         ledger: Ledger | str | os.PathLike[str] | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
         self._configure(
             api_key,
             base_url,
@@ -844,11 +849,9 @@ class AsyncAPIClient(BaseAPIClient):
             default_headers,
             strict_response_validation,
             httpx_args,
-            http_client is not None,
+            http_client,
             ledger,
         )
-        if http_client is not None:
-            self._client.set_async_httpx_client(http_client)
         self._http: httpx.AsyncClient = self._client.get_async_httpx_client()
 
     async def close(self) -> None:
