@@ -15,7 +15,7 @@ from enterprise3d_devkit.repo.copies import copy_repo
 from enterprise3d_devkit.repo.digests import tree_hash
 from enterprise3d_devkit.repo.generate_sh import tool_env
 
-__all__ = ["copy_repo", "make", "run", "tree_hash", "update_spec", "write_spec"]
+__all__ = ["copy_repo", "decide_pending_operations", "make", "run", "tree_hash", "update_spec", "write_spec"]
 
 
 def run(
@@ -54,3 +54,34 @@ def update_spec(repo: Path, *arguments: str) -> tuple[int, str]:
 def write_spec(path: Path, spec: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     return path
+
+
+def decide_pending_operations(repo: Path) -> list[str]:
+    """Write, in a repo copy, the decisions a person has yet to make for operations of its spec (a row in the
+    operation table: changes state, never repeated -- what the client already assumes of an operation it does not
+    know; a row in the README's operation table), so that a test of what a later change does sees only that
+    change's own failures. The labels decided; none in a repository whose decisions are all made."""
+    from enterprise3d_devkit.repo.layout import PACKAGE
+    from enterprise3d_devkit.spec.operation_table import load_table
+    from enterprise3d_devkit.spec.operations import operations
+    from enterprise3d_devkit.spec.overlay import effective_spec
+
+    table_path = repo / "codegen" / "operations.yaml"
+    decided = load_table(table_path)
+    readme = repo / "README.md"
+    lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+    spec = effective_spec(repo / "openapi.yaml", repo / "openapi.overlay.yaml")
+    pending = [op for op in operations(spec) if op.label not in decided]
+    for op in pending:
+        module = op.module.removeprefix(f"{PACKAGE}.api.")
+        with table_path.open("a", encoding="utf-8") as table:
+            table.write(
+                f"{op.label}:\n  effect: write\n  retry: never\n  why: not decided yet in the copied repository\n"
+            )
+        if f"| `{op.label}` |" not in "".join(lines):
+            last_row = max(i for i, line in enumerate(lines) if line.startswith("| `") and "` | `" in line)
+            lines.insert(
+                last_row + 1, f"| `{op.label}` | `{module}` | `{module.rsplit('.', 1)[1]}()` | - | never | - |\n"
+            )
+    readme.write_text("".join(lines), encoding="utf-8")
+    return [op.label for op in pending]

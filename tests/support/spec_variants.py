@@ -34,6 +34,21 @@ GROWN_OPERATION_ID = unused_name(
 )
 
 
+def _generator_names(schema_name: str) -> tuple[str, str]:
+    """(class, module) the generator names a component schema's model (its own rules, not re-derived here)."""
+    from openapi_python_client.strings import ClassName, PythonIdentifier
+
+    from enterprise3d_devkit.repo.layout import FIELD_PREFIX
+
+    class_name = ClassName(schema_name, FIELD_PREFIX)
+    return str(class_name), str(PythonIdentifier(class_name, FIELD_PREFIX))
+
+
+# The grown model's class and module, as the generator names them ("FetchResultResponse_2" is class
+# FetchResultResponse2 in module fetch_result_response_2).
+GROWN_CLASS, GROWN_CLASS_MODULE = _generator_names(GROWN_MODEL)
+
+
 def grown_spec() -> dict[str, Any]:
     """openapi.yaml plus a second operation whose response has a date-time field.
 

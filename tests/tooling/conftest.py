@@ -12,7 +12,7 @@ from enterprise3d_devkit.repo.digests import sha256
 from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.record import read_record
 from enterprise3d_devkit.spec_update.update import MIRROR_ENV
-from tests.support.repo_copies import copy_repo
+from tests.support.repo_copies import copy_repo, decide_pending_operations
 from tests.support.servers import FileServer
 from tests.support.vendor import VendorMirror
 
@@ -30,8 +30,11 @@ def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A throw-away copy of the repository to run make and generate.sh in."""
-    return copy_repo(tmp_path / "repo")
+    """A throw-away copy of the repository to run make and generate.sh in, with any decision a person has yet to
+    make about a new operation of its spec written in (a test sees only its own change's failures)."""
+    copied = copy_repo(tmp_path / "repo")
+    decide_pending_operations(copied)
+    return copied
 
 
 @pytest.fixture

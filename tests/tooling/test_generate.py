@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from openapi_python_client.strings import snake_case
 
 from enterprise3d_devkit.generation.marker import MARKER
 from enterprise3d_devkit.generation.version_module import installed_version, module_text, version_of
@@ -23,7 +22,7 @@ from enterprise3d_devkit.repo.layout import GENERATED, PACKAGE, REPO, RUNTIME_MO
 from enterprise3d_devkit.spec.loading import load_spec
 from enterprise3d_devkit.spec.operations import operations
 from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
-from tests.support.spec_variants import GROWN_MODEL, grown_module, grown_spec, unused_name
+from tests.support.spec_variants import GROWN_CLASS, GROWN_CLASS_MODULE, grown_module, grown_spec, unused_name
 
 
 @pytest.fixture(scope="module")
@@ -350,11 +349,11 @@ def test_grown_spec_generates_imports_and_typechecks(grown_package: Path, mypy_c
     imported = run(["python", "-c", "import inspect\n" + importer], cwd=out.parent)
     assert imported.returncode == 0, imported.stderr
     assert str(out) in imported.stdout
-    assert imported.stdout.count(f"-> '{GROWN_MODEL}'") == 2, imported.stdout
+    assert imported.stdout.count(f"-> '{GROWN_CLASS}'") == 2, imported.stdout
 
     # `format: password` masks a field whatever its name; the date-time field is validated on parse.
     probe = (
-        f"from modelslab_enterprise_3d.models import {GROWN_MODEL} as R\n"
+        f"from modelslab_enterprise_3d.models import {GROWN_CLASS} as R\n"
         "from modelslab_enterprise_3d import errors\n"
         "r = R.from_dict({'status': 'success', 'created_at': '2024-01-01T00:00:00Z',\n"
         "                 'webhook_credential': 'S3NT1NEL'})\n"
@@ -371,7 +370,7 @@ def test_grown_spec_generates_imports_and_typechecks(grown_package: Path, mypy_c
 
     typed = run(["mypy", "--strict", f"--cache-dir={mypy_cache}", PACKAGE], cwd=out.parent)
     assert typed.returncode == 0, typed.stdout
-    assert "datetime" in (out / "models" / f"{snake_case(GROWN_MODEL)}.py").read_text(encoding="utf-8")
+    assert "datetime" in (out / "models" / f"{GROWN_CLASS_MODULE}.py").read_text(encoding="utf-8")
 
 
 def test_every_generated_module_says_it_is_generated() -> None:

@@ -41,7 +41,8 @@ def separate_server() -> Iterator[str]:
 @pytest.mark.parametrize("writes", ["1", ""], ids=["writes-allowed", "read-only"])
 def test_against_a_separately_started_server_it_passes(separate_server: str, writes: str) -> None:
     table = load_table()
-    state_changing = [op for op in OPERATIONS if table[op.label].changes_state]
+    # (an operation the table does not name yet is treated as one that changes state: it waits for a decision)
+    state_changing = [op for op in OPERATIONS if op.label not in table or table[op.label].changes_state]
     env = {"TEST_API_BASE_URL": separate_server, "MODELSLAB_API_KEY": "live-test-key", "TEST_API_ALLOW_WRITES": writes}
     result = make(REPO, "test-live", env=env)
     output = result.stdout + result.stderr
@@ -58,7 +59,8 @@ def test_against_a_separately_started_server_it_passes(separate_server: str, wri
         read_only = len(OPERATIONS) - len(state_changing)
         assert (f"{per_operation * read_only} passed" in output) if read_only else ("passed" not in output)
         for op in state_changing:
-            assert f"{op.label} changes server state" in output and "TEST_API_ALLOW_WRITES=1" in output
+            why = "changes server state" if op.label in table else "is not in codegen/operations.yaml"
+            assert f"{op.label} {why}" in output and "TEST_API_ALLOW_WRITES=1" in output
 
 
 def test_against_a_port_where_nothing_listens_it_fails_fast_with_a_connection_error() -> None:

@@ -16,7 +16,7 @@ from enterprise3d_devkit.spec.diff import Change, diff_specs, generate_package, 
 from enterprise3d_devkit.spec.loading import load_spec
 from enterprise3d_devkit.spec.operations import operations
 from tests.support.repo_copies import copy_repo, make, run, write_spec
-from tests.support.spec_variants import GROWN_MODEL, GROWN_PATH, grown_module, grown_spec, unused_name
+from tests.support.spec_variants import GROWN_CLASS, GROWN_MODEL, GROWN_PATH, grown_module, grown_spec, unused_name
 
 BASE = load_spec()
 
@@ -107,8 +107,8 @@ CASES: list[tuple[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]], str,
         "request body schema changed",
         True,
     ),
-    ("model-added", lambda: (BASE, grown_spec()), f"models.{GROWN_MODEL}: added", False),
-    ("model-removed", lambda: (grown_spec(), BASE), f"models.{GROWN_MODEL}: removed", True),
+    ("model-added", lambda: (BASE, grown_spec()), f"models.{GROWN_CLASS}: added", False),
+    ("model-removed", lambda: (grown_spec(), BASE), f"models.{GROWN_CLASS}: removed", True),
     (
         "optional-field-added",
         lambda: (
@@ -194,7 +194,7 @@ def test_griffe_sees_what_the_python_api_lost(tmp_path: Path, monkeypatch: pytes
     grown = generate_package(grown_spec(), tmp_path / "grown")
     base = generate_package(BASE, tmp_path / "base")
     removed = python_api_breakages(grown, base)
-    assert any(f"{PACKAGE}.models.{GROWN_MODEL}" in line for line in removed)
+    assert any(f"{PACKAGE}.models.{GROWN_CLASS}" in line for line in removed)
     assert any("api.management" in line for line in removed)
     assert python_api_breakages(base, grown) == []  # adding an operation breaks nothing
 
