@@ -19,7 +19,7 @@ REPO_FILES = [
     "CHANGELOG.md",
     "LICENSE",
 ]
-REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated", "tests", ".github"]
+REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated", "tests", "docs", ".github"]
 IGNORED = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".generate-*", "corpus")
 
 

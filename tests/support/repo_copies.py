@@ -81,7 +81,7 @@ def decide_pending_operations(repo: Path) -> list[str]:
         if f"| `{op.label}` |" not in "".join(lines):
             last_row = max(i for i, line in enumerate(lines) if line.startswith("| `") and "` | `" in line)
             lines.insert(
-                last_row + 1, f"| `{op.label}` | `{module}` | `{module.rsplit('.', 1)[1]}()` | - | never | - |\n"
+                last_row + 1, f"| `{op.label}` | `{module}` | `{module.rsplit('.', 1)[1]}()` | - | **never** | - |\n"
             )
     readme.write_text("".join(lines), encoding="utf-8")
     return [op.label for op in pending]
