@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from jinja2.utils import htmlsafe_json_dumps
 
 from codegen.runtime import _vendor_facts
+from enterprise3d_devkit.generation import docstrings
 from enterprise3d_devkit.generation.generator_input import for_generator
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, GENERATOR_CONFIG
 
@@ -99,6 +100,8 @@ class OperationPlan:
     command: str  # the command line's subcommand
     options: tuple[Option, ...]
     imports: tuple[str, ...]  # the import lines its annotations need (for type checkers)
+    docstring: str = ""  # its method's (docstrings.method)
+    and_wait_docstrings: tuple[str, str] = ("", "")  # its <name>_and_wait's, sync then async
 
     @property
     def constant(self) -> str:
@@ -115,6 +118,7 @@ class WaitPlan:
     fetch_label: str
     success: str
     answers: str  # what every poll may answer (on_update's argument)
+    docstrings: tuple[str, str] = ("", "")  # sync, then async
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,8 @@ class ClientPlan:
     waits: tuple[WaitPlan, ...]
     webhooks: tuple[Imported, ...]
     imports: tuple[str, ...]  # every import line the methods' annotations need, sorted
+    docstring: str = ""  # Enterprise3D's
+    webhook_docstring: str = ""  # parse_webhook's (when the spec has payloads)
 
     def by_label(self) -> dict[str, OperationPlan]:
         return {plan.label: plan for plan in self.operations}
@@ -156,6 +162,8 @@ class ClientPlan:
             "webhooks": [asdict(hook) for hook in self.webhooks],
             "imports": list(self.imports),
             "cli_table": _python_literal(self.cli_table()),
+            "client_docstring": self.docstring,
+            "webhook_docstring": self.webhook_docstring,
         }
 
 
@@ -462,6 +470,7 @@ class TableFacts:
     body_schemas: dict[str, str] = field(default_factory=dict)
     enum_defaults: dict[str, str] = field(default_factory=dict)
     webhook_schemas: tuple[str, ...] = ()
+    default_base_url: str = ""  # the spec's server, as the client's default
 
 
 def client_plan(data: Any, facts: TableFacts) -> ClientPlan:
@@ -492,6 +501,11 @@ def client_plan(data: Any, facts: TableFacts) -> ClientPlan:
         operations.append(
             operation_plan(endpoint, tag, facts, wait.name if wait else None, wait.fetch if wait else None)
         )
+    operations = [_with_docstrings(plan, waits.get(facts.results.get(plan.label, ""))) for plan in operations]
+    waits = {
+        label: replace(wait, docstrings=(docstrings.wait(wait, False), docstrings.wait(wait, True)))
+        for label, wait in waits.items()
+    }
     webhooks = tuple(
         Imported(model.class_info.module_name, model.class_info.name)
         for model in data.models
@@ -500,7 +514,21 @@ def client_plan(data: Any, facts: TableFacts) -> ClientPlan:
     imports = [f"from .models.{hook.module} import {hook.name}" for hook in webhooks]
     imports += [line for plan in operations for line in plan.imports]
     kept = sorted(line for line in set(imports) if not line.startswith(("from .types ", "from typing ")))
-    return ClientPlan(tuple(operations), tuple(waits.values()), webhooks, tuple(kept))
+    return ClientPlan(
+        tuple(operations),
+        tuple(waits.values()),
+        webhooks,
+        tuple(kept),
+        docstrings.client(_text(data.title), facts.default_base_url),
+        docstrings.parse_webhook([hook.name for hook in webhooks]) if webhooks else "",
+    )
+
+
+def _with_docstrings(plan: OperationPlan, wait: WaitPlan | None) -> OperationPlan:
+    waiting = ("", "")
+    if plan.generates and wait is not None:
+        waiting = (docstrings.and_wait(plan, wait, False), docstrings.and_wait(plan, wait, True))
+    return replace(plan, docstring=docstrings.method(plan), and_wait_docstrings=waiting)
 
 
 def generator_data(spec: dict[str, Any], config: Path = GENERATOR_CONFIG) -> Any:

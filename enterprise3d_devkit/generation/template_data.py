@@ -1,23 +1,24 @@
-"""The facts the generator's templates need beyond the spec, written as a Jinja file at generation time
-(by `python -m enterprise3d_devkit.spec.validation SPEC --template-data TABLE OUT`, once the spec is valid).
+"""The facts the generator's templates need beyond the spec, written as a Jinja file at generation time (by
+generation/run.py, once the spec is valid).
 
 openapi-python-client hands its templates the parsed operations and models, but neither the spec's `servers` nor
 anything of ours. generate.sh assembles the template folder it passes with --custom-template-path (the generator's
 official extension point) and puts this file in it; the templates import it as `data`. This is the one path by
-which a fact that is not in the spec reaches a template:
+which anything that is not in the spec reaches a template:
 
+  * `plans`: the operation plans (plans.py), with the docstrings composed from them (docstrings.py): everything the
+    high-level client and the command line decide about each operation. Their inputs beyond the generator's reading
+    are gathered here (`table_facts`): the reviewed operation table's columns (codegen/operations.yaml: `retry`,
+    `result` where the spec has both operations), each JSON body's schema reduced to what the runtime checks before
+    a request is sent (codegen/runtime/_checks.py), the component enums' defaults, the webhook payloads an overlay
+    marks, the spec's server;
   * from the spec: `default_base_url`, the first server's URL (server variables replaced by their defaults), what
-    the high-level client calls when neither base_url= nor the environment says otherwise; "" when there is none;
-  * from codegen/operations.yaml: `retry_safe`, the labels ("POST /path") of the operations marked `retry: safe`;
-    an operation the table does not name is not retried (this_api/test_operation_table.py makes a person decide);
-    `retry_refused`, those marked `retry: refused` (retried only when the server refused them: a generation);
-  * from the spec, per operation: `server_prefixes`, where an operation whose path or itself names its own server is
-    served relative to the document's server ("/.."; spec_loading.server_prefix), written into its URL because the
-    generator ignores such servers; `body_schemas`, its JSON body's schema reduced to what the runtime checks before
-    a request is sent (codegen/runtime/_checks.py), as JSON text;
-  * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts of its _vendor_facts.py (legacy
-    spellings, credential field names, the statuses that mean failure, the API key's field and environment
-    variables), the retried statuses of _base_client.py, and the package's exports: each runtime module's own
+    the high-level client calls when neither base_url= nor the environment says otherwise ("" when there is none);
+    `server_prefixes`, where an operation whose path or itself names its own server is served relative to the
+    document's server ("/.."; spec.loading.server_prefix), written into its URL because the generator ignores such
+    servers;
+  * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts the models need (legacy
+    spellings, credential field names, the API key's field), and the package's exports: each runtime module's own
     `__all__`, plus the classes the client template writes (CLIENT_EXPORTS).
 """
 
@@ -28,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from codegen.runtime import _base_client, _checks, _jobs, _vendor_facts, errors
+from codegen.runtime import _checks, _vendor_facts, errors
 from enterprise3d_devkit.generation import plans
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, GENERATOR_CONFIG
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, resolve, server_base_url, server_prefix
@@ -141,10 +142,6 @@ def server_prefixes(spec: dict[str, Any]) -> dict[str, str]:
     return prefixes
 
 
-def spoken_list(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
-
-
 def table_facts(spec: dict[str, Any], table: dict[str, Any]) -> plans.TableFacts:
     """What the operation plans need beyond the generator's reading of the spec."""
     return plans.TableFacts(
@@ -154,6 +151,7 @@ def table_facts(spec: dict[str, Any], table: dict[str, Any]) -> plans.TableFacts
         body_schemas=body_schemas(spec),
         enum_defaults=enum_defaults(spec),
         webhook_schemas=tuple(webhook_schemas(spec)),
+        default_base_url=default_base_url(spec),
     )
 
 
@@ -163,37 +161,15 @@ def client_plan(spec: dict[str, Any], table_path: Path, config: Path = GENERATOR
     return plans.client_plan(plans.generator_data(spec, config), table_facts(spec, table))
 
 
-def seconds(value: float | None) -> str:
-    return "none" if value is None else f"{value:g} s"
-
-
 def values(spec: dict[str, Any], table_path: Path, config: Path = GENERATOR_CONFIG) -> dict[str, Any]:
     """Every fact a template can read, by name (`table_path`: the repository's codegen/operations.yaml)."""
-    table = load_table(table_path) if table_path.exists() else {}
-    timeout = _base_client.DEFAULT_TIMEOUT
     return {
-        "plans": plans.client_plan(plans.generator_data(spec, config), table_facts(spec, table)).to_data(),
+        "plans": client_plan(spec, table_path, config).to_data(),
         "default_base_url": default_base_url(spec),
-        "retry_safe": sorted(label for label, policy in table.items() if policy.retry_safe),
-        "retry_refused": sorted(label for label, policy in table.items() if policy.retry_refused),
-        "body_schemas": body_schemas(spec),
         "server_prefixes": server_prefixes(spec),
-        "results": spec_results(spec, table),
-        "success_status": _vendor_facts.SUCCESS_STATUS,
-        "default_wait_timeout": _jobs.DEFAULT_WAIT_TIMEOUT,
-        "webhook_schemas": webhook_schemas(spec),
-        "enum_defaults": enum_defaults(spec),
-        "retry_statuses": spoken_list([str(status) for status in sorted(_base_client.RETRY_STATUSES)]),
-        "refused_statuses": spoken_list([str(status) for status in sorted(_vendor_facts.REFUSED_STATUSES)]),
-        "error_statuses": sorted(_vendor_facts.ERROR_STATUSES),
-        "failure_statuses": " or ".join(json.dumps(status) for status in sorted(_vendor_facts.ERROR_STATUSES)),
-        "default_timeout": f"{seconds(timeout.connect)} to connect, {seconds(timeout.read)} to read or write",
-        "default_max_retries": _base_client.DEFAULT_MAX_RETRIES,
         "legacy_spellings": dict(_vendor_facts.LEGACY_SPELLINGS),
         "credential_fields": sorted(_vendor_facts.CREDENTIAL_FIELDS),
         "api_key_field": _vendor_facts.API_KEY_FIELD,
-        "api_key_env": _vendor_facts.API_KEY_ENV,
-        "base_url_env": _vendor_facts.BASE_URL_ENV,
         "exports": exports(spec),
     }
 
