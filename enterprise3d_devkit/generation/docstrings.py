@@ -8,15 +8,52 @@ Text of the spec goes through the generator's own safe_for_docstring, and is wra
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 import jinja2
 from jinja2.filters import do_indent, do_wordwrap
 
 from codegen.runtime import _base_client, _jobs, _vendor_facts
 
-if TYPE_CHECKING:
-    from enterprise3d_devkit.generation.plans import OperationPlan, WaitPlan
+
+class Field(Protocol):
+    @property
+    def doc(self) -> str: ...
+
+
+class OperationPlan(Protocol):
+    """What a docstring reads of an operation's plan (plans.OperationPlan; a protocol, so that plans may import
+    this module)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def has_key(self) -> bool: ...
+    @property
+    def retry(self) -> str: ...
+    @property
+    def body_schema(self) -> str: ...
+    @property
+    def fields(self) -> Sequence[Field]: ...
+
+
+class WaitPlan(Protocol):
+    """What a docstring reads of a wait method's plan (plans.WaitPlan)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def fetch(self) -> str: ...
+    @property
+    def success(self) -> str: ...
+
 
 _ENVIRONMENT = jinja2.Environment(keep_trailing_newline=True)
 
