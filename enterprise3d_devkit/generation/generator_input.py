@@ -5,6 +5,14 @@ the spec as published); only the generator's view of it is.
 * A schema with `allOf` and properties or `required` of its own beside it: the generator merges the `allOf` parts
   and drops the rest, so the model, and the method, lose those fields (and the server answers 400 for a missing
   required one). The schema's own object keywords move into one more `allOf` part, which it merges.
+* A string enum whose values name the same Python member (values that differ only in case, or only in
+  punctuation): the generator stops ("Duplicate key"), or silently keeps one of the values. The enum gets
+  `x-enum-varnames`, the generator's own extension for member names: its default names, each repeated one
+  numbered (QUEUED, QUEUED_2).
+* A response under components/responses whose object schema is inline and has a `title`: the generator names the
+  model after the operation and the title, so one operation that uses the response for two statuses asks for two
+  models of one name, and it stops. The schema moves to components/schemas (under its title, or the response's
+  name when that is taken) and the response refers to it: one model, shared.
 """
 
 from __future__ import annotations
@@ -17,10 +25,52 @@ OWN_OBJECT_KEYWORDS = ("properties", "required", "additionalProperties")
 
 
 def for_generator(spec: dict[str, Any]) -> dict[str, Any]:
-    """A copy of `spec` with every schema's object keywords beside `allOf` moved into an `allOf` part."""
+    """A copy of `spec` rewritten as above."""
     copied = copy.deepcopy(spec)
+    _hoist_titled_responses(copied)
     _rewrite(copied)
     return copied
+
+
+def _hoist_titled_responses(spec: dict[str, Any]) -> None:
+    components = spec.get("components")
+    if not isinstance(components, dict) or not isinstance(components.get("responses"), dict):
+        return
+    schemas = components.setdefault("schemas", {})
+    if not isinstance(schemas, dict):
+        return
+    for name, response in components["responses"].items():
+        for media in ((response or {}).get("content") or {}).values():
+            schema = media.get("schema") if isinstance(media, dict) else None
+            if not isinstance(schema, dict) or "$ref" in schema or not isinstance(schema.get("title"), str):
+                continue
+            target = next(c for c in (schema["title"], name, f"{name}Body") if c not in schemas)
+            schemas[target] = schema
+            media["schema"] = {"$ref": "#/components/schemas/" + target.replace("~", "~0").replace("/", "~1")}
+
+
+def _member_name(value: object, index: int) -> str:
+    """The member name the generator gives a string enum value (its enum_property.values_from_list)."""
+    from openapi_python_client.strings import snake_case
+
+    key = value.upper() if isinstance(value, str) and value and value[0].isalpha() else f"VALUE_{index}"
+    return snake_case(key).upper()
+
+
+def unique_member_names(values: list[Any]) -> list[str] | None:
+    """Member names for a string enum's values that the generator would give two of them alike: its own names,
+    the second and later of a name numbered; None when its names are unique already."""
+    names = [_member_name(value, index) for index, value in enumerate(values)]
+    if len(set(names)) == len(names):
+        return None
+    unique: list[str] = []
+    for name in names:
+        candidate, number = name, 1
+        while candidate in unique or (candidate != name and candidate in names):
+            number += 1
+            candidate = f"{name}_{number}"
+        unique.append(candidate)
+    return unique
 
 
 def _rewrite(node: Any) -> None:
@@ -32,6 +82,11 @@ def _rewrite(node: Any) -> None:
         return
     for value in node.values():
         _rewrite(value)
+    values = node.get("enum")
+    if isinstance(values, list) and all(isinstance(v, str) for v in values) and "x-enum-varnames" not in node:
+        names = unique_member_names(values)
+        if names is not None:
+            node["x-enum-varnames"] = names
     parts = node.get("allOf")
     own = {keyword: node[keyword] for keyword in OWN_OBJECT_KEYWORDS if keyword in node}
     if isinstance(parts, list) and ("properties" in own or "required" in own):

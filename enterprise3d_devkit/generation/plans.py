@@ -100,6 +100,7 @@ class OperationPlan:
     command: str  # the command line's subcommand
     options: tuple[Option, ...]
     imports: tuple[str, ...]  # the import lines its annotations need (for type checkers)
+    response_models: dict[int, str] = field(default_factory=dict)  # status -> the model its body parses into
     docstring: str = ""  # its method's (docstrings.method)
     and_wait_docstrings: tuple[str, str] = ("", "")  # its <name>_and_wait's, sync then async
 
@@ -343,6 +344,17 @@ def _body(endpoint: Any, taken: set[str]) -> _Body:
     return _Body(model=body.prop, fields=fields, has_key=len(fields) < len(properties))
 
 
+def response_models(endpoint: Any) -> dict[int, str]:
+    """Each documented status whose body the generator parses into one object model -> that model's class (the
+    generator's name for it: a shared response's model is shared)."""
+    models: dict[int, str] = {}
+    for response in endpoint.responses.patterns:
+        low, high = response.status_code.range
+        if low == high and _model_fields(response.prop) is not None and hasattr(response.prop, "class_info"):
+            models[low] = str(response.prop.class_info.name)
+    return models
+
+
 def _label(endpoint: Any) -> str:
     return f"{_text(endpoint.method).upper()} {_text(endpoint.path)}"
 
@@ -431,6 +443,7 @@ def operation_plan(
         command=name.replace("_", "-"),
         options=tuple(_options(path_parameters, body.fields, table)),
         imports=tuple(imports),
+        response_models=response_models(endpoint),
     )
 
 
@@ -531,15 +544,19 @@ def _with_docstrings(plan: OperationPlan, wait: WaitPlan | None) -> OperationPla
     return replace(plan, docstring=docstrings.method(plan), and_wait_docstrings=waiting)
 
 
-def generator_data(spec: dict[str, Any], config: Path = GENERATOR_CONFIG) -> Any:
-    """openapi-python-client's reading of a spec (what it generates from: for_generator(spec)), with its config."""
+def generator_data(spec: dict[str, Any], config: Path = GENERATOR_CONFIG, rewrite: bool = True) -> Any:
+    """openapi-python-client's reading of a spec (what it generates from: for_generator(spec); `rewrite=False`: the
+    spec as it is), with its config."""
     from openapi_python_client.config import Config, ConfigFile, MetaType
     from openapi_python_client.parser import GeneratorData
 
     settings = Config.from_sources(
         ConfigFile.load_from_path(config), MetaType.UV, Path("spec.json"), "utf-8", False, None
     )
-    data = GeneratorData.from_dict(for_generator(spec), config=settings)
+    try:
+        data = GeneratorData.from_dict(for_generator(spec) if rewrite else spec, config=settings)
+    except ValueError as error:  # (what the generator raises for a document it cannot model)
+        raise ValueError(f"openapi-python-client cannot read the spec: {error}") from error
     if not hasattr(data, "endpoint_collections_by_tag"):  # a GeneratorError: the generator itself will say why
         raise ValueError(f"openapi-python-client cannot read the spec: {getattr(data, 'header', data)}")
     return data

@@ -25,6 +25,7 @@ SOURCES = {
     "schema-shapes": DOCUMENTS / "schema-shapes.openapi.yaml",
     "body-shapes": DOCUMENTS / "body-shapes.openapi.yaml",
     "path-servers": DOCUMENTS / "path-servers.openapi.yaml",
+    "answer-shapes": DOCUMENTS / "answer-shapes.openapi.yaml",
     # The Enterprise 3D document with its overlay applied and one more operation (tests.support.spec_variants), as
     # of when the record was made: a snapshot, so that a vendor update changes generated/ but not this record.
     "grown-enterprise-3d": RECORDS / "grown-enterprise-3d.openapi.json",

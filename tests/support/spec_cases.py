@@ -6,6 +6,7 @@ tests/conftest.py serves the same objects as the session fixtures `spec` and `op
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
@@ -18,19 +19,29 @@ from enterprise3d_devkit.spec.overlay import effective_spec
 from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
 
 SPEC: dict[str, Any] = effective_spec()  # openapi.yaml with openapi.overlay.yaml applied, if any
-OPERATIONS: list[Operation] = operations(SPEC)
-# Every (operation, documented status) pair.
-DOCUMENTED: list[tuple[Operation, int]] = [(op, status) for op in OPERATIONS for status in sorted(op.responses)]
-# Those that document a body.
-WITH_BODY: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].schema is not None]
-# Those whose body parses into a generated model.
-WITH_MODEL: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].model]
 
 
 @functools.cache
 def plans() -> ClientPlan:
     """The operation plans generation made the client from (what its methods are, take and return)."""
     return client_plan(SPEC, OPERATION_TABLE)
+
+
+def _with_generated_models(op: Operation) -> Operation:
+    """`op` with each response's model as the generator named it (its own reading: a response shared by several
+    operations and statuses may be one model)."""
+    named = plans().by_label()[op.label].response_models
+    responses = {s: dataclasses.replace(r, model=named.get(s, r.model)) for s, r in op.responses.items()}
+    return dataclasses.replace(op, responses=responses)
+
+
+OPERATIONS: list[Operation] = [_with_generated_models(op) for op in operations(SPEC)]
+# Every (operation, documented status) pair.
+DOCUMENTED: list[tuple[Operation, int]] = [(op, status) for op in OPERATIONS for status in sorted(op.responses)]
+# Those that document a body.
+WITH_BODY: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].schema is not None]
+# Those whose body parses into a generated model.
+WITH_MODEL: list[tuple[Operation, int]] = [(op, s) for op, s in DOCUMENTED if op.responses[s].model]
 
 
 def op_id(op: Operation) -> str:
