@@ -1,8 +1,12 @@
 """`make test-spec SPEC=<path or URL>` and `make test-corpus`: the spec-generic suite on any OpenAPI document.
 
     python -m enterprise3d_devkit.harness.spec_suite SPEC [--overlay F]  one document (a path, a URL, or a docs page)
-    python -m enterprise3d_devkit.harness.spec_suite --corpus DIR        every *.json / *.yaml / *.yml document in DIR,
-                                                                 and again with X.overlay.yaml beside X.openapi.*
+    python -m enterprise3d_devkit.harness.spec_suite --corpus DIR [--jobs N]  every *.json / *.yaml / *.yml document
+                                     in DIR, and again with X.overlay.yaml beside X.openapi.*, N at once
+
+A refused document for which repairs are proposed is tried again with them (--no-repairs: not): its line says
+whether the proposal makes it green, or which tests it still leaves failing. A corpus ends with its figures:
+green / repaired (refused, green with its proposal) / refused / failed, and its time.
 
 Each document is taken into a temporary copy of this repository (the repository itself is never touched):
 validated, generated with the same generate.sh, then tests/spec_generic/ runs against it. A document that is not
@@ -27,7 +31,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +61,29 @@ class Outcome:
     findings: tuple[str, ...] = ()  # examples that break their own schemas: reported, never sent
     detail: str = ""  # why refused / unreadable, or the failing tests
     proposed: tuple[dict[str, Any], ...] = ()  # for a refused document: the overlay actions proposed to repair it
+    repair: Outcome | None = None  # the suite on the document with those actions applied (tried before printing)
+    failing: tuple[str, ...] = ()  # the tests that failed (test ids)
+
+    @property
+    def repaired(self) -> bool:
+        """Refused as published, and green with the repair it proposes."""
+        return self.status == REFUSED and self.repair is not None and self.repair.status == GREEN
+
+    def _repair_note(self) -> str:
+        repair = self.repair
+        if repair is None:
+            return ""
+        if repair.status == GREEN:
+            return f" -- its proposed repair makes it green ({repair.passed} passed)"
+        if repair.status == REFUSED:
+            return f" -- refused still with its proposed repair: {repair.detail}"
+        still = ", ".join(repair.failing[:8]) + (" ..." if len(repair.failing) > 8 else "")
+        return f" -- its proposed repair still leaves {repair.failed} failing: {still or repair.detail[-300:]}"
 
     def line(self) -> str:
         name = " + ".join(Path(part).name if "://" not in part else part for part in self.document.split(" + "))
         if self.status == REFUSED:
-            return f"{name}: refused: {self.detail}"
+            return f"{name}: refused: {self.detail}{self._repair_note()}"
         if self.status == UNREADABLE:
             return f"{name}: unreadable: {self.detail}"
         verdict = "green" if self.status == GREEN else "FAILED"
@@ -71,8 +93,18 @@ class Outcome:
         return f"{name}: {verdict}: {self.operations} operations, {counts}, {self.seconds:.0f} s{notes}"
 
 
-def run_suite(repo: Path, workers: str = "2") -> tuple[int, int, int, str]:
-    """Run the spec-generic suite in a repo copy: (passed, failed, skipped, the tail of the output on failure)."""
+def failing_tests(suite: ET.Element) -> tuple[str, ...]:
+    """The ids (file::name) of the test cases of a JUnit report that failed or errored."""
+    return tuple(
+        f"{case.get('classname', '').replace('.', '/')}.py::{case.get('name', '')}"
+        for case in suite.iter("testcase")
+        if case.find("failure") is not None or case.find("error") is not None
+    )
+
+
+def run_suite(repo: Path, workers: str = "2") -> tuple[int, int, int, str, tuple[str, ...]]:
+    """Run the spec-generic suite in a repo copy: (passed, failed, skipped, the tail of the output on failure, the
+    failing tests)."""
     report = repo / "suite.xml"
     env = {**tool_env(), "PYTHONPATH": os.pathsep.join([str(repo / "generated"), str(repo)])}
     env.pop("TEST_API_BASE_URL", None)  # always against the embedded mock
@@ -83,9 +115,9 @@ def run_suite(repo: Path, workers: str = "2") -> tuple[int, int, int, str]:
             command, cwd=repo, env=env, capture_output=True, text=True, timeout=PER_DOCUMENT_TIMEOUT, check=False
         )
     except subprocess.TimeoutExpired:
-        return 0, 1, 0, f"the suite did not finish within {PER_DOCUMENT_TIMEOUT:.0f} s"
+        return 0, 1, 0, f"the suite did not finish within {PER_DOCUMENT_TIMEOUT:.0f} s", ()
     if not report.exists():
-        return 0, 1, 0, (result.stdout + result.stderr)[-3000:]
+        return 0, 1, 0, (result.stdout + result.stderr)[-3000:], ()
     suite = ET.parse(report).getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite") or suite
     tests = int(suite.get("tests", 0))
@@ -94,12 +126,28 @@ def run_suite(repo: Path, workers: str = "2") -> tuple[int, int, int, str]:
     tail = "" if result.returncode == 0 else (result.stdout + result.stderr)[-3000:]
     if result.returncode != 0 and failed == 0:
         failed = 1  # pytest failed without a failing test (collection, internal error): not green
-    return tests - failed - skipped, failed, skipped, tail
+    return tests - failed - skipped, failed, skipped, tail, failing_tests(suite)
 
 
-def check_document(source: str, overlay: Path | None = None, timeout: float = 30.0) -> Outcome:
+def check_document(source: str, overlay: Path | None = None, timeout: float = 30.0, try_repair: bool = True) -> Outcome:
     """Take one document (with an overlay applied, if given) into a temporary repo copy, generate, and run the
-    spec-generic suite on it."""
+    spec-generic suite on it. A document refused with a proposed repair is tried again with it (`repair`)."""
+    outcome = _check(source, overlay, timeout)
+    if try_repair and outcome.status == REFUSED and outcome.proposed:
+        return replace(outcome, repair=try_proposal(source, overlay, list(outcome.proposed), timeout))
+    return outcome
+
+
+def try_proposal(source: str, overlay: Path | None, proposed: list[dict[str, Any]], timeout: float) -> Outcome:
+    """The suite on the document with the proposed actions applied after its own overlay's, if any."""
+    actions = [*((load_overlay(overlay).get("actions") or []) if overlay is not None else []), *proposed]
+    with tempfile.TemporaryDirectory(prefix="test-spec-repair-") as tmp:
+        repaired = Path(tmp) / "proposed.overlay.yaml"
+        repaired.write_text(repairs.render(actions, Path(source).name), encoding="utf-8")
+        return _check(source, repaired, timeout)
+
+
+def _check(source: str, overlay: Path | None = None, timeout: float = 30.0) -> Outcome:
     started = time.monotonic()
     label = source if overlay is None else f"{source} + {overlay.name}"
     try:
@@ -134,7 +182,7 @@ def check_document(source: str, overlay: Path | None = None, timeout: float = 30
         if generated.returncode != 0:
             problem = _generator_problem(generated.stderr)
             return Outcome(label, REFUSED, detail=f"the generator cannot generate it: {problem}")
-        passed, failed, skipped, tail = run_suite(repo)
+        passed, failed, skipped, tail, failing = run_suite(repo)
     return Outcome(
         label,
         GREEN if failed == 0 and passed > 0 else FAILED,
@@ -145,6 +193,7 @@ def check_document(source: str, overlay: Path | None = None, timeout: float = 30
         seconds=time.monotonic() - started,
         findings=findings,
         detail=tail,
+        failing=failing,
     )
 
 
@@ -175,11 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="run every document of this folder instead")
     parser.add_argument("--overlay", type=Path, help="an OpenAPI Overlay to apply to SPEC first")
     parser.add_argument("--propose", type=Path, help="when SPEC is refused, write the repairs proposed for it here")
+    parser.add_argument("--jobs", type=int, default=1, help="with --corpus: how many documents run at once")
+    parser.add_argument(
+        "--no-repairs", action="store_true", help="do not try the repair proposed for a refused document"
+    )
     args = parser.parse_args(argv)
     if (args.spec is None) == (args.corpus is None):
         parser.error("give one SPEC or --corpus DIR")
     if args.spec is not None:
-        outcome = check_document(args.spec, args.overlay)
+        outcome = check_document(args.spec, args.overlay, try_repair=not args.no_repairs)
         print(outcome.line())
         if outcome.proposed:
             name = Path(args.spec).name
@@ -197,17 +250,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"test-corpus: no *.json / *.yaml documents in {args.corpus}", file=sys.stderr)
         return UNREADABLE
     started = time.monotonic()
-    outcomes = []
-    for path, overlay in documents:
-        outcome = check_document(str(path), overlay)
-        outcomes.append(outcome)
+    outcomes = run_corpus(documents, args.jobs, try_repair=not args.no_repairs)
+    counts = {
+        "green": sum(o.status == GREEN for o in outcomes),
+        "repaired": sum(o.repaired for o in outcomes),
+        "refused": sum(o.status == REFUSED and not o.repaired for o in outcomes),
+        "failed": sum(o.status in (FAILED, UNREADABLE) for o in outcomes),
+    }
+    done = counts["green"] + counts["repaired"] + counts["refused"]
+    figures = " / ".join(f"{number} {name}" for name, number in counts.items())
+    print(f"\n{args.corpus}: {figures} of {len(outcomes)} runs, in {time.monotonic() - started:.0f} s")
+    return GREEN if done == len(outcomes) else FAILED
+
+
+def run_corpus(documents: list[tuple[Path, Path | None]], jobs: int, try_repair: bool = True) -> list[Outcome]:
+    """Each run's outcome, in the corpus's order, its line printed as it ends (several at once with `jobs`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(run: tuple[Path, Path | None]) -> Outcome:
+        path, overlay = run
+        outcome = check_document(str(path), overlay, try_repair=try_repair)
         proposed = f" [{len(outcome.proposed)} repair(s) proposed: make test-spec SPEC={path} PROPOSE=<file>]"
         print(outcome.line() + (proposed if outcome.proposed else ""), flush=True)
         if outcome.status == FAILED and outcome.detail:
-            print("  " + outcome.detail.replace("\n", "\n  "), file=sys.stderr)
-    done = sum(o.status in (GREEN, REFUSED) for o in outcomes)
-    print(f"\n{done}/{len(outcomes)} documents green or refused in {time.monotonic() - started:.0f} s")
-    return GREEN if done == len(outcomes) else FAILED
+            print("  " + outcome.detail.replace("\n", "\n  "), file=sys.stderr, flush=True)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, documents))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,10 @@ REPO_FILES = [
     "LICENSE",
 ]
 REPO_DIRS = ["enterprise3d_devkit", "codegen", "generated", "tests", "docs", ".github"]
-IGNORED = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".generate-*", "corpus")
+# (the vendor corpus, its history and the golden records are large, and no test run in a copy reads them)
+IGNORED = shutil.ignore_patterns(
+    "__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".generate-*", "corpus", "corpus-history", "golden"
+)
 
 
 def copy_repo(destination: Path) -> Path:

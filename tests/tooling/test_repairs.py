@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from enterprise3d_devkit.harness.spec_suite import REFUSED, check_document
+from enterprise3d_devkit.harness.spec_suite import FAILED, REFUSED, Outcome, check_document
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
 from enterprise3d_devkit.repo.layout import OVERLAY_NAME, PACKAGE
 from enterprise3d_devkit.spec.instances import example_findings
@@ -108,11 +108,21 @@ def test_a_document_with_every_kind_generates_with_the_proposal_and_generate_sh_
     assert generated.returncode == 0, generated.stderr
 
 
-def test_test_spec_reports_the_proposal_of_a_refused_document(tmp_path: Path) -> None:
+def test_test_spec_tries_the_proposal_of_a_refused_document_before_reporting_it(tmp_path: Path) -> None:
+    """The proposal is tried: generated and the spec-generic suite run on the document with it applied."""
     spec_path = write_spec(tmp_path / "defective.yaml", with_defects("undeclared-path-parameter"))
     outcome = check_document(str(spec_path))
     assert outcome.status == REFUSED and outcome.proposed
     assert outcome.proposed[0]["update"]["parameters"][0]["name"] == "job_ref"
+    assert outcome.repair is not None and outcome.repaired, outcome.repair
+    assert "its proposed repair makes it green" in outcome.line()
+
+
+def test_a_repair_that_leaves_tests_failing_names_them() -> None:
+    failing = ("tests/spec_generic/contract/test_contract.py::test_a", "tests/spec_generic/mock/test_mock.py::test_b")
+    repair = Outcome("d.json + proposed.overlay.yaml", FAILED, operations=1, passed=3, failed=2, failing=failing)
+    line = Outcome("d.json", REFUSED, detail="the file is not valid", proposed=({"target": "$"},), repair=repair).line()
+    assert "still leaves 2 failing" in line and all(test in line for test in failing)
 
 
 def test_update_spec_prints_and_writes_the_proposal_and_changes_nothing(repo: Path, vendor: VendorMirror) -> None:
