@@ -82,7 +82,7 @@ test-live: $(BOOTSTRAP) ## The e2e suite against a real server: TEST_API_BASE_UR
 
 test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or URL> [OVERLAY=<file>] [PROPOSE=<file>] (in a temp copy)
 	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>] [PROPOSE=<file>]' >&2; exit 2; }
-	python -m enterprise3d_devkit.harness.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)") $(if $(PROPOSE),--propose "$(PROPOSE)")
+	python -m enterprise3d_devkit.harness.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)") $(if $(PROPOSE),--propose "$(PROPOSE)") $(if $(NO_REPAIRS),--no-repairs)
 
 test-corpus: $(BOOTSTRAP) ## make test-spec on the vendor's corpus, every earlier version of it, and our documents (figures and time)
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus --jobs 2

@@ -16,7 +16,7 @@ import yaml
 
 from enterprise3d_devkit.harness.spec_suite import FAILED, REFUSED, Outcome, check_document
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
-from enterprise3d_devkit.repo.layout import OVERLAY_NAME, PACKAGE
+from enterprise3d_devkit.repo.layout import OVERLAY_NAME, PACKAGE, REPO
 from enterprise3d_devkit.spec.instances import example_findings
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, SpecError, load_spec
 from enterprise3d_devkit.spec.overlay import apply_overlay, load_overlay
@@ -109,11 +109,17 @@ def test_a_document_with_every_kind_generates_with_the_proposal_and_generate_sh_
 
 
 def test_test_spec_tries_the_proposal_of_a_refused_document_before_reporting_it(tmp_path: Path) -> None:
-    """The proposal is tried: generated and the spec-generic suite run on the document with it applied."""
-    spec_path = write_spec(tmp_path / "defective.yaml", with_defects("undeclared-path-parameter"))
+    """The proposal is tried: generated and the spec-generic suite run on the document with it applied (a small
+    document of ours, its path parameter left undeclared)."""
+    spec = load_spec(REPO / "tests" / "fixtures" / "documents" / "body-shapes.openapi.yaml")
+    (path,) = [p for p in spec["paths"] if "{" in p]
+    name = path.split("{", 1)[1].split("}", 1)[0]
+    for operation in spec["paths"][path].values():
+        operation.pop("parameters", None)
+    spec_path = write_spec(tmp_path / "defective.yaml", spec)
     outcome = check_document(str(spec_path))
     assert outcome.status == REFUSED and outcome.proposed
-    assert outcome.proposed[0]["update"]["parameters"][0]["name"] == "job_ref"
+    assert outcome.proposed[0]["update"]["parameters"][0]["name"] == name
     assert outcome.repair is not None and outcome.repaired, outcome.repair
     assert "its proposed repair makes it green" in outcome.line()
 
