@@ -13,6 +13,8 @@ the spec as published); only the generator's view of it is.
   model after the operation and the title, so one operation that uses the response for two statuses asks for two
   models of one name, and it stops. The schema moves to components/schemas (under its title, or the response's
   name when that is taken) and the response refers to it: one model, shared.
+* An array schema without `items`: JSON Schema reads it as an array of anything; the generator refuses it ("type
+  array must have items") and drops every operation that uses it. It gets `items: {}`, which says the same.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ def _rewrite(node: Any) -> None:
         return
     for value in node.values():
         _rewrite(value)
+    if node.get("type") == "array" and "items" not in node and "prefixItems" not in node:
+        node["items"] = {}
     values = node.get("enum")
     if isinstance(values, list) and all(isinstance(v, str) for v in values) and "x-enum-varnames" not in node:
         names = unique_member_names(values)

@@ -232,3 +232,19 @@ def test_a_titled_response_shared_by_statuses_is_one_model() -> None:
         title = response["content"]["application/json"]["schema"]["title"]
         uses = [m for p in plan.operations for m in p.response_models.values() if m == title]
         assert len(uses) >= 2, f"{title}: one model for every status that refers to it"
+
+
+def test_an_array_without_items_is_an_array_of_anything_the_generator_reads() -> None:
+    spec = copy.deepcopy(load_spec(SHAPES))
+    model, schema = next(
+        (name, s)
+        for name, s in spec["components"]["schemas"].items()
+        if any(p.get("type") == "array" for p in (s.get("properties") or {}).values())
+    )
+    array = next(p for p in schema["properties"].values() if p.get("type") == "array")
+    del array["items"]
+    published = plans.generator_data(spec, rewrite=False)
+    dropped = published.errors or [e for c in published.endpoint_collections_by_tag.values() for e in c.parse_errors]
+    assert dropped, "the generator drops what uses it"
+    data = plans.generator_data(spec)
+    assert not data.errors and model in {str(m.class_info.name) for m in data.models}

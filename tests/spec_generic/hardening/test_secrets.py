@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import re
 from typing import Any
 
 import httpx
@@ -21,6 +22,11 @@ from tests.support.spec_cases import OPERATIONS as ALL_OPERATIONS
 from tests.support.spec_cases import SPEC, case_ids, op_id, secret_fields
 
 OPERATIONS = [op for op in ALL_OPERATIONS if op.request_schema]
+
+
+def shows(value: str, text: str) -> bool:
+    """Whether `text` shows `value` whole (a field `key` sentinel is a prefix of a field `key_to_cancel` one)."""
+    return re.search(re.escape(value) + r"(?!\w)", text) is not None
 
 
 def secret_kwargs(op: Operation) -> tuple[dict[str, Any], list[str]]:
@@ -39,9 +45,9 @@ def test_request_models_mask_the_key_in_repr_and_str(op: Operation) -> None:
     body = kwargs["body"]
     for text in (repr(body), str(body), f"{body}", repr([body]), repr(Client(base_url="x"))):
         for secret in secrets:
-            assert secret not in text
+            assert not shows(secret, text)
     assert "***" in repr(body)
-    assert any(secret in str(body.to_dict()) for secret in secrets), "to_dict must still send the key"
+    assert any(shows(secret, str(body.to_dict())) for secret in secrets), "to_dict must still send the key"
 
 
 def declared_secrets() -> dict[str, set[str]]:
@@ -73,7 +79,7 @@ def test_every_model_with_a_secret_field_masks_it() -> None:
         shown = repr(model)
         for field in fields:
             secret = field in CREDENTIAL_FIELDS or field in declared.get(name, set())
-            assert (f"{SENTINEL}-{field}" in shown) != secret, f"{name}.{field}: {shown}"
+            assert shows(f"{SENTINEL}-{field}", shown) != secret, f"{name}.{field}: {shown}"
         checked += 1
     assert checked, "the spec has models with fields"
 
