@@ -11,8 +11,8 @@ the spec as published); only the generator's view of it is.
   numbered (QUEUED, QUEUED_2).
 * A response under components/responses whose object schema is inline and has a `title`: the generator names the
   model after the operation and the title, so one operation that uses the response for two statuses asks for two
-  models of one name, and it stops. The schema moves to components/schemas (under its title, or the response's
-  name when that is taken) and the response refers to it: one model, shared.
+  models of one name, and it stops. The schema moves to components/schemas (under its title, numbered when that
+  is taken) and the response refers to it: one model, shared.
 * An array schema without `items`: JSON Schema reads it as an array of anything; the generator refuses it ("type
   array must have items") and drops every operation that uses it. It gets `items: {}`, which says the same.
 """
@@ -41,12 +41,15 @@ def _hoist_titled_responses(spec: dict[str, Any]) -> None:
     schemas = components.setdefault("schemas", {})
     if not isinstance(schemas, dict):
         return
-    for name, response in components["responses"].items():
+    for response in components["responses"].values():
         for media in ((response or {}).get("content") or {}).values():
             schema = media.get("schema") if isinstance(media, dict) else None
             if not isinstance(schema, dict) or "$ref" in schema or not isinstance(schema.get("title"), str):
                 continue
-            target = next(c for c in (schema["title"], name, f"{name}Body") if c not in schemas)
+            target, number = schema["title"], 1
+            while target in schemas:  # (another schema has that name: the title, numbered)
+                number += 1
+                target = f"{schema['title']}{number}"
             schemas[target] = schema
             media["schema"] = {"$ref": "#/components/schemas/" + target.replace("~", "~0").replace("/", "~1")}
 
