@@ -185,20 +185,67 @@ def _ssl_context(trust_env: bool, http2: bool, environment: tuple[str | None, ..
     return httpx.create_ssl_context(verify=True, trust_env=trust_env)
 
 
+# The request extension that carries a query-parameter key (name, key) to the transport: see QueryKeyTransport.
+QUERY_KEY_EXTENSION = "modelslab_query_key"
+
+
+def with_query_key(request: httpx.Request) -> httpx.Request:
+    """The request to put on the wire: its URL with the key a query-parameter scheme asks for, when it has one.
+
+    The key is added below httpx's client, in the transport: httpx logs the URL of the request it sent, and that
+    request (the one an answer or an error names) never holds the key."""
+    carried = request.extensions.get(QUERY_KEY_EXTENSION)
+    if carried is None:
+        return request
+    name, key = carried
+    return httpx.Request(
+        request.method,
+        request.url.copy_merge_params({name: key}),
+        headers=request.headers,
+        stream=request.stream,
+        extensions={k: v for k, v in request.extensions.items() if k != QUERY_KEY_EXTENSION},
+    )
+
+
+class QueryKeyTransport(httpx.BaseTransport):
+    """A client's transport: adds a query-parameter key to the request it sends (with_query_key)."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self._transport = transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._transport.handle_request(with_query_key(request))
+
+    def close(self) -> None:
+        self._transport.close()
+
+
+class AsyncQueryKeyTransport(httpx.AsyncBaseTransport):
+    """An async client's transport: adds a query-parameter key to the request it sends (with_query_key)."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self._transport = transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._transport.handle_async_request(with_query_key(request))
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+
 def http_transport(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> httpx.BaseTransport:
     given = httpx_args.get("transport")
-    if given is not None:
-        return given  # type: ignore[no-any-return]
-    return httpx.HTTPTransport(**transport_settings(httpx_args, verify))
+    return QueryKeyTransport(
+        given if given is not None else httpx.HTTPTransport(**transport_settings(httpx_args, verify))
+    )
 
 
 def async_http_transport(
     httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext
 ) -> httpx.AsyncBaseTransport:
     given = httpx_args.get("transport")
-    if given is not None:
-        return given  # type: ignore[no-any-return]
-    return httpx.AsyncHTTPTransport(**transport_settings(httpx_args, verify))
+    inner = given if given is not None else httpx.AsyncHTTPTransport(**transport_settings(httpx_args, verify))
+    return AsyncQueryKeyTransport(inner)
 
 
 def httpx_client_settings(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> dict[str, Any]:
@@ -216,6 +263,9 @@ class Operation(NamedTuple):
     success: tuple[tuple[int, int], ...]  # the documented 2xx statuses (ranges, inclusive)
     body_schema: str = ""  # the JSON body's schema (JSON text), checked before the request is sent; "" for none
     generates: bool = False  # a paid generation: recorded in the client's ledger, if it has one
+    # where the spec's security scheme puts the key: ("header" | "query", name, prefix); () for none (the body's
+    # `key` field, where the body has one, is filled in by the method itself)
+    key_in: tuple[str, str, str] | tuple[()] = ()
 
     def documents(self, status: int) -> bool:
         return any(low <= status <= high for low, high in self.success)
@@ -329,6 +379,7 @@ class BaseAPIClient:
     _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
     _sleep: Callable[[float], Any]
     _owns_http: bool
+    _owns_transport: bool  # built by this client (with_query_key's transport), not a client passed in
 
     def _configure(
         self,
@@ -376,7 +427,7 @@ class BaseAPIClient:
         # Per request only what the httpx client does not already carry (with_options, a client passed in).
         self._request_headers: dict[str, str] = {}
         self._request_timeout: Any = httpx.USE_CLIENT_DEFAULT
-        self._owns_http = http_client is None
+        self._owns_http = self._owns_transport = http_client is None
         if http_client is not None:  # a client passed in keeps its own settings; ours go with each request
             if isinstance(http_client, httpx.AsyncClient):
                 self._client.set_async_httpx_client(http_client)
@@ -497,12 +548,24 @@ class BaseAPIClient:
             self._ledger.record_files(job_id, saved)
         return [Path(file.path) for file in saved]
 
-    def _prepare(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _prepare(self, op: Operation, request: dict[str, Any]) -> dict[str, Any]:
+        """The request as sent: to this client's base URL, with the key where `op`'s security scheme puts it."""
         request["url"] = self.base_url + request["url"]  # absolute: httpx merges no base URL per call
         if self._request_headers:
             request["headers"] = {**self._request_headers, **request.get("headers", {})}
         elif "headers" in request and not request["headers"]:
             del request["headers"]  # an empty dict still costs httpx a header merge on every call
+        if op.key_in:
+            location, name, prefix = op.key_in
+            if location == "header":
+                request["headers"] = {**request.get("headers", {}), name: prefix + self._api_key}
+            elif not self._owns_transport:
+                raise ValueError(
+                    f"{op.where} takes the key in the query string, which this client adds in its own transport: "
+                    "pass httpx_args=... instead of http_client=..."
+                )
+            else:
+                request["extensions"] = {QUERY_KEY_EXTENSION: (name, prefix + self._api_key)}
         return request
 
     def _until(self, deadline: float) -> Self:
@@ -551,7 +614,7 @@ class BaseAPIClient:
         """A request's steps (_steps): check, record, send, retry as `op` allows; its result or exception. The I/O
         (sending, sleeping) is yielded to the client's runner."""
         self._check(op, request, extra_body)
-        request = self._prepare(request)
+        request = self._prepare(op, request)
         entry = self._record_request(op, request)
         attempt, in_flight = 0, entry is not None
         try:

@@ -82,6 +82,7 @@ class OperationPlan:
     body_model: Imported | None  # the body's model, built from the fields (None: no body, or a whole `body`)
     whole_body: bool  # the method takes `body` itself
     has_key: bool  # the body's API key field, which the client fills in
+    key_in: tuple[str, ...]  # where the operation's security scheme puts the key (location, name, prefix); () none
     model_required: tuple[Parameter, ...]  # the fields passed to the model always
     model_optional: tuple[Parameter, ...]  # the fields passed to it when given
     request_required: tuple[str, ...]  # query/header/cookie parameters passed always
@@ -425,6 +426,7 @@ def operation_plan(
         body_model=Imported(body.model.class_info.module_name, body.model.class_info.name) if body.model else None,
         whole_body=body.whole is not None,
         has_key=body.has_key,
+        key_in=tuple(table.key_placements.get(label, ())),
         model_required=tuple(f for f in fields if f.default is None),
         model_optional=tuple(f for f in fields if f.default is not None),
         request_required=tuple(str(p.python_name) for p in others if _required(p)),
@@ -441,14 +443,14 @@ def operation_plan(
         wait=wait if generates else None,
         fetch=fetch if generates else None,
         command=name.replace("_", "-"),
-        options=tuple(_options(path_parameters, body.fields, table)),
+        options=tuple(_options(path_parameters, [*others, *body.fields], table)),
         imports=tuple(imports),
         response_models=response_models(endpoint),
     )
 
 
 def _options(path_parameters: Sequence[Any], fields: Sequence[Any], table: TableFacts) -> Iterator[Option]:
-    """Path parameters positionally, then each body field as --its-name: an enum (or a nullable one) a choice with
+    """Path parameters positionally, then each query or header parameter and body field as --its-name: an enum (or a nullable one) a choice with
     its default, a credential read from the environment or standard input (never an argument), an array JSON."""
     for param in path_parameters:
         yield Option(
@@ -481,6 +483,7 @@ class TableFacts:
     retry_refused: frozenset[str] = frozenset()
     results: dict[str, str] = field(default_factory=dict)  # generating label -> the label that fetches its result
     body_schemas: dict[str, str] = field(default_factory=dict)
+    key_placements: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # label -> a security scheme's
     enum_defaults: dict[str, str] = field(default_factory=dict)
     webhook_schemas: tuple[str, ...] = ()
     default_base_url: str = ""  # the spec's server, as the client's default

@@ -34,6 +34,7 @@ from enterprise3d_devkit.generation import plans
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, GENERATOR_CONFIG
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, resolve, server_base_url, server_prefix
 from enterprise3d_devkit.spec.operation_table import load_table, result_operations
+from enterprise3d_devkit.spec.security import key_placement
 
 # What the package exports from client.py, the module the generator writes Client / AuthenticatedClient into and
 # the high-level template adds Enterprise3D / AsyncEnterprise3D to; every other export is a runtime module's __all__.
@@ -129,6 +130,17 @@ def body_schemas(spec: dict[str, Any]) -> dict[str, str]:
     return schemas
 
 
+def key_placements(spec: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    """Label -> where the operation takes the key in a security scheme it declares, for each operation that does."""
+    placements: dict[str, tuple[str, str, str]] = {}
+    for path, item in (spec.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            operation = (item or {}).get(method)
+            if isinstance(operation, dict) and (placement := key_placement(spec, operation)) is not None:
+                placements[f"{method.upper()} {path}"] = tuple(placement)  # type: ignore[assignment]
+    return placements
+
+
 def server_prefixes(spec: dict[str, Any]) -> dict[str, str]:
     """Label -> where the operation is served relative to the document's server, for each operation served elsewhere
     (the spec check has refused a server on another host)."""
@@ -149,6 +161,7 @@ def table_facts(spec: dict[str, Any], table: dict[str, Any]) -> plans.TableFacts
         retry_refused=frozenset(label for label, policy in table.items() if policy.retry_refused),
         results=spec_results(spec, table),
         body_schemas=body_schemas(spec),
+        key_placements=key_placements(spec),
         enum_defaults=enum_defaults(spec),
         webhook_schemas=tuple(webhook_schemas(spec)),
         default_base_url=default_base_url(spec),

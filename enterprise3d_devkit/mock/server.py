@@ -9,7 +9,8 @@ One request handler (SpecMock.handle, httpx.Request -> httpx.Response) serves tw
 Behaviour, all of it read from the spec:
   * every operation is served under the base path of the spec's first server URL;
   * each request is validated with openapi-core; an invalid one gets a 400 whose body follows the
-    operation's documented 400 schema (ErrorResponse) and names the violation;
+    operation's documented 400 schema (ErrorResponse) and names the violation; one without the credential its
+    declared security scheme asks for (a bearer or API-key header, an API-key query parameter) gets a 401;
   * the answer's status is the `Prefer: code=NNN` request header (Stoplight Prism's convention),
     else 200 (or the lowest documented 2xx); its body is built from the spec's examples. A status the
     spec does not document is still answered, with the vendor's documented generic error body
@@ -42,7 +43,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 import httpx
 from jsonschema.exceptions import ValidationError
-from openapi_core.validation.request.exceptions import RequestValidationError
+from openapi_core.validation.request.exceptions import RequestValidationError, SecurityValidationError
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -226,6 +227,10 @@ class SpecMock:
             self.validate(op, request)
         except BadRequest as exc:
             return self._json(400, self.error_body(op, 400, f"Invalid request to {op.label}: {exc}", "invalid_request"))
+        except SecurityValidationError:
+            # (openapi-core's message would not say which schemes; none of it holds a value)
+            message = f"Invalid request to {op.label}: no credential where its security scheme asks for one"
+            return self._json(401, self.error_body(op, 401, message, "unauthorized"))
         except RequestValidationError as exc:
             message = f"Invalid request to {op.label}: {describe_violation(exc)}"
             return self._json(400, self.error_body(op, 400, message, "invalid_request"))

@@ -26,6 +26,7 @@ from enterprise3d_devkit.spec.loading import (
     server_prefix,
     walk,
 )
+from enterprise3d_devkit.spec.security import KeyPlacement, key_placement
 
 __all__ = ["HTTP_METHODS", "DocumentedResponse", "Operation", "operations", "server_base_path", "server_base_url"]
 
@@ -53,6 +54,7 @@ class Operation:
     openapi_version: str = "3.0.0"  # the document's `openapi`: which schema dialect its schemas use
     # where its own server (on its path or itself) is, relative to the document's: "" (the document's), "/..", ...
     prefix: str = ""
+    key: KeyPlacement | None = None  # where a security scheme the operation declares puts the key (else the body)
 
     @property
     def label(self) -> str:
@@ -162,6 +164,7 @@ def iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
                 responses=responses,
                 openapi_version=str(spec.get("openapi", "3.0.0")),
                 prefix=server_prefix(spec, path, method) or "",
+                key=key_placement(spec, raw),
             )
 
 

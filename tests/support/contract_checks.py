@@ -10,7 +10,7 @@ import asyncio
 import datetime
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from types import ModuleType
 from typing import Any
@@ -25,11 +25,13 @@ from enterprise3d_devkit.repo.layout import PACKAGE
 from enterprise3d_devkit.spec.instances import is_valid, request_instance, validator_for
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
-from enterprise3d_devkit.spec.operations import Operation, server_base_path, server_base_url
+from enterprise3d_devkit.spec.operations import Operation, operations, server_base_path, server_base_url
 
 VARIANTS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
 DETAILED = ("sync_detailed", "asyncio_detailed")
 SENTINEL = "sk-sentinel-7f3c9e1d"
+# The key a low-level test client sends in the security schemes the spec declares (key_settings).
+SCHEME_KEY = f"{SENTINEL}-scheme-key"
 
 
 class ContractViolation(AssertionError):
@@ -57,6 +59,60 @@ def check_request(spec: dict[str, Any], op: Operation, request: httpx.Request) -
     except OpenAPIError as exc:
         cause = f": {exc.__cause__}" if exc.__cause__ else ""
         problems.append(f"openapi-core rejects it: {type(exc).__name__}: {exc}{cause}")
+    if problems:
+        raise ContractViolation(f"{op.label}: " + "; ".join(problems))
+
+
+def key_headers(op: Operation, key: str) -> dict[str, str]:
+    """The headers a request of `op` carries the key in: its security scheme's header, if it declares one."""
+    placement = op.key
+    return {placement.name: placement.prefix + key} if placement and placement.location == "header" else {}
+
+
+def key_params(op: Operation, key: str) -> dict[str, str]:
+    """The query parameters a request of `op` carries the key in: its security scheme's, if it declares one."""
+    placement = op.key
+    return {placement.name: placement.prefix + key} if placement and placement.location == "query" else {}
+
+
+def key_settings(ops: Iterable[Operation], key: str) -> dict[str, Any]:
+    """A low-level Client's settings that send `key` in every security scheme these operations declare, as its
+    user would configure it (the generated functions take no key of a scheme): {"headers": ..., "httpx_args": ...}."""
+    headers: dict[str, str] = {}
+    params: dict[str, str] = {}
+    for op in ops:
+        headers |= key_headers(op, key)
+        params |= key_params(op, key)
+    return {"headers": headers, "httpx_args": {"params": params} if params else {}}
+
+
+def keyed_client(base_url: str, key: str, ops: Iterable[Operation], **options: Any) -> Any:
+    """A low-level Client on `base_url` with key_settings (merged with the headers and httpx_args given)."""
+    from modelslab_enterprise_3d import Client
+
+    settings = key_settings(ops, key)
+    headers = {**settings["headers"], **options.pop("headers", {})}
+    httpx_args = {**settings["httpx_args"], **options.pop("httpx_args", {})}
+    return Client(base_url=base_url, headers=headers, httpx_args=httpx_args, **options)
+
+
+def check_key_where_declared(op: Operation, request: httpx.Request, key: str, in_body: bool) -> None:
+    """The key travels where the spec says and nowhere else: the body's key field (`in_body`), and the header or
+    query parameter of the security scheme `op` declares; not in another header, the URL's path or the body."""
+    declared_headers, declared_params = key_headers(op, key), key_params(op, key)
+    problems = [f"header {n} is not the key" for n, v in declared_headers.items() if request.headers.get(n) != v]
+    problems += [
+        f"query parameter {n} is not the key" for n, v in declared_params.items() if request.url.params.get(n) != v
+    ]
+    headers = [
+        (n, v) for n, v in request.headers.multi_items() if n.lower() not in {h.lower() for h in declared_headers}
+    ]
+    params = [(n, v) for n, v in request.url.params.multi_items() if n not in declared_params]
+    places = {"URL path": request.url.path, "query": repr(params), "headers": repr(headers)}
+    problems += [f"the key is in the {place}" for place, text in places.items() if key in text]
+    body = request.read().decode("utf-8", "replace")
+    if in_body != (key in body):
+        problems.append("the key is not in the body" if in_body else "the key is in the body")
     if problems:
         raise ContractViolation(f"{op.label}: " + "; ".join(problems))
 
@@ -209,15 +265,12 @@ class Recorder:
         return self.answer(request)
 
     def client(self, **options: Any) -> Any:
-        """A Client on this transport; strict, as the tests validate against the spec (strict=False where a test
-        checks what users get by default)."""
-        from modelslab_enterprise_3d import Client
-
+        """A Client on this transport, sending SCHEME_KEY where the spec's security schemes ask; strict, as the tests
+        validate against the spec (strict=False where a test checks what users get by default)."""
         options.setdefault("strict_response_validation", True)
-        return Client(
-            base_url=server_base_url(self.spec),
-            httpx_args={"transport": httpx.MockTransport(self.handle)},
-            **options,
+        transport = {"transport": httpx.MockTransport(self.handle)}
+        return keyed_client(
+            server_base_url(self.spec), SCHEME_KEY, operations(self.spec), httpx_args=transport, **options
         )
 
 

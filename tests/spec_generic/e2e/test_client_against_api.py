@@ -20,8 +20,8 @@ import pytest
 from enterprise3d_devkit.harness.calls import method_arguments, method_name
 from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation
-from modelslab_enterprise_3d import Client, Enterprise3D, errors
-from tests.support.contract_checks import call_kwargs, check_parsed, module_for
+from modelslab_enterprise_3d import Enterprise3D, errors
+from tests.support.contract_checks import call_kwargs, check_parsed, keyed_client, module_for
 from tests.support.generation import FAST_POLLS, GENERATING, and_wait
 from tests.support.high_level import success_models
 from tests.support.spec_cases import DOCUMENTED, OPERATIONS, case_ids, op_id, secret_fields
@@ -53,7 +53,7 @@ def test_each_operation_answers_a_documented_status_that_parses(
     skip_unless_allowed(op, live)
     module = module_for(op)
     kwargs = kwargs_with_key(op, api_key)
-    with Client(base_url=api_base_url) as client:
+    with keyed_client(api_base_url, api_key, [op]) as client:
         response = module.sync_detailed(client=client, **kwargs)
     assert response.status_code in op.responses, f"undocumented HTTP {response.status_code}: {response.content[:300]!r}"
     check_parsed(op, response.status_code, response.parsed)
@@ -61,7 +61,7 @@ def test_each_operation_answers_a_documented_status_that_parses(
         assert response.status_code == op.default_status()
 
     async def run() -> Any:
-        async with Client(base_url=api_base_url) as async_client:
+        async with keyed_client(api_base_url, api_key, [op]) as async_client:
             return await module.asyncio_detailed(client=async_client, **kwargs)
 
     detailed = asyncio.run(run())
@@ -94,7 +94,7 @@ def test_each_high_level_method_returns_its_model_or_raises_a_documented_error(
 def test_every_documented_status_sync_and_async(op: Operation, status: int, api_base_url: str, api_key: str) -> None:
     module = module_for(op)
     kwargs = kwargs_with_key(op, api_key)
-    with Client(base_url=api_base_url, headers={"Prefer": f"code={status}"}) as client:
+    with keyed_client(api_base_url, api_key, [op], headers={"Prefer": f"code={status}"}) as client:
         response = module.sync_detailed(client=client, **kwargs)
         assert response.status_code == status
         check_parsed(op, status, response.parsed)
@@ -102,7 +102,7 @@ def test_every_documented_status_sync_and_async(op: Operation, status: int, api_
             check_parsed(op, status, module.sync(client=client, **kwargs))
 
     async def run() -> tuple[Any, Any]:
-        async with Client(base_url=api_base_url, headers={"Prefer": f"code={status}"}) as async_client:
+        async with keyed_client(api_base_url, api_key, [op], headers={"Prefer": f"code={status}"}) as async_client:
             detailed = await module.asyncio_detailed(client=async_client, **kwargs)
             parsed = await module.asyncio(client=async_client, **kwargs) if op.parses_bodies else detailed.parsed
             return detailed, parsed
@@ -121,7 +121,7 @@ def test_an_undocumented_status_is_none_from_sync_and_visible_in_detailed(
     status = next(s for s in (429, 503, 402, 418) if s not in op.responses)
     module = module_for(op)
     kwargs = kwargs_with_key(op, api_key)
-    with Client(base_url=api_base_url, headers={"Prefer": f"code={status}"}) as client:
+    with keyed_client(api_base_url, api_key, [op], headers={"Prefer": f"code={status}"}) as client:
         response = module.sync_detailed(client=client, **kwargs)
         if op.parses_bodies:
             assert module.sync(client=client, **kwargs) is None
@@ -136,7 +136,7 @@ def test_200_concurrent_async_calls_through_one_client(api_base_url: str, api_ke
     kwargs = kwargs_with_key(op, api_key)
 
     async def run() -> list[Any]:
-        async with Client(base_url=api_base_url) as client:
+        async with keyed_client(api_base_url, api_key, [op]) as client:
             return await asyncio.gather(*(module.asyncio_detailed(client=client, **kwargs) for _ in range(200)))
 
     responses = asyncio.run(run())

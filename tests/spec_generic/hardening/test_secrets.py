@@ -1,9 +1,11 @@
-"""The API key travels in the JSON body and nowhere else: not in reprs, exception texts, httpx/httpcore
-DEBUG logs, the URL, the query or the headers."""
+"""The API key travels where the spec says (the JSON body's key field, or the header or query parameter of the security
+scheme an operation declares) and nowhere else: not in reprs, exception texts, httpx/httpcore DEBUG logs, nor any
+other part of the request."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import re
@@ -13,15 +15,29 @@ import httpx
 import pytest
 
 import modelslab_enterprise_3d.models as models
-from enterprise3d_devkit.spec.operations import Operation
-from modelslab_enterprise_3d import Client, errors
+from enterprise3d_devkit.spec.operations import Operation, server_base_url
+from modelslab_enterprise_3d import Client, Enterprise3D, errors
 from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
 from modelslab_enterprise_3d.client import AuthenticatedClient
-from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, check_secret_only_in_body, module_for
+from tests.support.contract_checks import (
+    SCHEME_KEY,
+    SENTINEL,
+    Recorder,
+    call_kwargs,
+    check_key_where_declared,
+    keyed_client,
+    module_for,
+)
+from tests.support.high_level import call_method
 from tests.support.spec_cases import OPERATIONS as ALL_OPERATIONS
 from tests.support.spec_cases import SPEC, case_ids, op_id, secret_fields
 
-OPERATIONS = [op for op in ALL_OPERATIONS if op.request_schema]
+# the operations that take a credential: in a body field, or in a security scheme they declare
+OPERATIONS = [op for op in ALL_OPERATIONS if secret_fields(op.request_schema or {}) or op.key is not None]
+IN_BODY = [op for op in OPERATIONS if secret_fields(op.request_schema or {})]
+# The low-level functions take no key of a scheme: their user configures the client with it (key_settings). A key in
+# the query is then in the URL httpx logs; the high-level client adds it below httpx (the last test here).
+LOW_LEVEL_LOGGED = [op for op in OPERATIONS if op.key is None or op.key.location != "query"]
 
 
 def shows(value: str, text: str) -> bool:
@@ -33,15 +49,15 @@ def secret_kwargs(op: Operation) -> tuple[dict[str, Any], list[str]]:
     module = module_for(op)
     kwargs, sentinels = call_kwargs(op, module)
     names = secret_fields(op.request_schema or {})
-    assert names, f"{op.label}: no credential field in the request body; revisit this test"
     secrets = [s for s in sentinels if any(s.endswith(f"-{name}") for name in names)]
-    assert secrets
-    return kwargs, secrets
+    assert bool(secrets) == bool(names), f"{op.label}: the body's credential fields get sentinels"
+    return kwargs, secrets + ([SCHEME_KEY] if op.key is not None else [])
 
 
-@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+@pytest.mark.parametrize("op", IN_BODY, ids=op_id)
 def test_request_models_mask_the_key_in_repr_and_str(op: Operation) -> None:
     kwargs, secrets = secret_kwargs(op)
+    secrets = [secret for secret in secrets if secret != SCHEME_KEY]
     body = kwargs["body"]
     for text in (repr(body), str(body), f"{body}", repr([body]), repr(Client(base_url="x"))):
         for secret in secrets:
@@ -126,7 +142,7 @@ def test_exceptions_do_not_carry_the_key(op: Operation, error: str, answer: int)
 
 @pytest.mark.slow  # over HTTP, to the mock on a socket
 @pytest.mark.mock_only  # calls every operation, state-changing ones included
-@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+@pytest.mark.parametrize("op", LOW_LEVEL_LOGGED, ids=op_id)
 def test_debug_logs_url_query_and_headers_never_show_the_key(
     op: Operation, api_base_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -138,12 +154,14 @@ def test_debug_logs_url_query_and_headers_never_show_the_key(
         sent.append(request)
 
     with caplog.at_level(logging.DEBUG):
-        with Client(base_url=api_base_url, httpx_args={"event_hooks": {"request": [sent.append]}}) as client:
+        with keyed_client(
+            api_base_url, SCHEME_KEY, [op], httpx_args={"event_hooks": {"request": [sent.append]}}
+        ) as client:
             assert module.sync_detailed(client=client, **kwargs).status_code == op.default_status()
 
         async def run() -> None:
             hooks = {"request": [keep_async]}
-            async with Client(base_url=api_base_url, httpx_args={"event_hooks": hooks}) as client:
+            async with keyed_client(api_base_url, SCHEME_KEY, [op], httpx_args={"event_hooks": hooks}) as client:
                 await module.asyncio_detailed(client=client, **kwargs)
 
         asyncio.run(run())
@@ -155,4 +173,30 @@ def test_debug_logs_url_query_and_headers_never_show_the_key(
             assert secret not in text, f"{record.name} logged the key"
     assert len(sent) == 2
     for request in sent:
-        check_secret_only_in_body(request, secrets)
+        body_secrets = [secret for secret in secrets if secret != SCHEME_KEY]
+        if body_secrets:
+            check_key_where_declared(op, request, body_secrets[0], in_body=True)
+        if op.key is not None:
+            check_key_where_declared(op, request, SCHEME_KEY, in_body=False)
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_the_high_level_client_sends_the_key_where_declared_and_never_logs_it(
+    op: Operation, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = f"{SENTINEL}-high-level-key"
+    recorder = Recorder(SPEC)  # the requests as they reach the transport: what goes on the wire
+    with caplog.at_level(logging.DEBUG):
+        client = Enterprise3D(
+            api_key=key,
+            base_url=server_base_url(SPEC),
+            max_retries=0,
+            httpx_args={"transport": httpx.MockTransport(recorder.handle)},
+        )
+        with client, contextlib.suppress(errors.OperationFailedError):
+            call_method(client, op)
+    assert {"httpx"} <= {record.name.split(".")[0] for record in caplog.records}, "no DEBUG records captured"
+    for record in caplog.records:
+        assert not shows(key, record.getMessage() + repr(record.args)), f"{record.name} logged the key"
+    (request,) = recorder.requests
+    check_key_where_declared(op, request, key, in_body=bool(secret_fields(op.request_schema or {})))

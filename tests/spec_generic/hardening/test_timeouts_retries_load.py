@@ -14,7 +14,7 @@ from httpx_retries import Retry, RetryTransport
 import modelslab_enterprise_3d.client as client_module
 from enterprise3d_devkit.spec.instances import response_instance
 from modelslab_enterprise_3d import Client
-from tests.support.contract_checks import call_kwargs, check_parsed, module_for
+from tests.support.contract_checks import SCHEME_KEY, call_kwargs, check_parsed, keyed_client, module_for
 from tests.support.servers import ScriptedServer, Step, black_hole
 from tests.support.spec_cases import OPERATIONS
 
@@ -163,7 +163,7 @@ def test_1000_concurrent_async_calls_succeed_and_leave_no_sockets(api_base_url: 
     limits = httpx.Limits(max_connections=10)
 
     async def run() -> list[Any]:
-        async with Client(base_url=api_base_url, httpx_args={"limits": limits}) as client:
+        async with keyed_client(api_base_url, SCHEME_KEY, [OP], httpx_args={"limits": limits}) as client:
             return await asyncio.gather(*(MODULE.asyncio_detailed(client=client, **KWARGS) for _ in range(1000)))
 
     before = open_fds()

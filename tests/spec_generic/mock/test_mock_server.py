@@ -19,9 +19,16 @@ from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.instances import example_path, request_instance
 from enterprise3d_devkit.spec.openapi_core_adapters import with_server
 from enterprise3d_devkit.spec.operations import Operation
-from modelslab_enterprise_3d import Client
 from modelslab_enterprise_3d._answers import message_of
-from tests.support.contract_checks import call_kwargs, check_response_body, module_for
+from tests.support.contract_checks import (
+    SCHEME_KEY,
+    call_kwargs,
+    check_response_body,
+    key_headers,
+    key_params,
+    keyed_client,
+    module_for,
+)
 from tests.support.spec_cases import DOCUMENTED, OPERATIONS, SPEC, WRONG_TYPE, case_ids, op_id
 
 pytestmark = pytest.mark.mock_only
@@ -34,7 +41,7 @@ def test_mock_answers_are_valid_against_the_spec(api_base_url: str, op: Operatio
     captured: list[httpx.Request] = []
     hooks = {"request": [captured.append]}
     headers = {"Prefer": f"code={status}"}
-    with Client(base_url=api_base_url, headers=headers, httpx_args={"event_hooks": hooks}) as client:
+    with keyed_client(api_base_url, SCHEME_KEY, [op], headers=headers, httpx_args={"event_hooks": hooks}) as client:
         response = module.sync_detailed(client=client, **kwargs)
     assert response.status_code == status
     if op.responses[status].schema is None:
@@ -56,7 +63,8 @@ def test_invalid_request_gets_a_400_error_response_naming_the_violation(api_base
     wrong = {name: WRONG_TYPE.get((properties.get(name) or {}).get("type", "string"), 5) for name in required}
     with httpx.Client() as http:
         for body in ({}, {**request_instance(op), **wrong}, "not an object"):
-            request = http.build_request(op.method.upper(), url, json=body)
+            key = {"headers": key_headers(op, SCHEME_KEY), "params": key_params(op, SCHEME_KEY)}
+            request = http.build_request(op.method.upper(), url, json=body, **key)
             response = http.send(request)
             assert response.status_code == 400, response.text
             error = response.json()

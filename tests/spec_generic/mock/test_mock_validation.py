@@ -12,6 +12,7 @@ import pytest
 from enterprise3d_devkit.mock.server import SpecMock
 from enterprise3d_devkit.spec.instances import example_path, request_instance
 from enterprise3d_devkit.spec.operations import Operation, server_base_url
+from tests.support.contract_checks import SCHEME_KEY, key_headers, key_params
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 
 WITH_BODY = [op for op in OPERATIONS if op.request_schema is not None and op.request_schema.get("required")]
@@ -31,11 +32,10 @@ def counting_mock(monkeypatch: pytest.MonkeyPatch) -> tuple[SpecMock, list[objec
 
 
 def send(mock: SpecMock, op: Operation, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
-    url = server_base_url(SPEC) + example_path(op)
+    url = httpx.URL(server_base_url(SPEC) + example_path(op), params=key_params(op, SCHEME_KEY))
     content = json.dumps(body).encode()
-    request = httpx.Request(
-        op.method.upper(), url, content=content, headers={"content-type": "application/json", **(headers or {})}
-    )
+    headers = {"content-type": "application/json", **key_headers(op, SCHEME_KEY), **(headers or {})}
+    request = httpx.Request(op.method.upper(), url, content=content, headers=headers)
     return mock.handle(request)
 
 
