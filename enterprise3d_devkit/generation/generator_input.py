@@ -15,6 +15,10 @@ the spec as published); only the generator's view of it is.
   is taken) and the response refers to it: one model, shared.
 * An array schema without `items`: JSON Schema reads it as an array of anything; the generator refuses it ("type
   array must have items") and drops every operation that uses it. It gets `items: {}`, which says the same.
+* An object schema whose `oneOf` / `anyOf` branches only say which of its own properties go together (each branch
+  holds `required` lists, or narrows a property the object declares, and declares no type of its own): the
+  generator reads the branches as a union of models and cannot generate it. It reads the object without them;
+  the client still checks a body against the whole schema before sending it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import Any
 
 # The keywords of an object schema that the generator reads from an allOf part, moved there from beside `allOf`.
 OWN_OBJECT_KEYWORDS = ("properties", "required", "additionalProperties")
+# What a branch of a oneOf / anyOf that only constrains its object's own properties may hold.
+CONSTRAINT_KEYWORDS = frozenset({"title", "description", "required", "properties"})
 
 
 def for_generator(spec: dict[str, Any]) -> dict[str, Any]:
@@ -94,9 +100,27 @@ def _rewrite(node: Any) -> None:
         names = unique_member_names(values)
         if names is not None:
             node["x-enum-varnames"] = names
+    for combinator in ("oneOf", "anyOf"):
+        if only_constrains_own_properties(node, node.get(combinator)):
+            del node[combinator]
     parts = node.get("allOf")
     own = {keyword: node[keyword] for keyword in OWN_OBJECT_KEYWORDS if keyword in node}
     if isinstance(parts, list) and ("properties" in own or "required" in own):
         for keyword in own:
             del node[keyword]
         parts.append({"type": "object", **own})
+
+
+def only_constrains_own_properties(node: dict[str, Any], branches: object) -> bool:
+    """Whether `branches` (a oneOf / anyOf of the object schema `node`) only say which of its declared properties
+    are required together or what values they take then: no branch declares a type or a property of its own."""
+    declared = node.get("properties")
+    if not isinstance(declared, dict) or not isinstance(branches, list) or not branches:
+        return False
+    for branch in branches:
+        if not isinstance(branch, dict) or not set(branch) <= CONSTRAINT_KEYWORDS:
+            return False
+        named = [*(branch.get("required") or []), *(branch.get("properties") or {})]
+        if not all(isinstance(name, str) and name in declared for name in named):
+            return False
+    return True

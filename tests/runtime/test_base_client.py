@@ -282,7 +282,8 @@ def test_transport_settings_are_split_from_the_clients_own() -> None:
     assert transport == {"verify": False, "limits": limits, "http2": False, "trust_env": False}
     assert rest == {"event_hooks": {}, "trust_env": False}
     given = httpx.MockTransport(Script())
-    assert _base_client.http_transport({"transport": given}, True) is given
+    wrapped = _base_client.http_transport({"transport": given}, True)
+    assert isinstance(wrapped, _base_client.QueryKeyTransport) and wrapped._transport is given
     assert "transport" not in _base_client.httpx_client_settings({"transport": given}, True)
 
 
@@ -315,7 +316,8 @@ def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.Mo
     built: list[object] = []
     monkeypatch.setattr(_base_client, "_ssl_context", lambda *key: built.append(key))
     given = httpx.MockTransport(Script())
-    assert _base_client.http_transport({"transport": given}, True) is given
+    wrapped = _base_client.http_transport({"transport": given}, True)
+    assert isinstance(wrapped, _base_client.QueryKeyTransport) and wrapped._transport is given
     assert _base_client.httpx_client_settings({"transport": given}, True) == {} and built == []
 
 
@@ -328,3 +330,43 @@ def test_a_verify_among_the_httpx_arguments_goes_to_the_transport_and_only_there
     transport, rest = _base_client.split_transport_settings({"verify": False, "headers": {"a": "b"}}, True)
     assert transport["verify"] is False and "verify" not in rest
     assert "verify" not in _base_client.httpx_client_settings({"verify": False}, True)
+
+
+PLACEMENTS = [("header", "Authorization", "Bearer "), ("header", "x-api-key", ""), ("query", "api_key", "")]
+
+
+@pytest.mark.parametrize("key_in", PLACEMENTS, ids=lambda p: f"{p[0]}-{p[1]}")
+def test_a_security_scheme_key_goes_where_it_says_and_never_into_httpxs_log(
+    key_in: tuple[str, str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A key in a header is set on the request; a key in the query is added by the client's own transport, below
+    httpx's client: the request httpx logs (and an answer names) never holds it."""
+    location, name, prefix = key_in
+    op = SAFE._replace(key_in=key_in)
+    script = Script()
+    transport = _base_client.QueryKeyTransport(httpx.MockTransport(script))
+    with caplog.at_level("DEBUG"), Api(api_key=KEY, httpx_args={"transport": transport}) as client:
+        client._request(op, parser, {"method": "post", "url": "/read", "json": {}, "headers": {}})
+
+    async def run() -> None:
+        async_transport = _base_client.AsyncQueryKeyTransport(httpx.MockTransport(script))
+        async with AsyncApi(api_key=KEY, httpx_args={"transport": async_transport}) as client:
+            await client._request(op, parser, {"method": "post", "url": "/read", "json": {}, "headers": {}})
+
+    with caplog.at_level("DEBUG"):
+        asyncio.run(run())
+    assert len(script.requests) == 2
+    for sent in script.requests:
+        if location == "header":
+            assert sent.headers[name] == prefix + KEY and KEY not in str(sent.url)
+        else:
+            assert sent.url.params[name] == KEY and KEY not in repr(sent.headers.multi_items())
+        assert KEY not in sent.content.decode()
+    assert any(record.name == "httpx" for record in caplog.records), "httpx logged the requests"
+    assert KEY not in caplog.text
+
+
+def test_a_query_key_needs_the_clients_own_transport() -> None:
+    op = SAFE._replace(key_in=("query", "api_key", ""))
+    with httpx.Client(transport=httpx.MockTransport(Script())) as http, pytest.raises(ValueError, match="query"):
+        Api(api_key=KEY, http_client=http)._request(op, parser, {"method": "post", "url": "/read", "headers": {}})

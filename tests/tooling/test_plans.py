@@ -248,3 +248,46 @@ def test_an_array_without_items_is_an_array_of_anything_the_generator_reads() ->
     assert dropped, "the generator drops what uses it"
     data = plans.generator_data(spec)
     assert not data.errors and model in {str(m.class_info.name) for m in data.models}
+
+
+def test_a_oneof_that_only_groups_its_objects_own_fields_is_read_without_it() -> None:
+    """body-shapes' LyricsRequest: its oneOf branches only say which of its fields go together. The generator cannot
+    make a model of the published schema; rewritten, the body is one model with every field, and the runtime's
+    check keeps the oneOf (the method refuses a body that matches none of its forms)."""
+    spec = load_spec(BODIES)
+    constrained = [
+        op for op in operations(spec) if isinstance(resolve(spec, op.request_schema or {}).get("oneOf"), list)
+    ]
+    assert constrained, "the document has such a body"
+    for op in constrained:
+        published = plans.generator_data(spec, rewrite=False)
+        read = [e for c in published.endpoint_collections_by_tag.values() for e in c.endpoints]
+        endpoint = next((e for e in read if plans._label(e) == op.label), None)
+        assert endpoint is None or plans._model_fields(endpoint.bodies[0].prop) is None, "published: no model"
+        plan = next(p for p in plan_of(spec).operations if p.label == op.label)
+        assert not plan.whole_body
+        assert {f.name for f in plan.fields} == set(body_properties(spec, op)) - {API_KEY_FIELD}
+        assert "oneOf" in plan.body_schema, "the body is still checked against its forms before it is sent"
+
+
+def test_each_operation_takes_the_key_where_its_security_scheme_says() -> None:
+    """security-schemes: the document's bearer scheme, an operation's API-key header, an API-key query parameter, and
+    `security: []` (no key): the plan says where the client puts the key, and none of them has a body key field."""
+    spec = load_spec(DOCUMENTS / "security-schemes.openapi.yaml")
+    schemes = spec["components"]["securitySchemes"]
+    plan = {p.label: p for p in plan_of(spec).operations}
+    seen = set()
+    for op in operations(spec):
+        requirement = op_security = (spec["paths"][op.path][op.method].get("security", spec["security"]) or [{}])[0]
+        assert not plan[op.label].has_key
+        if not op_security:
+            assert plan[op.label].key_in == (), op.label
+            continue
+        scheme = schemes[next(iter(requirement))]
+        if scheme["type"] == "http":
+            expected = ("header", "Authorization", "Bearer ")
+        else:
+            expected = (scheme["in"], scheme["name"], "")
+        assert plan[op.label].key_in == expected, op.label
+        seen.add(expected[0] + ("-bearer" if expected[2] else ""))
+    assert seen == {"header-bearer", "header", "query"}, "the document has each kind"

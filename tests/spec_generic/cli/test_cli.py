@@ -45,17 +45,28 @@ def python_name(field: str) -> str:
 
 
 def argv_for(op: Operation) -> list[str]:
-    """The subcommand's arguments, from the spec: path parameters, then every required field of the body."""
+    """The subcommand's arguments, from the spec: path parameters, each required query or header parameter, then
+    every field of a valid body (its required ones, and those a oneOf of the body asks for)."""
     command = command_for(op)
     body = request_instance(op) if op.request_schema else {}
+    parameters = {python_name(p["name"]): p for p in op.parameters if p.get("in") in ("query", "header")}
     args = [command.name]
     for option in command.options:
         if not option.flag.startswith("--"):
             parameter = next(p for p in op.path_parameters if p["name"] == option.dest)
             args.append(str(valid_instance(parameter.get("schema") or {"type": "string"}, op.openapi_version)))
-        elif option.required and option.kind != "secret":  # (a credential comes from the environment)
-            value = body[next(name for name in body if python_name(name) == option.dest)]
-            args += [option.flag, json.dumps(value) if option.kind == "json" else str(value)]
+        elif option.kind == "secret":
+            continue  # (a credential comes from the environment)
+        elif option.dest in parameters:
+            if option.required:
+                schema = parameters[option.dest].get("schema") or {"type": "string"}
+                args += [option.flag, str(valid_instance(schema, op.openapi_version))]
+        elif (name := next((n for n in body if python_name(n) == option.dest), None)) is not None:
+            value = body[name]
+            if option.kind == "bool":  # --flag / --no-flag
+                args.append(option.flag if value else "--no-" + option.flag.removeprefix("--"))
+            else:
+                args += [option.flag, json.dumps(value) if option.kind == "json" else str(value)]
     return args
 
 

@@ -63,8 +63,8 @@ def test_invalid_request_gets_a_400_error_response_naming_the_violation(api_base
     wrong = {name: WRONG_TYPE.get((properties.get(name) or {}).get("type", "string"), 5) for name in required}
     with httpx.Client() as http:
         for body in ({}, {**request_instance(op), **wrong}, "not an object"):
-            key = {"headers": key_headers(op, SCHEME_KEY), "params": key_params(op, SCHEME_KEY)}
-            request = http.build_request(op.method.upper(), url, json=body, **key)
+            headers, params = key_headers(op, SCHEME_KEY), key_params(op, SCHEME_KEY)
+            request = http.build_request(op.method.upper(), url, json=body, headers=headers, params=params)
             response = http.send(request)
             assert response.status_code == 400, response.text
             error = response.json()

@@ -31,6 +31,7 @@ from .types import UNSET, Unset
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
     from .models.finished import Finished
     from .models.processing import Processing
+    from .models.stored import Stored
 
 
 @define
@@ -311,6 +312,13 @@ _COMPOSE_MODEL = Operation(
     '{"allOf":[{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}],"properties":{"prompt":{"minLength":1,"type":"string"},"seeds":{"items":{"minimum":0,"type":"integer"},"type":"array"},"tags":{"items":{"type":"string"},"nullable":true,"type":"array"},"views":{"items":{"type":"string"},"type":"array"}},"required":["prompt","views"],"type":"object"}',
     False,
 )
+_SET_LYRICS = Operation(
+    "set_lyrics",
+    "set_lyrics (POST /lyrics)",
+    ((200, 200),),
+    '{"oneOf":[{"properties":{"write_lyrics":{"enum":[true]}},"required":["write_lyrics","topic"]},{"required":["lyrics"]}],"properties":{"key":{"type":"string"},"lyrics":{"type":"string"},"topic":{"type":"string"},"write_lyrics":{"type":"boolean"}},"required":["key"],"type":"object"}',
+    False,
+)
 _FETCH_COMPOSED = Operation(
     "fetch_composed",
     "fetch_composed (POST /compose/fetch/{id})",
@@ -350,6 +358,7 @@ class Enterprise3D(SyncAPIClient):
     _RETRY_REFUSED = frozenset({})
     _OPERATIONS = (
         _COMPOSE_MODEL,
+        _SET_LYRICS,
         _FETCH_COMPOSED,
     )
     # A generating method -> (its method that submits and waits, the method that waits on a job's id).
@@ -398,6 +407,44 @@ class Enterprise3D(SyncAPIClient):
         return cast(
             "Finished | Processing", self._request(_COMPOSE_MODEL, operation._parse_response, request, extra_body)
         )
+
+    def set_lyrics(
+        self,
+        *,
+        write_lyrics: bool | Unset = UNSET,
+        lyrics: str | Unset = UNSET,
+        topic: str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> Stored:
+        """A body whose oneOf only says which of its own fields go together
+
+        `POST /lyrics`, with the client's API key in the body.
+        Not safe to repeat: retried only when the request cannot have reached the server.
+
+        Args:
+            write_lyrics (bool | Unset):
+            lyrics (str | Unset):
+            topic (str | Unset):
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
+        Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.generation import set_lyrics as operation
+        from .models.lyrics_request import LyricsRequest
+
+        request = operation._get_kwargs(
+            body=LyricsRequest(
+                key=self._api_key,
+                **given(UNSET, write_lyrics=write_lyrics, lyrics=lyrics, topic=topic),
+            ),
+        )
+        return cast("Stored", self._request(_SET_LYRICS, operation._parse_response, request, extra_body))
 
     def fetch_composed(
         self,
@@ -491,6 +538,44 @@ class AsyncEnterprise3D(AsyncAPIClient):
             "Finished | Processing", await self._request(_COMPOSE_MODEL, operation._parse_response, request, extra_body)
         )
 
+    async def set_lyrics(
+        self,
+        *,
+        write_lyrics: bool | Unset = UNSET,
+        lyrics: str | Unset = UNSET,
+        topic: str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> Stored:
+        """A body whose oneOf only says which of its own fields go together
+
+        `POST /lyrics`, with the client's API key in the body.
+        Not safe to repeat: retried only when the request cannot have reached the server.
+
+        Args:
+            write_lyrics (bool | Unset):
+            lyrics (str | Unset):
+            topic (str | Unset):
+            extra_body: fields to add to the request body as they are, unchecked: a value or field the spec does not
+                list yet, sent on purpose.
+
+        Raises:
+            ValueError: an argument the spec does not allow (named, with what is allowed); nothing is sent.
+            errors.APIStatusError: a 4xx/5xx answer (BadRequestError, AuthenticationError, RateLimitError, ...).
+            errors.OperationFailedError: a 2xx answer whose body says the operation failed ("status": "error").
+            errors.APIConnectionError: no answer (APITimeoutError when the timeout ran out).
+            errors.InvalidResponse: an answer whose body does not match the spec.
+        """
+        from .api.generation import set_lyrics as operation
+        from .models.lyrics_request import LyricsRequest
+
+        request = operation._get_kwargs(
+            body=LyricsRequest(
+                key=self._api_key,
+                **given(UNSET, write_lyrics=write_lyrics, lyrics=lyrics, topic=topic),
+            ),
+        )
+        return cast("Stored", await self._request(_SET_LYRICS, operation._parse_response, request, extra_body))
+
     async def fetch_composed(
         self,
         id: str,
@@ -568,6 +653,29 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
                 "flag": "--tags",
                 "dest": "tags",
                 "kind": "json",
+            },
+        ),
+    },
+    {
+        "name": "set-lyrics",
+        "method": "set_lyrics",
+        "summary": "A body whose oneOf only says which of its own fields go together",
+        "waits": None,
+        "options": (
+            {
+                "flag": "--write-lyrics",
+                "dest": "write_lyrics",
+                "kind": "bool",
+            },
+            {
+                "flag": "--lyrics",
+                "dest": "lyrics",
+                "kind": "str",
+            },
+            {
+                "flag": "--topic",
+                "dest": "topic",
+                "kind": "str",
             },
         ),
     },

@@ -12,8 +12,11 @@ if TYPE_CHECKING:
     from .finished import Finished
     from .finished_status import FinishedStatus
     from .key_only import KeyOnly
+    from .lyrics_request import LyricsRequest
     from .processing import Processing
     from .processing_status import ProcessingStatus
+    from .stored import Stored
+    from .stored_status import StoredStatus
 
 # Each name, and the module it lives in.
 _MODULES = {
@@ -23,8 +26,11 @@ _MODULES = {
     "Finished": ".finished",
     "FinishedStatus": ".finished_status",
     "KeyOnly": ".key_only",
+    "LyricsRequest": ".lyrics_request",
     "Processing": ".processing",
     "ProcessingStatus": ".processing_status",
+    "Stored": ".stored",
+    "StoredStatus": ".stored_status",
 }
 
 
@@ -48,6 +54,9 @@ __all__ = (
     "Finished",
     "FinishedStatus",
     "KeyOnly",
+    "LyricsRequest",
     "Processing",
     "ProcessingStatus",
+    "Stored",
+    "StoredStatus",
 )
