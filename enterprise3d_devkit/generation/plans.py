@@ -450,8 +450,9 @@ def operation_plan(
 
 
 def _options(path_parameters: Sequence[Any], fields: Sequence[Any], table: TableFacts) -> Iterator[Option]:
-    """Path parameters positionally, then each query or header parameter and body field as --its-name: an enum (or a nullable one) a choice with
-    its default, a credential read from the environment or standard input (never an argument), an array JSON."""
+    """Path parameters positionally, then each query or header parameter and body field as --its-name: an enum (or
+    a nullable one) a choice with its default, a credential read from the environment or standard input (never an
+    argument), an array JSON."""
     for param in path_parameters:
         yield Option(
             str(param.python_name), str(param.python_name), option_kind(param), True, help=_text(param.description)
