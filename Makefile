@@ -84,10 +84,11 @@ test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or
 	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>] [PROPOSE=<file>]' >&2; exit 2; }
 	python -m enterprise3d_devkit.harness.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)") $(if $(PROPOSE),--propose "$(PROPOSE)") $(if $(NO_REPAIRS),--no-repairs)
 
-test-corpus: $(BOOTSTRAP) ## make test-spec on the vendor's corpus, every earlier version of it, and our documents (figures and time)
+test-corpus: $(BOOTSTRAP) ## make test-spec on the vendor's corpus, every earlier version of it and our documents; the replay of its versions through make update-spec (figures and time)
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus --jobs 2
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus-history --jobs 2
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/documents --jobs 2
+	python -m enterprise3d_devkit.harness.replay --history tests/fixtures/corpus-history --corpus tests/fixtures/corpus --jobs 2
 
 demo: generate ## Regenerate, generate a 3D model from a prompt against a local mock (wait, download, check), then call every operation
 	python -m enterprise3d_devkit.harness.demo

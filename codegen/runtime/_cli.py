@@ -102,11 +102,12 @@ class Option(NamedTuple):
 
     flag: str  # "id" or "--output-format"
     dest: str  # the method's argument
-    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "json" (a list) | "secret" (a credential: no argument)
+    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "json" (a list, an object) | "secret" (a credential)
     required: bool = False
     choices: tuple[str, ...] = ()
     default: str | None = None  # shown in --help; an option not given keeps the spec's default
     help: str = ""
+    model: str = ""  # a json option's object model (the object's, or its list's items'), built from the JSON given
 
 
 class Command(NamedTuple):
@@ -133,6 +134,7 @@ def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
                     tuple(option.get("choices") or ()),
                     option.get("default"),
                     option.get("help") or "",
+                    option.get("model") or "",
                 )
                 for option in entry["options"]
             ),
@@ -437,6 +439,9 @@ def call(client: Any, command: Command, args: argparse.Namespace, watch: JobWatc
         if o.flag.startswith("--") and o.kind != "secret" and getattr(args, o.dest, None) is not None
     }
     keywords |= {o.dest: read_secret(o) for o in command.options if o.kind == "secret"}
+    for option in command.options:
+        if option.model and option.dest in keywords:
+            keywords[option.dest] = as_model(client, option, keywords[option.dest])
     assert set(keywords) <= options
     if not command.waits:
         return getattr(client, command.method)(*positional, **keywords)
@@ -452,6 +457,24 @@ def call(client: Any, command: Command, args: argparse.Namespace, watch: JobWatc
             *positional, **keywords, timeout=args.timeout, on_update=progress.update, on_queued=watch.queued
         )
         return save(client, result, args, progress)
+
+
+def as_model(client: Any, option: Option, value: Any) -> Any:
+    """The JSON given for a json option as the method takes it: its object model (a list of them, for a list)."""
+    import importlib
+
+    package = type(client).__module__.rpartition(".")[0]
+    model = getattr(importlib.import_module(f"{package}.models"), option.model)
+
+    def build(item: Any) -> Any:
+        if not isinstance(item, dict):
+            raise ValueError(f"{option.flag}: expected a JSON object (a {option.model}), got {type(item).__name__}")
+        try:
+            return model.from_dict(item)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{option.flag}: not a {option.model}: {type(error).__name__}: {error}") from None
+
+    return [build(item) for item in value] if isinstance(value, list) else build(value)
 
 
 def wait_command(client: Any, args: argparse.Namespace, watch: JobWatch) -> Any:

@@ -8,7 +8,8 @@ Text of the spec goes through the generator's own safe_for_docstring, and is wra
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 import jinja2
@@ -161,8 +162,8 @@ CLIENT = """\
 The {title}: one method per operation, the API key set once.
 
 Args:
-    api_key: the enterprise API key; else the {key_env} environment variable. It travels only in
-        request bodies, and no repr, exception or log line shows it.
+    api_key: the enterprise API key; else the {key_env} environment variable.
+{key_travels}
     base_url: else {base_url_env}, else the spec's server ({default_base_url}).
     timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT
         ({connect} to connect, {read} to read or write).
@@ -228,9 +229,31 @@ def wait(plan: WaitPlan, is_async: bool) -> str:
     return WAIT.format(**FACTS, fetch=plan.fetch, success=plan.success, on_update=_on_update(is_async), polling=POLLING)
 
 
-def client(title: str, default_base_url: str) -> str:
-    """Enterprise3D's: its arguments and their defaults."""
-    return CLIENT.format(**FACTS, title=_safe(title), default_base_url=_safe(default_base_url))
+def client(
+    title: str, default_base_url: str, in_bodies: bool = True, key_placements: Collection[tuple[str, ...]] = ()
+) -> str:
+    """Enterprise3D's: its arguments and their defaults; where the key travels (the body, and the places the spec's
+    security schemes give it)."""
+    places = ["in request bodies"] * in_bodies + [
+        f"in the {name} header" if location == "header" else f"in the {name} query parameter"
+        for location, name, *_ in sorted(key_placements)
+    ]
+    where = (
+        "nowhere (no operation takes it)"
+        if not places
+        else places[0]
+        if len(places) == 1
+        else ", ".join(places[:-1]) + " or " + places[-1]
+    )
+    travels = textwrap.fill(
+        f"It travels only {where}, and no repr, exception or log line shows it.",
+        width=112,
+        initial_indent=" " * 8,
+        subsequent_indent=" " * 8,
+    )
+    return CLIENT.format(
+        **FACTS, title=_safe(title), default_base_url=_safe(default_base_url), key_travels=_safe(travels)
+    )
 
 
 def parse_webhook(payloads: list[str]) -> str:

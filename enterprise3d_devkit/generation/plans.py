@@ -58,15 +58,21 @@ class Option:
 
     flag: str
     dest: str
-    kind: str  # the runtime's _cli kinds: str, int, float, bool, choice, json (an array), secret (a credential)
+    kind: str  # the runtime's _cli kinds: str, int, float, bool, choice, json (an array, an object), secret
     required: bool
     choices: tuple[str, ...] = ()
     default: str | None = None
     help: str = ""
+    model: str = ""  # a json option's object model (the object's, or its array's items'): built from the JSON
 
 
 # An option's keys left out of the command-line table when they say nothing (the runtime's _cli reads them so).
-_LEFT_OUT_WHEN: dict[Any, tuple[str, ...]] = {(): ("choices",), None: ("default",), "": ("help",), False: ("required",)}
+_LEFT_OUT_WHEN: dict[Any, tuple[str, ...]] = {
+    (): ("choices",),
+    None: ("default",),
+    "": ("help", "model"),
+    False: ("required",),
+}
 
 
 @dataclass(frozen=True)
@@ -305,9 +311,18 @@ def _is_array(prop: Any) -> bool:
     return any(_is_array(inner) for inner in getattr(prop, "inner_properties", None) or [])
 
 
+def option_model(prop: Any) -> str:
+    """The object model a field is (or its array's items are), by class name; "" for anything else."""
+    from openapi_python_client.parser.properties import ModelProperty
+
+    inner = getattr(prop, "inner_property", None) if _is_array(prop) else prop
+    return str(inner.class_info.name) if isinstance(inner, ModelProperty) else ""
+
+
 def option_kind(prop: Any) -> str:
-    """The command line's kind of a parameter or field: an array is written as JSON; other non-scalar types as text."""
-    if _is_array(prop):
+    """The command line's kind of a parameter or field: an array or an object model is written as JSON; other
+    non-scalar types as text."""
+    if _is_array(prop) or option_model(prop):
         return "json"
     base = _code(prop.get_base_type_string())
     return base if base in ("int", "float", "bool", "str") else "str"
@@ -472,6 +487,7 @@ def _options(path_parameters: Sequence[Any], fields: Sequence[Any], table: Table
             tuple(str(value) for value in enum.values.values()) if enum is not None else (),
             default,
             _text(prop.description),
+            "" if secret else option_model(prop),
         )
 
 
@@ -536,7 +552,12 @@ def client_plan(data: Any, facts: TableFacts) -> ClientPlan:
         tuple(waits.values()),
         webhooks,
         tuple(kept),
-        docstrings.client(_text(data.title), facts.default_base_url),
+        docstrings.client(
+            _text(data.title),
+            facts.default_base_url,
+            any(p.has_key for p in operations),
+            {p.key_in for p in operations if p.key_in},
+        ),
         docstrings.parse_webhook([hook.name for hook in webhooks]) if webhooks else "",
     )
 

@@ -159,13 +159,13 @@ def take(repo: Path, mirror: str, step: list[str], proposal: Path) -> str:
     if taken.returncode == 0:
         return f"updated: {summary(taken.stdout)}"
     why = first_line(taken.stderr).removeprefix("update-spec: ")
+    dropped = ""
     if overlay.exists() and OVERLAY_NAME in why:  # a correction the vendor has made itself: the overlay is stale
-        stale = overlay.read_bytes()
-        overlay.unlink()
+        overlay.unlink()  # (what the new version still needs is proposed again, below)
+        dropped = " (a stale overlay dropped)"
         taken = update_spec(repo, mirror, *step, "--propose", str(proposal))
         if taken.returncode == 0:
-            return f"updated (a stale overlay dropped): {summary(taken.stdout)}"
-        overlay.write_bytes(stale)
+            return f"updated{dropped}: {summary(taken.stdout)}"
         why = first_line(taken.stderr).removeprefix("update-spec: ")
     if not proposal.exists():
         return f"refused: {why}"
@@ -175,7 +175,7 @@ def take(repo: Path, mirror: str, step: list[str], proposal: Path) -> str:
     overlay.write_text(repairs.render([*earlier, *proposed], "openapi.yaml"), encoding="utf-8")
     repaired = update_spec(repo, mirror, *step)
     if repaired.returncode == 0:
-        return f"repaired ({len(proposed)} proposed action(s)): {summary(repaired.stdout)}"
+        return f"repaired{dropped} ({len(proposed)} proposed action(s)): {summary(repaired.stdout)}"
     if before is None:
         overlay.unlink()
     else:

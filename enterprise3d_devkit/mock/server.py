@@ -200,9 +200,15 @@ class SpecMock:
         body = response_instance(op, status)
         if isinstance(body, dict):
             properties = documented.schema.get("properties") or {}
-            # the message goes in the field the schema declares: `message`, or the vendor's legacy spelling of it
+            # the message goes in the field the schema declares: `message`, or the vendor's legacy spelling of it,
+            # else the `message` of an `error` object (the OpenAI- and Anthropic-compatible APIs' error body)
             declared = next((n for n in ("message", LEGACY_SPELLINGS["message"]) if n in properties), "message")
-            for name, value in ((declared, message), ("error_code", code)):
+            nested = (properties.get("error") or {}).get("properties") or {}
+            if declared in properties or "message" not in nested:
+                changes: list[tuple[str, Any]] = [(declared, message)]
+            else:
+                changes = [("error", {**(body.get("error") or {}), "message": message})]
+            for name, value in (*changes, ("error_code", code)):
                 candidate = {**body, name: value}
                 if name in properties and is_valid(candidate, documented.schema, op.openapi_version):
                     body = candidate

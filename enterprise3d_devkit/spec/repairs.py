@@ -9,7 +9,9 @@ repairs each defect of a kind the tools know, so that nobody has to write it fro
   * a required field that is not among the schema's properties: drop the requirement (if the field was renamed,
     require the new name instead, as the vendor's 3D document needs);
   * a default outside its enum: drop the default;
-  * an example (or default) that breaks its own schema: drop it.
+  * an example (or default) that breaks its own schema: drop it;
+  * no server of the document's own, while every operation names one on one host: the first operation's becomes the
+    document's (each operation is then reached from one base URL).
 
 Each action's description says what it repairs and that it was proposed, not reviewed. With the proposed overlay
 applied, a document whose only defects are of these kinds validates and generates.
@@ -24,7 +26,16 @@ from typing import Any
 
 import yaml
 
-from enterprise3d_devkit.spec.loading import HTTP_METHODS, SpecError, iter_nodes, json_path, load_spec, resolve
+from enterprise3d_devkit.spec.loading import (
+    HTTP_METHODS,
+    SpecError,
+    first_server_url,
+    iter_nodes,
+    json_path,
+    load_spec,
+    resolve,
+    server_base_url,
+)
 
 PROPOSED = "PROPOSED, NOT REVIEWED"
 PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
@@ -103,6 +114,33 @@ def defaults_outside_enum(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return actions
 
 
+def server_of_every_operation(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """A document that names no server of its own while every operation (or its path) names one on one host: that
+    host's server is the document's (the first operation's), so that every operation is reached from one base URL."""
+    from urllib.parse import urlsplit
+
+    if urlsplit(server_base_url(spec)).netloc:
+        return []
+    own = []
+    for item in (spec.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        for method in (m for m in HTTP_METHODS if isinstance(item.get(m), dict)):
+            own.append(first_server_url(item[method]) or first_server_url(item))
+    urls = [url for url in own if url]
+    origins = {(urlsplit(url).scheme, urlsplit(url).netloc) for url in urls}
+    if not own or len(urls) != len(own) or len(origins) != 1 or not next(iter(origins))[1]:
+        return []
+    return [
+        {
+            "target": "$",
+            "description": f"{PROPOSED}: the document names no server, and every operation names one on "
+            f"{urlsplit(urls[0]).netloc}: {urls[0]!r} becomes the document's, as its base URL.",
+            "update": {"servers": [{"url": urls[0]}]},
+        }
+    ]
+
+
 def examples_breaking_their_schema(spec: dict[str, Any], known: set[str]) -> list[dict[str, Any]]:
     from enterprise3d_devkit.spec.instances import example_findings  # (schema validators: only for a document this far)
 
@@ -124,6 +162,7 @@ def examples_breaking_their_schema(spec: dict[str, Any], known: set[str]) -> lis
 def propose(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The overlay actions that would repair every defect of a known kind in `spec` (none: [])."""
     actions = undeclared_path_parameters(spec) + required_not_declared(spec) + defaults_outside_enum(spec)
+    actions += server_of_every_operation(spec)
     return actions + examples_breaking_their_schema(spec, {a["target"] for a in actions})
 
 

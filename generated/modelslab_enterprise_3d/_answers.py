@@ -29,12 +29,18 @@ def preview(content: bytes) -> str:
 
 
 def message_of(body: object) -> str | None:
-    """The `message` of a parsed body (a model or a dict), under its legacy spelling too."""
+    """The `message` of a parsed body (a model or a dict), under its legacy spelling too; else the `message` of its
+    `error` object (the error body of the vendor's OpenAI- and Anthropic-compatible APIs)."""
     for name in ("message", *(legacy for field, legacy in LEGACY_SPELLINGS.items() if field == "message")):
-        value = body.get(name) if isinstance(body, dict) else getattr(body, name, None)
+        value = _field(body, name)
         if isinstance(value, str):
             return value
-    return None
+    nested = _field(_field(body, "error"), "message")
+    return nested if isinstance(nested, str) else None
+
+
+def _field(body: object, name: str) -> object:
+    return body.get(name) if isinstance(body, dict) else getattr(body, name, None)
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

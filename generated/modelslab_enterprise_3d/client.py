@@ -387,8 +387,8 @@ class Enterprise3D(SyncAPIClient):
     """The ModelsLab Enterprise 3D API: one method per operation, the API key set once.
 
     Args:
-        api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable. It travels only in
-            request bodies, and no repr, exception or log line shows it.
+        api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable.
+            It travels only in request bodies, and no repr, exception or log line shows it.
         base_url: else MODELSLAB_BASE_URL, else the spec's server (https://modelslab.com/api/v1/enterprise/3d).
         timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT
             (5 s to connect, 60 s to read or write).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -55,3 +56,11 @@ def test_the_message_is_read_under_its_legacy_spelling_too() -> None:
     assert _answers.message_of({"message": "new"}) == "new"
     assert _answers.message_of({"message": 3}) is None
     assert _answers.message_of(object()) is None
+
+
+def test_the_message_of_an_error_object_is_read_when_the_body_has_none_of_its_own() -> None:
+    """The OpenAI- and Anthropic-compatible error bodies: {"error": {"message": ...}}, as a dict or a model."""
+    assert _answers.message_of({"error": {"message": "bad model", "type": "invalid"}}) == "bad model"
+    assert _answers.message_of({"message": "top", "error": {"message": "nested"}}) == "top"
+    assert _answers.message_of(SimpleNamespace(error=SimpleNamespace(message="as a model"))) == "as a model"
+    assert _answers.message_of({"error": "a string"}) is None and _answers.message_of({"error": {"message": 1}}) is None

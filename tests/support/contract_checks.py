@@ -63,6 +63,19 @@ def check_request(spec: dict[str, Any], op: Operation, request: httpx.Request) -
         raise ContractViolation(f"{op.label}: " + "; ".join(problems))
 
 
+def check_refusal_body(op: Operation, status: int, error: Any) -> None:
+    """A request the mock refused (`status` for `op`): the body the spec documents for that status, valid for its
+    schema, when it documents one; else the vendor's generic error body. Either way it carries the message."""
+    from modelslab_enterprise_3d._answers import message_of
+
+    assert isinstance(error, dict) and message_of(error), error
+    documented = op.responses.get(status)
+    if documented is not None and documented.schema is not None:
+        assert is_valid(error, documented.schema, op.openapi_version), error
+    else:
+        assert error.get("status") == "error", error
+
+
 def key_headers(op: Operation, key: str) -> dict[str, str]:
     """The headers a request of `op` carries the key in: its security scheme's header, if it declares one."""
     placement = op.key

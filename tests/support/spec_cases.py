@@ -12,13 +12,21 @@ from typing import Any
 
 from enterprise3d_devkit.generation.plans import ClientPlan
 from enterprise3d_devkit.generation.template_data import client_plan
-from enterprise3d_devkit.repo.layout import OPERATION_TABLE
+from enterprise3d_devkit.repo.layout import FIELD_PREFIX, OPERATION_TABLE
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation, operations
 from enterprise3d_devkit.spec.overlay import effective_spec
 from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
 
 SPEC: dict[str, Any] = effective_spec()  # openapi.yaml with openapi.overlay.yaml applied, if any
+
+
+def python_name(field: str) -> str:
+    """A JSON field's Python name (an argument, an attribute), as the generator names it ("type" is `type_`)."""
+    from openapi_python_client.schema.untrusted_string import UntrustedString
+    from openapi_python_client.strings import PythonIdentifier
+
+    return str(PythonIdentifier(UntrustedString(field), prefix=FIELD_PREFIX))
 
 
 @functools.cache

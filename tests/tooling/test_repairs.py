@@ -59,11 +59,20 @@ def example_breaking_its_schema(spec: dict[str, Any]) -> None:
     }
 
 
+def servers_only_on_operations(spec: dict[str, Any]) -> None:
+    """The document's server moved onto every operation (as the vendor's llm-api document has it)."""
+    servers = spec.pop("servers")
+    for item in spec["paths"].values():
+        for method in (m for m in HTTP_METHODS if m in item):
+            item[method]["servers"] = copy.deepcopy(servers)
+
+
 DEFECTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "undeclared-path-parameter": undeclared_path_parameter,
     "required-field-not-among-properties": required_not_declared,
     "default-outside-its-enum": default_outside_enum,
     "example-breaking-its-schema": example_breaking_its_schema,
+    "servers-only-on-operations": servers_only_on_operations,
 }
 
 

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openapi_python_client.schema.untrusted_string import UntrustedString
-from openapi_python_client.strings import PythonIdentifier
 
 from enterprise3d_devkit.harness.calls import method_name
-from enterprise3d_devkit.repo.layout import FIELD_PREFIX, REPO
+from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.instances import is_valid, request_instance, valid_instance
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation, operations
@@ -27,7 +25,7 @@ from modelslab_enterprise_3d._base_client import DEFAULT_MAX_RETRIES
 from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, API_KEY_FIELD, BASE_URL_ENV, CREDENTIAL_FIELDS
 from modelslab_enterprise_3d.client import CLI_TABLE, main
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
-from tests.support.spec_cases import OPERATIONS, op_id
+from tests.support.spec_cases import OPERATIONS, op_id, python_name
 from tests.support.spec_variants import grown_spec
 
 KEY = "sk-cli-sentinel-7f3a"
@@ -37,11 +35,6 @@ COMMANDS = {command.method: command for command in _cli.commands_from(CLI_TABLE)
 
 def command_for(op: Operation) -> _cli.Command:
     return COMMANDS[method_name(op)]
-
-
-def python_name(field: str) -> str:
-    """A body field's argument name, as the generator names it ("type" is `type_`)."""
-    return str(PythonIdentifier(UntrustedString(field), prefix=FIELD_PREFIX))
 
 
 def argv_for(op: Operation) -> list[str]:

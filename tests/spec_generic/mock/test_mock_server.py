@@ -23,6 +23,7 @@ from modelslab_enterprise_3d._answers import message_of
 from tests.support.contract_checks import (
     SCHEME_KEY,
     call_kwargs,
+    check_refusal_body,
     check_response_body,
     key_headers,
     key_params,
@@ -68,7 +69,7 @@ def test_invalid_request_gets_a_400_error_response_naming_the_violation(api_base
             response = http.send(request)
             assert response.status_code == 400, response.text
             error = response.json()
-            assert error["status"] == "error"
+            check_refusal_body(op, 400, error)
             message = message_of(error)  # (under the name the spec declares: its legacy spelling too)
             assert message is not None and (required[0] in message or "object" in message), error
             if 400 in op.responses:
@@ -128,4 +129,4 @@ def test_over_http_an_unreadable_body_is_a_400_not_a_500(api_base_url: str, op: 
         for body in (b"\xff\xfe\x00", b'{"unterminated": ', b"[" * 10_000):
             response = http.request(op.method.upper(), api_base_url + example_path(op), headers=headers, content=body)
             assert response.status_code == 400, response.text
-            assert response.json()["status"] == "error"
+            check_refusal_body(op, 400, response.json())

@@ -31,6 +31,7 @@ from .types import UNSET, Unset
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
     from .models.finished import Finished
     from .models.processing import Processing
+    from .models.section import Section
     from .models.stored import Stored
 
 
@@ -316,7 +317,7 @@ _SET_LYRICS = Operation(
     "set_lyrics",
     "set_lyrics (POST /lyrics)",
     ((200, 200),),
-    '{"oneOf":[{"properties":{"write_lyrics":{"enum":[true]}},"required":["write_lyrics","topic"]},{"required":["lyrics"]}],"properties":{"key":{"type":"string"},"lyrics":{"type":"string"},"topic":{"type":"string"},"write_lyrics":{"type":"boolean"}},"required":["key"],"type":"object"}',
+    '{"oneOf":[{"properties":{"write_lyrics":{"enum":[true]}},"required":["write_lyrics","topic"]},{"required":["lyrics"]}],"properties":{"key":{"type":"string"},"lyrics":{"type":"string"},"sections":{"items":{"properties":{"bars":{"type":"integer"},"name":{"type":"string"}},"required":["name"],"type":"object"},"type":"array"},"topic":{"type":"string"},"write_lyrics":{"type":"boolean"}},"required":["key","sections"],"type":"object"}',
     False,
 )
 _FETCH_COMPOSED = Operation(
@@ -332,8 +333,8 @@ class Enterprise3D(SyncAPIClient):
     """The Request body shapes of the vendor's documents: one method per operation, the API key set once.
 
     Args:
-        api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable. It travels only in
-            request bodies, and no repr, exception or log line shows it.
+        api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable.
+            It travels only in request bodies, and no repr, exception or log line shows it.
         base_url: else MODELSLAB_BASE_URL, else the spec's server (https://bodies.example.test/api/v1).
         timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT
             (5 s to connect, 60 s to read or write).
@@ -411,6 +412,7 @@ class Enterprise3D(SyncAPIClient):
     def set_lyrics(
         self,
         *,
+        sections: list[Section],
         write_lyrics: bool | Unset = UNSET,
         lyrics: str | Unset = UNSET,
         topic: str | Unset = UNSET,
@@ -422,6 +424,8 @@ class Enterprise3D(SyncAPIClient):
         Not safe to repeat: retried only when the request cannot have reached the server.
 
         Args:
+            sections (list[Section]): The song's parts, in order (objects, which the command line
+                takes as JSON)
             write_lyrics (bool | Unset):
             lyrics (str | Unset):
             topic (str | Unset):
@@ -441,6 +445,7 @@ class Enterprise3D(SyncAPIClient):
         request = operation._get_kwargs(
             body=LyricsRequest(
                 key=self._api_key,
+                sections=sections,
                 **given(UNSET, write_lyrics=write_lyrics, lyrics=lyrics, topic=topic),
             ),
         )
@@ -541,6 +546,7 @@ class AsyncEnterprise3D(AsyncAPIClient):
     async def set_lyrics(
         self,
         *,
+        sections: list[Section],
         write_lyrics: bool | Unset = UNSET,
         lyrics: str | Unset = UNSET,
         topic: str | Unset = UNSET,
@@ -552,6 +558,8 @@ class AsyncEnterprise3D(AsyncAPIClient):
         Not safe to repeat: retried only when the request cannot have reached the server.
 
         Args:
+            sections (list[Section]): The song's parts, in order (objects, which the command line
+                takes as JSON)
             write_lyrics (bool | Unset):
             lyrics (str | Unset):
             topic (str | Unset):
@@ -571,6 +579,7 @@ class AsyncEnterprise3D(AsyncAPIClient):
         request = operation._get_kwargs(
             body=LyricsRequest(
                 key=self._api_key,
+                sections=sections,
                 **given(UNSET, write_lyrics=write_lyrics, lyrics=lyrics, topic=topic),
             ),
         )
@@ -662,6 +671,14 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "summary": "A body whose oneOf only says which of its own fields go together",
         "waits": None,
         "options": (
+            {
+                "flag": "--sections",
+                "dest": "sections",
+                "kind": "json",
+                "required": True,
+                "help": "The song's parts, in order (objects, which the command line takes as JSON)",
+                "model": "Section",
+            },
             {
                 "flag": "--write-lyrics",
                 "dest": "write_lyrics",

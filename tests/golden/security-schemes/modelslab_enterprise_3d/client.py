@@ -337,8 +337,9 @@ class Enterprise3D(SyncAPIClient):
     """The Keys in declared security schemes, and GET operations: one method per operation, the API key set once.
 
     Args:
-        api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable. It travels only in
-            request bodies, and no repr, exception or log line shows it.
+        api_key: the enterprise API key; else the MODELSLAB_API_KEY environment variable.
+            It travels only in the Authorization header, in the x-api-key header or in the api_key query parameter,
+            and no repr, exception or log line shows it.
         base_url: else MODELSLAB_BASE_URL, else the spec's server (https://keys.example.test/api/v7/things).
         timeout: seconds or an httpx.Timeout; None switches timeouts off. Default: DEFAULT_TIMEOUT
             (5 s to connect, 60 s to read or write).

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .lyrics_request import LyricsRequest
     from .processing import Processing
     from .processing_status import ProcessingStatus
+    from .section import Section
     from .stored import Stored
     from .stored_status import StoredStatus
 
@@ -29,6 +30,7 @@ _MODULES = {
     "LyricsRequest": ".lyrics_request",
     "Processing": ".processing",
     "ProcessingStatus": ".processing_status",
+    "Section": ".section",
     "Stored": ".stored",
     "StoredStatus": ".stored_status",
 }
@@ -57,6 +59,7 @@ __all__ = (
     "LyricsRequest",
     "Processing",
     "ProcessingStatus",
+    "Section",
     "Stored",
     "StoredStatus",
 )

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _parsing, errors
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.section import Section
+
 
 T = TypeVar("T", bound="LyricsRequest")
 
@@ -19,12 +23,14 @@ class LyricsRequest:
     """
     Attributes:
         key (str):
+        sections (list[Section]): The song's parts, in order (objects, which the command line takes as JSON)
         write_lyrics (bool | Unset):
         lyrics (str | Unset):
         topic (str | Unset):
     """
 
     key: str = _attrs_field(repr=_parsing.masked)
+    sections: list[Section]
     write_lyrics: bool | Unset = UNSET
     lyrics: str | Unset = UNSET
     topic: str | Unset = UNSET
@@ -32,6 +38,11 @@ class LyricsRequest:
 
     def to_dict(self) -> dict[str, Any]:
         key = self.key
+
+        sections = []
+        for sections_item_data in self.sections:
+            sections_item = sections_item_data.to_dict()
+            sections.append(sections_item)
 
         write_lyrics = self.write_lyrics
 
@@ -44,6 +55,7 @@ class LyricsRequest:
         field_dict.update(
             {
                 "key": key,
+                "sections": sections,
             }
         )
         if write_lyrics is not UNSET:
@@ -57,11 +69,32 @@ class LyricsRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=("key",), legacy={})
+        from ..models.section import Section  # noqa: PLC0415
+
+        d = _parsing.fields_of(
+            src_dict,
+            required=(
+                "key",
+                "sections",
+            ),
+            legacy={},
+        )
         try:
             key = _parsing.typed(d.pop("key"), str)
         except (TypeError, ValueError, KeyError, AttributeError) as error:
             raise errors.InvalidField.at("key", "str", error, errors.InvalidField.HIDDEN) from error
+
+        try:
+            _parsing.typed(d.get("sections", []), list)
+            sections = []
+            _sections = d.pop("sections")
+            for sections_item_data in _sections:
+                sections_item = Section.from_dict(sections_item_data)
+
+                sections.append(sections_item)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise errors.InvalidField.at("sections", "list[Section]", error, src_dict.get("sections")) from error
 
         try:
             write_lyrics = _parsing.typed(d.pop("write_lyrics", UNSET), bool, Unset)
@@ -80,6 +113,7 @@ class LyricsRequest:
 
         lyrics_request = cls(
             key=key,
+            sections=sections,
             write_lyrics=write_lyrics,
             lyrics=lyrics,
             topic=topic,

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from .model_list import ModelList
     from .model_list_data_item import ModelListDataItem
     from .problem import Problem
+    from .wrapped_error import WrappedError
+    from .wrapped_error_error import WrappedErrorError
 
 # Each name, and the module it lives in.
 _MODULES = {
@@ -21,6 +23,8 @@ _MODULES = {
     "ModelList": ".model_list",
     "ModelListDataItem": ".model_list_data_item",
     "Problem": ".problem",
+    "WrappedError": ".wrapped_error",
+    "WrappedErrorError": ".wrapped_error_error",
 }
 
 
@@ -44,4 +48,6 @@ __all__ = (
     "ModelList",
     "ModelListDataItem",
     "Problem",
+    "WrappedError",
+    "WrappedErrorError",
 )

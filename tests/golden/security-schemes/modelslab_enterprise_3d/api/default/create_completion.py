@@ -10,6 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.completion import Completion
 from ...models.completion_request import CompletionRequest
 from ...models.problem import Problem
+from ...models.wrapped_error import WrappedError
 from ...types import Response
 
 
@@ -30,11 +31,18 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Completion | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Completion | Problem | WrappedError | None:
     if response.status_code == 200:
         response_200 = Completion.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = WrappedError.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -49,7 +57,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Completion | Problem]:
+) -> Response[Completion | Problem | WrappedError]:
     try:
         parsed = _parsing.parse(_parse_response, client, response)
     except errors.UnexpectedStatus:
@@ -70,7 +78,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CompletionRequest,
-) -> Response[Completion | Problem]:
+) -> Response[Completion | Problem | WrappedError]:
     """The key as a bearer token (the document's security)
 
     Args:
@@ -81,7 +89,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Completion | Problem]
+        Response[Completion | Problem | WrappedError]
     """
 
     kwargs = _get_kwargs(
@@ -99,7 +107,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CompletionRequest,
-) -> Completion | Problem | None:
+) -> Completion | Problem | WrappedError | None:
     """The key as a bearer token (the document's security)
 
     Args:
@@ -110,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Completion | Problem
+        Completion | Problem | WrappedError
     """
 
     return sync_detailed(
@@ -123,7 +131,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CompletionRequest,
-) -> Response[Completion | Problem]:
+) -> Response[Completion | Problem | WrappedError]:
     """The key as a bearer token (the document's security)
 
     Args:
@@ -134,7 +142,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Completion | Problem]
+        Response[Completion | Problem | WrappedError]
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +158,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CompletionRequest,
-) -> Completion | Problem | None:
+) -> Completion | Problem | WrappedError | None:
     """The key as a bearer token (the document's security)
 
     Args:
@@ -161,7 +169,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Completion | Problem
+        Completion | Problem | WrappedError
     """
 
     return (
