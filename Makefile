@@ -21,7 +21,7 @@ PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
 HAND_WRITTEN := enterprise3d_devkit codegen/runtime tests
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench dist lock clean golden
+.PHONY: test-bounds help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench dist lock clean golden
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -89,6 +89,9 @@ test-corpus: $(BOOTSTRAP) ## make test-spec on the vendor's corpus, every earlie
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus-history --jobs 2
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/documents --jobs 2
 	python -m enterprise3d_devkit.harness.replay --history tests/fixtures/corpus-history --corpus tests/fixtures/corpus --jobs 2
+
+test-bounds: $(BOOTSTRAP) ## The runtime and spec-generic tests with the lowest, then the highest, httpx and attrs pyproject.toml allows (own venvs)
+	python -m enterprise3d_devkit.release.bounds
 
 demo: generate ## Regenerate, generate a 3D model from a prompt against a local mock (wait, download, check), then call every operation
 	python -m enterprise3d_devkit.harness.demo

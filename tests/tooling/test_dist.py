@@ -164,3 +164,21 @@ def test_the_release_workflow_checks_the_tag_builds_once_and_publishes_with_trus
     assert all(
         re.search(r"@[0-9a-f]{40}", str(step["uses"])) for j in jobs.values() for step in j["steps"] if "uses" in step
     ), "every action pinned by commit"
+
+
+def test_the_package_page_is_readme_for_users_without_the_contributors_parts(artefacts: list[Path]) -> None:
+    """The wheel's long description (its PyPI page): README's headings for users, none of the contributors' (set-up,
+    contributing), no make command, no test path, no HTML comment; it renders (twine check --strict, above)."""
+    from enterprise3d_devkit.release.package_description import CONTRIBUTORS_ONLY
+
+    (wheel,) = [a for a in artefacts if a.suffix == ".whl"]
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = next(archive.read(n).decode() for n in archive.namelist() if n.endswith("METADATA"))
+    page = metadata.split("\n\n", 1)[1]
+    assert "Description-Content-Type: text/markdown" in metadata
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    hidden = {h for part in CONTRIBUTORS_ONLY.findall(readme) for h in re.findall(r"^#+ .*$", part, re.M)}
+    shown = set(re.findall(r"^#+ .*$", CONTRIBUTORS_ONLY.sub("", readme), re.M))
+    assert hidden and shown
+    assert shown <= set(re.findall(r"^#+ .*$", page, re.M)) and not hidden & set(re.findall(r"^#+ .*$", page, re.M))
+    assert "make demo" not in page and "make test" not in page and "tests/" not in page and "<!--" not in page
