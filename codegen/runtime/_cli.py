@@ -116,6 +116,7 @@ class Command(NamedTuple):
     summary: str
     options: tuple[Option, ...]
     waits: str | None = None  # "text_to_3d_and_wait" for a generating operation
+    effect: str = "changes"  # "generates" (costs credits), "changes" (the server's state: asks first), "reads"
 
 
 def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
@@ -139,6 +140,7 @@ def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
                 for option in entry["options"]
             ),
             entry.get("waits"),
+            entry.get("effect") or "changes",
         )
         for entry in table
     )
@@ -188,7 +190,16 @@ def exit_status(error: BaseException) -> int:
     return next(status for cls, status in EXIT_STATUSES if isinstance(error, cls))
 
 
-def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:
+# What a command's help says of what it does beyond answering (the operation table's reviewed effect).
+EFFECT_NOTES = {
+    "generates": "Costs credits: it queues a paid generation.",
+    "changes": "Changes your server's state: on a terminal it asks first (--yes skips the question; without a "
+    "terminal --yes is required).",
+    "reads": "",
+}
+
+
+def build_parser(commands: Sequence[Command], version: str = "") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
         description=f"The API from a shell. The key comes from {API_KEY_ENV}; the base URL from {BASE_URL_ENV}.",
@@ -198,18 +209,24 @@ def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {version or 'unknown'}")
     parser.add_argument(
         "--ledger", type=Path, help=f"the job ledger (default: {LEDGER_ENV}, else {PROGRAM}'s data folder)"
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in commands:
-        sub = subparsers.add_parser(command.name, help=command.summary, description=command.summary, allow_abbrev=False)
+        note = EFFECT_NOTES.get(command.effect, "")
+        summary = f"{command.summary} ({note.split(':')[0].lower()})" if note else command.summary
+        description = f"{command.summary}. {note}" if note else command.summary
+        sub = subparsers.add_parser(command.name, help=summary, description=description, allow_abbrev=False)
         sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the answer as JSON")
         for option in command.options:
             add_option(sub, option)
         if command.waits:
             add_saving(sub)
             sub.add_argument("--no-wait", action="store_true", help="print the queued answer and return at once")
+        if command.effect == "changes":
+            sub.add_argument("-y", "--yes", action="store_true", help="do it without asking first")
         sub.set_defaults(command_spec=command)
     add_job_commands(subparsers)
     return parser
@@ -339,7 +356,9 @@ class Progress:
                     BarColumn(),
                     DownloadColumn(),
                 )
-                self.bar = RichProgress(*columns, console=Console(file=stream), transient=True)
+                # (NO_COLOR, https://no-color.org: no colours when it is set to anything but "")
+                console = Console(file=stream, no_color=bool(os.environ.get("NO_COLOR")))
+                self.bar = RichProgress(*columns, console=console, transient=True)
 
     def __enter__(self) -> Progress:
         if self.bar is not None:
@@ -371,6 +390,19 @@ class Progress:
         if total is not None and received < total:
             return
         print(f"{PROGRAM}: downloaded {name} ({received} bytes)", file=self.stream, flush=True)
+
+
+def confirmed(command: Command) -> bool:
+    """Whether a command that changes the server's state may go ahead without --yes: asked on a terminal (y/N);
+    never without one (a script states --yes)."""
+    if not sys.stdin.isatty():
+        say(f"{command.name} changes your server's state: without a terminal to ask on, give --yes")
+        return False
+    answer = input(f"{PROGRAM}: {command.name} changes your server's state ({command.summary}). Go ahead? [y/N] ")
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    say(f"{command.name}: not done")
+    return False
 
 
 def say(text: str) -> None:
@@ -609,7 +641,7 @@ def run(
 ) -> int:
     """The command line over these clients (the generated module's Enterprise3D and AsyncEnterprise3D) and its
     table of commands; the exit status."""
-    parser = build_parser(commands_from(table))
+    parser = build_parser(commands_from(table), str(getattr(client_class, "_version", "")))
     args = parser.parse_args(argv)
     if getattr(args, "no_wait", False) and getattr(args, "out_dir", None) is not None:
         parser.error("--no-wait and -o do not go together: -o saves the files once the job is done")
@@ -619,6 +651,9 @@ def run(
     key = os.environ.get(API_KEY_ENV, "")
     if not key.strip():
         say(f"set {API_KEY_ENV} to your API key (it is never taken as an argument; a blank one is refused)")
+        return USAGE
+    command = getattr(args, "command_spec", None)
+    if command is not None and command.effect == "changes" and not args.yes and not confirmed(command):
         return USAGE
     handler = RetryLines()
     logger = logging.getLogger(__package__ or "modelslab_enterprise_3d")

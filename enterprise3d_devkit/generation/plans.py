@@ -89,6 +89,7 @@ class OperationPlan:
     whole_body: bool  # the method takes `body` itself
     has_key: bool  # the body's API key field, which the client fills in
     key_in: tuple[str, ...]  # where the operation's security scheme puts the key (location, name, prefix); () none
+    effect: str  # "generates" (a paid generation), "changes" (the server's state; or not reviewed yet), "reads"
     model_required: tuple[Parameter, ...]  # the fields passed to the model always
     model_optional: tuple[Parameter, ...]  # the fields passed to it when given
     request_required: tuple[str, ...]  # query/header/cookie parameters passed always
@@ -153,6 +154,7 @@ class ClientPlan:
                 "name": plan.command,
                 "method": plan.name,
                 "summary": plan.summary,
+                "effect": plan.effect,
                 "waits": plan.and_wait,
                 "options": [
                     {key: value for key, value in asdict(option).items() if key not in _LEFT_OUT_WHEN.get(value, ())}
@@ -442,6 +444,7 @@ def operation_plan(
         whole_body=body.whole is not None,
         has_key=body.has_key,
         key_in=tuple(table.key_placements.get(label, ())),
+        effect="generates" if generates else "reads" if label in table.reads else "changes",
         model_required=tuple(f for f in fields if f.default is None),
         model_optional=tuple(f for f in fields if f.default is not None),
         request_required=tuple(str(p.python_name) for p in others if _required(p)),
@@ -458,20 +461,23 @@ def operation_plan(
         wait=wait if generates else None,
         fetch=fetch if generates else None,
         command=name.replace("_", "-"),
-        options=tuple(_options(path_parameters, [*others, *body.fields], table)),
+        options=tuple(_options(path_parameters, [*others, *body.fields], table, label in table.results.values())),
         imports=tuple(imports),
         response_models=response_models(endpoint),
     )
 
 
-def _options(path_parameters: Sequence[Any], fields: Sequence[Any], table: TableFacts) -> Iterator[Option]:
+def _options(
+    path_parameters: Sequence[Any], fields: Sequence[Any], table: TableFacts, fetches: bool = False
+) -> Iterator[Option]:
     """Path parameters positionally, then each query or header parameter and body field as --its-name: an enum (or
     a nullable one) a choice with its default, a credential read from the environment or standard input (never an
     argument), an array JSON."""
     for param in path_parameters:
-        yield Option(
-            str(param.python_name), str(param.python_name), option_kind(param), True, help=_text(param.description)
-        )
+        # (a path parameter the spec leaves undescribed: a fetching operation's is the job's id)
+        fallback = "the job's id, as the generating command printed it" if fetches else f"the {_text(param.name)}"
+        text = _text(param.description) or fallback
+        yield Option(str(param.python_name), str(param.python_name), option_kind(param), True, help=text)
     for prop in fields:
         enum = _enum_of(prop)
         default = str(prop.default.raw_value) if prop.default is not None else None
@@ -498,6 +504,7 @@ class TableFacts:
 
     retry_safe: frozenset[str] = frozenset()
     retry_refused: frozenset[str] = frozenset()
+    reads: frozenset[str] = frozenset()  # the operations reviewed as reading only (any other may change state)
     results: dict[str, str] = field(default_factory=dict)  # generating label -> the label that fetches its result
     body_schemas: dict[str, str] = field(default_factory=dict)
     key_placements: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # label -> a security scheme's

@@ -159,6 +159,7 @@ def table_facts(spec: dict[str, Any], table: dict[str, Any]) -> plans.TableFacts
     return plans.TableFacts(
         retry_safe=frozenset(label for label, policy in table.items() if policy.retry_safe),
         retry_refused=frozenset(label for label, policy in table.items() if policy.retry_refused),
+        reads=frozenset(label for label, policy in table.items() if not policy.changes_state),
         results=spec_results(spec, table),
         body_schemas=body_schemas(spec),
         key_placements=key_placements(spec),

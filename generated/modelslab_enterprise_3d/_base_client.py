@@ -36,6 +36,7 @@ from ._jobs import (
     job_id_of,
     status_of,
 )
+from ._logs import setup_logging
 from ._parsing import parse
 from ._steps import Call, Steps, run, run_async
 from ._types import OnProgress
@@ -412,6 +413,7 @@ class BaseAPIClient:
         if http_client is not None and httpx_args:
             raise ValueError("pass http_client or httpx_args, not both")
         self._api_key = key
+        setup_logging()
         self.base_url = url.rstrip("/")
         self._ledger, self._owns_ledger = open_ledger(ledger)
         self.max_retries = _check_max_retries(max_retries)
@@ -604,7 +606,13 @@ class BaseAPIClient:
         if self._deadline is not None and time.monotonic() + delay >= self._deadline:
             return None  # the retry would end after the deadline: this answer is final
         logger.info(
-            "%s: %s, retrying in %.2f s (retry %d of %d)", op.where, reason, delay, attempt + 1, self.max_retries
+            "%s: %s, retrying in %.2f s (retry %d of %d)",
+            op.where,
+            reason,
+            delay,
+            attempt + 1,
+            self.max_retries,
+            extra={"retry": attempt + 1, "delay": delay},
         )
         return delay
 
@@ -619,14 +627,20 @@ class BaseAPIClient:
         attempt, in_flight = 0, entry is not None
         try:
             while True:
+                logger.debug("%s: sending %s %s", op.where, request["method"].upper(), request["url"])
+                sent = time.monotonic()
                 try:
                     response = yield Call(self._http.request, kwargs={**request, "timeout": self._attempt_timeout(op)})
                 except httpx.TransportError as error:
+                    logger.info(
+                        "%s: no answer (%s) after %.2f s", op.where, type(error).__name__, time.monotonic() - sent
+                    )
                     delay = self._retry_after_error(op, attempt, error)
                     if delay is None:
                         self._record_outcome(entry, error=error)
                         raise connection_error(op.where, error) from error
                 else:
+                    logger.info("%s: HTTP %d in %.2f s", op.where, response.status_code, time.monotonic() - sent)
                     delay = self._retry_after_status(op, attempt, response)
                     if delay is None:
                         result = self._result(op, parser, response)
@@ -673,7 +687,9 @@ class BaseAPIClient:
                     self._record_poll(job, answer, done)
                 if done:
                     return answer
-                yield Call(self._sleep, (job.next_delay(*self._poll_interval),))
+                pause = job.next_delay(*self._poll_interval)
+                logger.info("job %s: %s; polling again in %.1f s", job.id, _text(status_of(answer)), pause)
+                yield Call(self._sleep, (pause,))
                 answer = yield Call(poll, (job.id,))
                 job.polls += 1
         except errors.OperationFailedError as failure:

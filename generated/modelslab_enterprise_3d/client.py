@@ -1870,6 +1870,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "fetch-3d-response",
         "method": "fetch_3d_response",
         "summary": "Fetch 3D Response",
+        "effect": "reads",
         "waits": None,
         "options": (
             {
@@ -1877,6 +1878,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
                 "dest": "id",
                 "kind": "str",
                 "required": True,
+                "help": "the job's id, as the generating command printed it",
             },
         ),
     },
@@ -1884,6 +1886,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "text-to-3d",
         "method": "text_to_3d",
         "summary": "Text to 3D",
+        "effect": "generates",
         "waits": "text_to_3d_and_wait",
         "options": (
             {
@@ -2032,6 +2035,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "image-to-3d",
         "method": "image_to_3d",
         "summary": "Image to 3D",
+        "effect": "generates",
         "waits": "image_to_3d_and_wait",
         "options": (
             {
@@ -2145,6 +2149,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "restart-server",
         "method": "restart_server",
         "summary": "Restart Server",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -2152,6 +2157,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "get-system-details",
         "method": "get_system_details",
         "summary": "Get System Details",
+        "effect": "reads",
         "waits": None,
         "options": (),
     },
@@ -2159,6 +2165,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "update-server",
         "method": "update_server",
         "summary": "Update Server",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -2166,6 +2173,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "clear-cache",
         "method": "clear_cache",
         "summary": "Clear API Cache",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -2173,6 +2181,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "clear-queue",
         "method": "clear_queue",
         "summary": "Clear API Queue",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -2180,6 +2189,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "update-s3",
         "method": "update_s3",
         "summary": "Update S3 Details",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -2237,6 +2247,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "reset-s3",
         "method": "reset_s3",
         "summary": "Reset S3 Details",
+        "effect": "changes",
         "waits": None,
         "options": (
             {

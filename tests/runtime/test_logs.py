@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 
@@ -63,3 +64,13 @@ def test_the_command_line_shows_each_retry_and_its_wait(
     call_with_a_retry()
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith(f"{_cli.PROGRAM}: ") and "HTTP 503, retrying in" in err[0], err
+
+
+@pytest.mark.parametrize("no_color", ["", "1"])
+def test_the_progress_display_follows_no_color(no_color: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("rich")
+    monkeypatch.setenv("NO_COLOR", no_color)
+    terminal = io.StringIO()
+    monkeypatch.setattr(terminal, "isatty", lambda: True)
+    progress = _cli.Progress(terminal)
+    assert progress.bar is not None and progress.bar.console.no_color == bool(no_color)

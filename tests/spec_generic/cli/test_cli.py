@@ -19,6 +19,7 @@ from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.instances import is_valid, request_instance, valid_instance
 from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation, operations
 from modelslab_enterprise_3d import Enterprise3D, _cli
 from modelslab_enterprise_3d._base_client import DEFAULT_MAX_RETRIES
@@ -42,6 +43,8 @@ def argv_for(op: Operation) -> list[str]:
     every field of a valid body (its required ones, and those a oneOf of the body asks for)."""
     command = command_for(op)
     body = request_instance(op) if op.request_schema else {}
+    # (a command that changes the server's state asks first on a terminal, and needs --yes without one)
+    yes = ["--yes"] if command.effect == "changes" else []
     parameters = {python_name(p["name"]): p for p in op.parameters if p.get("in") in ("query", "header")}
     args = [command.name]
     for option in command.options:
@@ -60,7 +63,7 @@ def argv_for(op: Operation) -> list[str]:
                 args.append(option.flag if value else "--no-" + option.flag.removeprefix("--"))
             else:
                 args += [option.flag, json.dumps(value) if option.kind == "json" else str(value)]
-    return args
+    return args + yes
 
 
 @pytest.fixture
@@ -153,8 +156,10 @@ def test_each_error_is_one_line_and_its_documented_exit_status(cli: Any, monkeyp
     monkeypatch.setattr(Enterprise3D, "_sleep", staticmethod(backoff.append))  # recorded, not slept
     read_only = next(op for op in OPERATIONS if not command_for(op).waits)
     status, _, err = cli(*argv_for(read_only))
-    assert status == 9 and err.count("\n") == 1 and "APIConnectionError" in err
-    assert len(backoff) == DEFAULT_MAX_RETRIES, "retried before giving up"
+    *retries, error = err.splitlines()  # each retry and its wait a line, then the error's one line
+    assert status == 9 and "APIConnectionError" in error
+    assert len(backoff) == len(retries) == DEFAULT_MAX_RETRIES, "retried before giving up"
+    assert all("retrying in" in line for line in retries)
     monkeypatch.delenv(API_KEY_ENV)
     status, _, err = cli(*argv_for(read_only))
     assert status == 2 and API_KEY_ENV in err
@@ -204,3 +209,64 @@ def test_the_progress_bar_counts_the_eta_down_between_polls(monkeypatch: pytest.
         assert str(countdown.render(task)) == "about 30 s left"
         clock[0] += 12  # no new answer: the column counts down on its own
         assert str(countdown.render(task)) == "about 18 s left"
+
+
+def subparser(name: str) -> Any:
+    parser = _cli.build_parser(_cli.commands_from(CLI_TABLE))
+    return parser._subparsers._group_actions[0].choices[name]  # type: ignore[union-attr,index]
+
+
+def effect_of(op: Operation) -> str:
+    """What the reviewed operation table says the operation does (not reviewed yet: it may change state)."""
+    policy = load_table().get(op.label)
+    if op in GENERATING:
+        return "generates"
+    return "reads" if policy is not None and not policy.changes_state else "changes"
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_help_says_what_costs_credits_and_what_changes_the_server(op: Operation) -> None:
+    text = re.sub(r"\s+", " ", subparser(command_for(op).name).format_help())
+    effect = effect_of(op)
+    assert ("Costs credits" in text) == (effect == "generates"), text
+    assert ("Changes your server's state" in text) == (effect == "changes"), text
+    assert ("--yes" in text) == (effect == "changes")
+    for action in subparser(command_for(op).name)._actions:
+        if not action.option_strings:  # a positional argument (a path parameter) always says what it is
+            assert action.help, action.dest
+
+
+def test_version_prints_the_packages_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from modelslab_enterprise_3d import __version__
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out.strip() == f"{_cli.PROGRAM} {__version__}"
+
+
+CHANGING = [op for op in OPERATIONS if effect_of(op) == "changes"]
+
+
+@pytest.mark.mock_only
+@pytest.mark.parametrize("op", CHANGING[:1], ids=op_id)
+def test_a_command_that_changes_the_server_asks_first_and_needs_yes_without_a_terminal(
+    op: Operation, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[object] = []
+    original = getattr(Enterprise3D, method_name(op))
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        sent.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(Enterprise3D, method_name(op), counted)
+    argv = [a for a in argv_for(op) if a != "--yes"]
+    status, _, err = cli(*argv)  # (pytest's standard input is no terminal)
+    assert status == 2 and "--yes" in err and len(err.strip().splitlines()) == 1 and not sent
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    status, _, err = cli(*argv)
+    assert status == 2 and "not done" in err and not sent
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    status, _, err = cli(*argv)
+    assert status == 0 and len(sent) == 1, err

@@ -636,6 +636,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "compose-model",
         "method": "compose_model",
         "summary": "Start a generation from a composed body",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -669,6 +670,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "set-lyrics",
         "method": "set_lyrics",
         "summary": "A body whose oneOf only says which of its own fields go together",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -700,6 +702,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "fetch-composed",
         "method": "fetch_composed",
         "summary": "Fetch a composed generation",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -707,6 +710,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
                 "dest": "id",
                 "kind": "str",
                 "required": True,
+                "help": "the id",
             },
         ),
     },

@@ -1943,6 +1943,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "fetch-3d-response",
         "method": "fetch_3d_response",
         "summary": "Fetch 3D Response",
+        "effect": "reads",
         "waits": None,
         "options": (
             {
@@ -1950,6 +1951,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
                 "dest": "id",
                 "kind": "str",
                 "required": True,
+                "help": "the job's id, as the generating command printed it",
             },
         ),
     },
@@ -1957,6 +1959,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "text-to-3d",
         "method": "text_to_3d",
         "summary": "Text to 3D",
+        "effect": "generates",
         "waits": "text_to_3d_and_wait",
         "options": (
             {
@@ -2105,6 +2108,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "image-to-3d",
         "method": "image_to_3d",
         "summary": "Image to 3D",
+        "effect": "generates",
         "waits": "image_to_3d_and_wait",
         "options": (
             {
@@ -2218,6 +2222,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "restart-server",
         "method": "restart_server",
         "summary": "Restart Server",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -2225,6 +2230,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "get-system-details",
         "method": "get_system_details",
         "summary": "Get System Details",
+        "effect": "reads",
         "waits": None,
         "options": (),
     },
@@ -2232,6 +2238,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "update-server",
         "method": "update_server",
         "summary": "Update Server",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -2239,6 +2246,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "clear-cache",
         "method": "clear_cache",
         "summary": "Clear API Cache",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -2246,6 +2254,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "clear-queue",
         "method": "clear_queue",
         "summary": "Clear API Queue",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -2253,6 +2262,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "update-s3",
         "method": "update_s3",
         "summary": "Update S3 Details",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -2310,6 +2320,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "reset-s3",
         "method": "reset_s3",
         "summary": "Reset S3 Details",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -2325,6 +2336,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "fetch-result",
         "method": "fetch_result",
         "summary": "Fetch a result",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },

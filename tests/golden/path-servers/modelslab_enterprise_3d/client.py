@@ -661,6 +661,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "get-status",
         "method": "get_status",
         "summary": "On the document's server",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
@@ -668,6 +669,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "update-settings",
         "method": "update_settings",
         "summary": "On a server one level up, named by the path",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -688,6 +690,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "echo-word",
         "method": "echo_word",
         "summary": "On a server one level down, named by the operation",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -695,6 +698,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
                 "dest": "word",
                 "kind": "str",
                 "required": True,
+                "help": "the word",
             },
         ),
     },
@@ -702,6 +706,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "list-versions",
         "method": "list_versions",
         "summary": "On a sibling server, named with a variable",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },

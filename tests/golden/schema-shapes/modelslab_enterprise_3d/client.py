@@ -554,6 +554,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "make-model",
         "method": "make_model",
         "summary": "Start a generation",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -586,6 +587,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "read-job",
         "method": "read_job",
         "summary": "Read a job",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -593,6 +595,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
                 "dest": "job_id",
                 "kind": "str",
                 "required": True,
+                "help": "the job_id",
             },
         ),
     },

@@ -696,6 +696,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "create-completion",
         "method": "create_completion",
         "summary": "The key as a bearer token (the document's security)",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -721,6 +722,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "create-message",
         "method": "create_message",
         "summary": "The key in an API-key header (the operation's security)",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -752,6 +754,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "list-models",
         "method": "list_models",
         "summary": "The key in a query parameter, on a GET",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -765,6 +768,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "fetch-completion",
         "method": "fetch_completion",
         "summary": "A GET fetch by id, the key as a bearer token",
+        "effect": "changes",
         "waits": None,
         "options": (
             {
@@ -772,6 +776,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
                 "dest": "id",
                 "kind": "str",
                 "required": True,
+                "help": "the id",
             },
         ),
     },
@@ -779,6 +784,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
         "name": "health",
         "method": "health",
         "summary": "Open to all (an empty security requirement)",
+        "effect": "changes",
         "waits": None,
         "options": (),
     },
