@@ -326,6 +326,9 @@ def option_kind(prop: Any) -> str:
     non-scalar types as text."""
     if _is_array(prop) or option_model(prop):
         return "json"
+    inners = [i for i in getattr(prop, "inner_properties", None) or [] if _code(i.get_base_type_string()) != "None"]
+    if len(inners) == 1:  # a nullable field: its value's kind (null is the option left out)
+        return option_kind(inners[0])
     base = _code(prop.get_base_type_string())
     return base if base in ("int", "float", "bool", "str") else "str"
 
