@@ -43,10 +43,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import Any, NamedTuple, NoReturn, TextIO
 
-from . import errors
+from . import _profiles, errors
 from ._jobs import job_id_of
+from ._profiles import PROFILE_ENV
 from ._vendor_facts import API_KEY_ENV, BASE_URL_ENV
 
 PROGRAM = "modelslab-3d"
@@ -199,8 +200,19 @@ EFFECT_NOTES = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, but an error about unrecognized arguments names the options only: their values may be a
+    key someone tried to pass as an argument."""
+
+    def error(self, message: str) -> NoReturn:
+        head, _, given = message.partition("unrecognized arguments: ")
+        if given:
+            message = head + "unrecognized arguments: " + " ".join(w for w in given.split() if w.startswith("-"))
+        super().error(message)
+
+
 def build_parser(commands: Sequence[Command], version: str = "") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROGRAM,
         description=f"The API from a shell. The key comes from {API_KEY_ENV}; the base URL from {BASE_URL_ENV}.",
         epilog="Exit statuses: 0 success, 2 usage, 3 key refused, 4 not found, 5 out of credits, 6 rate limited, "
@@ -210,6 +222,11 @@ def build_parser(commands: Sequence[Command], version: str = "") -> argparse.Arg
     )
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {version or 'unknown'}")
+    parser.add_argument(
+        "--profile",
+        help=f"the server to use: a profile's base URL and key (default: {PROFILE_ENV}, else {API_KEY_ENV} and "
+        f"{BASE_URL_ENV}); `{PROGRAM} config` manages them",
+    )
     parser.add_argument(
         "--ledger", type=Path, help=f"the job ledger (default: {LEDGER_ENV}, else {PROGRAM}'s data folder)"
     )
@@ -229,7 +246,64 @@ def build_parser(commands: Sequence[Command], version: str = "") -> argparse.Arg
             sub.add_argument("-y", "--yes", action="store_true", help="do it without asking first")
         sub.set_defaults(command_spec=command)
     add_job_commands(subparsers)
+    add_config_commands(subparsers)
     return parser
+
+
+def add_config_commands(subparsers: Any) -> None:
+    config = subparsers.add_parser(
+        "config",
+        help="profiles: one per dedicated server (a base URL, and the key's environment variable or the OS keyring)",
+        allow_abbrev=False,
+    )
+    actions = config.add_subparsers(dest="config_action", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add",
+        help="add or replace a profile; without --key-env the key is read from standard input into the OS keyring",
+        allow_abbrev=False,
+    )
+    add.add_argument("name", help="the profile's name (--profile NAME)")
+    add.add_argument("--base-url", required=True, help="the server's base URL")
+    add.add_argument("--key-env", help="the environment variable that holds the key (else: the OS keyring)")
+    actions.add_parser("list", help="the profiles: name, base URL, where the key comes from (never the key)")
+    remove = actions.add_parser("remove", help="remove a profile (and its key from the OS keyring)")
+    remove.add_argument("name", help="the profile's name")
+    config.set_defaults(job_command="config")
+    completions = subparsers.add_parser(
+        "completions", help="print the shell code that completes commands and options (argcomplete; the cli extra)"
+    )
+    completions.add_argument("shell", choices=["bash", "zsh", "fish"], help="your shell")
+    completions.set_defaults(job_command="completions")
+
+
+def config_command(args: argparse.Namespace) -> str:
+    """`config add|list|remove`: what it did, or the list."""
+    if args.config_action == "list":
+        rows = [f"{p.name}\t{p.base_url}\tkey: {p.where()}" for p in _profiles.load().values()]
+        return "\n".join(rows) or f"no profiles yet (`{PROGRAM} config add NAME --base-url URL`)"
+    if args.config_action == "remove":
+        return f"removed profile {args.name!r} ({_profiles.remove(args.name)})"
+    profile = _profiles.Profile(args.name, args.base_url.rstrip("/"), args.key_env or None)
+    key = None if profile.key_env else read_key(args.name)
+    path = _profiles.add(profile, key)
+    return f"profile {args.name!r}: {profile.base_url}, key from {profile.where()} ({path})"
+
+
+def read_key(name: str) -> str:
+    """A profile's key, typed at a hidden prompt on a terminal, else one line of standard input (never an argument)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"{PROGRAM}: the key for profile {name!r} (not shown): ")
+    return sys.stdin.readline().strip()
+
+
+def completion_code(shell: str) -> str:
+    try:
+        from argcomplete.shell_integration import shellcode
+    except ImportError:
+        raise ValueError(f"completions need argcomplete: {_profiles.EXTRA_HINT}") from None
+    return str(shellcode([PROGRAM], shell=shell))
 
 
 def add_saving(parser: argparse.ArgumentParser) -> None:
@@ -563,7 +637,9 @@ def age(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds < 172800 else f"{seconds / 86400:.0f} d"
 
 
-def batch_command(key: str, args: argparse.Namespace, async_client_class: Any) -> tuple[int, str]:
+def batch_command(
+    key: str, args: argparse.Namespace, async_client_class: Any, base_url: str | None = None
+) -> tuple[int, str]:
     """Run a batch on the async client (cancelling it stops every line at once and leaves no part of a file)."""
     import asyncio
 
@@ -576,7 +652,7 @@ def batch_command(key: str, args: argparse.Namespace, async_client_class: Any) -
         loop = asyncio.get_running_loop()
         if task is not None:
             loop.add_signal_handler(signal.SIGTERM, lambda: terminated.append(task.cancel()))
-        async with async_client_class(api_key=key) as client:
+        async with async_client_class(api_key=key, base_url=base_url) as client:
             return await client.generate_many(
                 requests,
                 args.out_dir,
@@ -642,13 +718,32 @@ def run(
     """The command line over these clients (the generated module's Enterprise3D and AsyncEnterprise3D) and its
     table of commands; the exit status."""
     parser = build_parser(commands_from(table), str(getattr(client_class, "_version", "")))
+    try:
+        import argcomplete  # (the cli extra: completes when the shell asks, else does nothing)
+    except ImportError:
+        pass
+    else:
+        argcomplete.autocomplete(parser)
     args = parser.parse_args(argv)
     if getattr(args, "no_wait", False) and getattr(args, "out_dir", None) is not None:
         parser.error("--no-wait and -o do not go together: -o saves the files once the job is done")
     if getattr(args, "job_command", None) == "jobs":
         print(jobs_command(args))
         return 0
-    key = os.environ.get(API_KEY_ENV, "")
+    if getattr(args, "job_command", None) in ("config", "completions"):
+        try:
+            print(config_command(args) if args.job_command == "config" else completion_code(args.shell))
+        except (ValueError, OSError) as error:
+            say(f"{type(error).__name__}: {error}")
+            return exit_status(error)
+        return 0
+    try:
+        profile = _profiles.chosen(args.profile)
+        key = profile.key() if profile is not None else os.environ.get(API_KEY_ENV, "")
+    except _profiles.ProfileError as error:
+        say(str(error))
+        return USAGE
+    base_url = profile.base_url if profile is not None else None
     if not key.strip():
         say(f"set {API_KEY_ENV} to your API key (it is never taken as an argument; a blank one is refused)")
         return USAGE
@@ -664,10 +759,10 @@ def run(
     try:
         with sigterm_as_interrupt():
             if getattr(args, "job_command", None) == "batch":
-                status, output = batch_command(key, args, async_client_class)
+                status, output = batch_command(key, args, async_client_class, base_url)
                 print(output)
                 return status
-            with client_class(api_key=key, ledger=ledger_path(args)) as client:
+            with client_class(api_key=key, base_url=base_url, ledger=ledger_path(args)) as client:
                 if getattr(args, "job_command", None) == "wait":
                     result = wait_command(client, args, watch)
                 else:
