@@ -43,9 +43,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from . import _profiles, errors
+from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, commands_from, secret_env
 from ._jobs import job_id_of
 from ._profiles import PROFILE_ENV
 from ._vendor_facts import API_KEY_ENV, BASE_URL_ENV
@@ -98,55 +99,6 @@ def positive_int(text: str) -> int:
     return value
 
 
-class Option(NamedTuple):
-    """One argument of a subcommand: a path parameter (positional) or a body field (--option)."""
-
-    flag: str  # "id" or "--output-format"
-    dest: str  # the method's argument
-    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "json" (a list, an object) | "secret" (a credential)
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    default: str | None = None  # shown in --help; an option not given keeps the spec's default
-    help: str = ""
-    model: str = ""  # a json option's object model (the object's, or its list's items'), built from the JSON given
-
-
-class Command(NamedTuple):
-    name: str  # "text-to-3d"
-    method: str  # "text_to_3d"
-    summary: str
-    options: tuple[Option, ...]
-    waits: str | None = None  # "text_to_3d_and_wait" for a generating operation
-    effect: str = "changes"  # "generates" (costs credits), "changes" (the server's state: asks first), "reads"
-
-
-def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
-    """The subcommands of the table the client module carries (a command a mapping, with its options)."""
-    return tuple(
-        Command(
-            entry["name"],
-            entry["method"],
-            entry["summary"],
-            tuple(
-                Option(
-                    option["flag"],
-                    option["dest"],
-                    option["kind"],
-                    bool(option.get("required")),
-                    tuple(option.get("choices") or ()),
-                    option.get("default"),
-                    option.get("help") or "",
-                    option.get("model") or "",
-                )
-                for option in entry["options"]
-            ),
-            entry.get("waits"),
-            entry.get("effect") or "changes",
-        )
-        for entry in table
-    )
-
-
 # The exit status of each error, the most specific first.
 EXIT_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.AuthenticationError, 3),
@@ -189,15 +141,6 @@ CONVERTERS: dict[str, Callable[[str], Any]] = {
 
 def exit_status(error: BaseException) -> int:
     return next(status for cls, status in EXIT_STATUSES if isinstance(error, cls))
-
-
-# What a command's help says of what it does beyond answering (the operation table's reviewed effect).
-EFFECT_NOTES = {
-    "generates": "Costs credits: it queues a paid generation.",
-    "changes": "Changes your server's state: on a terminal it asks first (--yes skips the question; without a "
-    "terminal --yes is required).",
-    "reads": "",
-}
 
 
 class Parser(argparse.ArgumentParser):
@@ -274,6 +217,15 @@ def add_config_commands(subparsers: Any) -> None:
     )
     completions.add_argument("shell", choices=["bash", "zsh", "fish"], help="your shell")
     completions.set_defaults(job_command="completions")
+    mcp = subparsers.add_parser(
+        "mcp",
+        help="serve the API to AI agents as an MCP server on stdio: a tool per operation (the mcp extra)",
+        description="An MCP server on stdio (Claude Desktop and the like): one tool per operation, the key from the "
+        "environment or --profile (never a tool argument); generating tools wait, reporting progress.",
+        allow_abbrev=False,
+    )
+    mcp.add_argument("-o", "--out-dir", type=Path, help="save each generated model's files here (else: URLs only)")
+    mcp.set_defaults(job_command="mcp")
 
 
 def config_command(args: argparse.Namespace) -> str:
@@ -296,6 +248,23 @@ def read_key(name: str) -> str:
 
         return getpass.getpass(f"{PROGRAM}: the key for profile {name!r} (not shown): ")
     return sys.stdin.readline().strip()
+
+
+def mcp_command(
+    args: argparse.Namespace,
+    table: Sequence[Mapping[str, Any]],
+    async_client_class: Any,
+    key: str,
+    base_url: str | None,
+) -> int:
+    try:
+        from ._mcp import serve
+    except ImportError:
+        raise ValueError('the MCP server needs the mcp extra: pip install "modelslab-enterprise-3d[mcp]"') from None
+    if args.out_dir is not None:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+    client = async_client_class(api_key=key, base_url=base_url, ledger=ledger_path(args))
+    return serve(commands_from(table), client, args.out_dir, str(getattr(async_client_class, "_version", "")))
 
 
 def completion_code(shell: str) -> str:
@@ -347,11 +316,6 @@ def add_job_commands(subparsers: Any) -> None:
     batch.set_defaults(job_command="batch")
 
 
-def secret_env(option: Option) -> str:
-    """The environment variable a credential field is read from (AWS_SECRET_ACCESS_KEY for aws_secret_access_key)."""
-    return option.dest.upper()
-
-
 def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
     if option.kind == "secret":  # an argument would show in the process list and the shell's history
         source = f"{secret_env(option)}, else asked for on standard input"
@@ -372,17 +336,6 @@ def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
         required=option.required,
         help=text + (" [required]" if option.required else ""),
     )
-
-
-def as_data(value: Any) -> Any:
-    """A result as JSON data: a model's to_dict(), a list of them, paths as text."""
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if isinstance(value, list | tuple):
-        return [as_data(item) for item in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 def render(value: Any, as_json: bool) -> str:
@@ -565,24 +518,6 @@ def call(client: Any, command: Command, args: argparse.Namespace, watch: JobWatc
         return save(client, result, args, progress)
 
 
-def as_model(client: Any, option: Option, value: Any) -> Any:
-    """The JSON given for a json option as the method takes it: its object model (a list of them, for a list)."""
-    import importlib
-
-    package = type(client).__module__.rpartition(".")[0]
-    model = getattr(importlib.import_module(f"{package}.models"), option.model)
-
-    def build(item: Any) -> Any:
-        if not isinstance(item, dict):
-            raise ValueError(f"{option.flag}: expected a JSON object (a {option.model}), got {type(item).__name__}")
-        try:
-            return model.from_dict(item)
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"{option.flag}: not a {option.model}: {type(error).__name__}: {error}") from None
-
-    return [build(item) for item in value] if isinstance(value, list) else build(value)
-
-
 def wait_command(client: Any, args: argparse.Namespace, watch: JobWatch) -> Any:
     watch.id = args.id
     check_out_dir(args)
@@ -758,6 +693,8 @@ def run(
     status = 0
     try:
         with sigterm_as_interrupt():
+            if getattr(args, "job_command", None) == "mcp":
+                return mcp_command(args, table, async_client_class, key, base_url)
             if getattr(args, "job_command", None) == "batch":
                 status, output = batch_command(key, args, async_client_class, base_url)
                 print(output)

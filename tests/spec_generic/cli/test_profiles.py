@@ -15,13 +15,13 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from enterprise3d_devkit.harness.calls import method_name
-from modelslab_enterprise_3d import _cli, _profiles
+from modelslab_enterprise_3d import _cli, _commands, _profiles
 from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, BASE_URL_ENV
 from modelslab_enterprise_3d.client import CLI_TABLE, main
 from tests.support.spec_cases import OPERATIONS
 
 KEY = "sk-profile-sentinel-5d1e"
-COMMANDS = {command.method: command for command in _cli.commands_from(CLI_TABLE)}
+COMMANDS = {command.method: command for command in _commands.commands_from(CLI_TABLE)}
 # a command that only reads and takes no argument: the profile's server answers it
 READ = next(
     (

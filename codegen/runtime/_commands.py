@@ -1,0 +1,102 @@
+"""The command table the generated client module carries (`client.CLI_TABLE`), read as data: its commands and their
+options, what each does beyond answering, and how a command's arguments become the method's. The command line and the
+MCP server both read it; neither imports the generated module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+
+class Option(NamedTuple):
+    """One argument of a subcommand: a path parameter (positional) or a body field (--option)."""
+
+    flag: str  # "id" or "--output-format"
+    dest: str  # the method's argument
+    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "json" (a list, an object) | "secret" (a credential)
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    default: str | None = None  # shown in --help; an option not given keeps the spec's default
+    help: str = ""
+    model: str = ""  # a json option's object model (the object's, or its list's items'), built from the JSON given
+
+
+class Command(NamedTuple):
+    name: str  # "text-to-3d"
+    method: str  # "text_to_3d"
+    summary: str
+    options: tuple[Option, ...]
+    waits: str | None = None  # "text_to_3d_and_wait" for a generating operation
+    effect: str = "changes"  # "generates" (costs credits), "changes" (the server's state: asks first), "reads"
+
+
+def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
+    """The subcommands of the table the client module carries (a command a mapping, with its options)."""
+    return tuple(
+        Command(
+            entry["name"],
+            entry["method"],
+            entry["summary"],
+            tuple(
+                Option(
+                    option["flag"],
+                    option["dest"],
+                    option["kind"],
+                    bool(option.get("required")),
+                    tuple(option.get("choices") or ()),
+                    option.get("default"),
+                    option.get("help") or "",
+                    option.get("model") or "",
+                )
+                for option in entry["options"]
+            ),
+            entry.get("waits"),
+            entry.get("effect") or "changes",
+        )
+        for entry in table
+    )
+
+
+# What a command's help says of what it does beyond answering (the operation table's reviewed effect).
+EFFECT_NOTES = {
+    "generates": "Costs credits: it queues a paid generation.",
+    "changes": "Changes your server's state: on a terminal it asks first (--yes skips the question; without a "
+    "terminal --yes is required).",
+    "reads": "",
+}
+
+
+def secret_env(option: Option) -> str:
+    """The environment variable a credential field is read from (AWS_SECRET_ACCESS_KEY for aws_secret_access_key)."""
+    return option.dest.upper()
+
+
+def as_data(value: Any) -> Any:
+    """A result as JSON data: a model's to_dict(), a list of them, paths as text."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, list | tuple):
+        return [as_data(item) for item in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def as_model(client: Any, option: Option, value: Any) -> Any:
+    """The JSON given for a json option as the method takes it: its object model (a list of them, for a list)."""
+    import importlib
+
+    package = type(client).__module__.rpartition(".")[0]
+    model = getattr(importlib.import_module(f"{package}.models"), option.model)
+
+    def build(item: Any) -> Any:
+        if not isinstance(item, dict):
+            raise ValueError(f"{option.flag}: expected a JSON object (a {option.model}), got {type(item).__name__}")
+        try:
+            return model.from_dict(item)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{option.flag}: not a {option.model}: {type(error).__name__}: {error}") from None
+
+    return [build(item) for item in value] if isinstance(value, list) else build(value)

@@ -1,0 +1,126 @@
+"""`modelslab-3d mcp`: the MCP server generated from the command table, through the official SDK's in-process client:
+every operation a tool (its schema from the spec, without the key or another credential; its annotations from the
+reviewed operation table), calls answered as the methods answer, errors as tool errors, a generation waited for with
+progress and its files saved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.spec.instances import request_instance, valid_instance
+from enterprise3d_devkit.spec.operation_table import load_table
+from enterprise3d_devkit.spec.operations import Operation
+from modelslab_enterprise_3d import AsyncEnterprise3D, _commands
+from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS
+from modelslab_enterprise_3d.client import CLI_TABLE
+from tests.support.generation import FAST_POLLS, GENERATING, fetching
+from tests.support.spec_cases import OPERATIONS, op_id, python_name
+
+mcp = pytest.importorskip("mcp")
+from modelslab_enterprise_3d._mcp import build_server  # noqa: E402  (the mcp extra)
+
+KEY = "sk-mcp-sentinel-2b7c"
+COMMANDS = {command.method: command for command in _commands.commands_from(CLI_TABLE)}
+
+
+def effect_of(op: Operation) -> str:
+    policy = load_table().get(op.label)
+    if op in GENERATING:
+        return "generates"
+    return "reads" if policy is not None and not policy.changes_state else "changes"
+
+
+def arguments_for(op: Operation) -> dict[str, Any]:
+    """A tool call's arguments, from the spec: path parameters, required query/header ones, a valid body's fields."""
+    command = COMMANDS[method_name(op)]
+    body = request_instance(op) if op.request_schema else {}
+    parameters = {python_name(p["name"]): p for p in op.parameters if p.get("in") in ("path", "query", "header")}
+    arguments: dict[str, Any] = {}
+    for option in command.options:
+        if option.kind == "secret":
+            continue
+        if option.dest in parameters:
+            if option.required:
+                schema = parameters[option.dest].get("schema") or {"type": "string"}
+                arguments[option.dest] = valid_instance(schema, op.openapi_version)
+        elif (name := next((n for n in body if python_name(n) == option.dest), None)) is not None:
+            arguments[option.dest] = body[name]
+    return arguments
+
+
+def client_on(base_url: str) -> AsyncEnterprise3D:
+    client = AsyncEnterprise3D(api_key=KEY, base_url=base_url, max_retries=0)
+    client._poll_interval = FAST_POLLS  # type: ignore[misc]
+    return client
+
+
+async def test_every_operation_is_a_tool_with_the_specs_schema_and_the_tables_annotations() -> None:
+    server = build_server(list(COMMANDS.values()), client_on("http://127.0.0.1:9"))
+    async with mcp.Client(server) as session:
+        tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+    assert set(tools) == {method_name(op) for op in OPERATIONS}
+    for op in OPERATIONS:
+        tool = tools[method_name(op)]
+        properties = tool.input_schema["properties"]
+        assert API_KEY_FIELD not in properties and not {p for p in properties if p.lower() in CREDENTIAL_FIELDS}
+        command = COMMANDS[method_name(op)]
+        assert set(tool.input_schema["required"]) == {
+            o.dest for o in command.options if o.required and o.kind != "secret"
+        }
+        effect = effect_of(op)
+        assert tool.annotations.read_only_hint == (effect == "reads")
+        assert tool.annotations.destructive_hint == (effect == "changes")
+        assert ("Costs credits" in tool.description) == (effect == "generates")
+        assert tool.annotations.idempotent_hint == (method_name(op) in AsyncEnterprise3D._RETRY_SAFE)
+
+
+READS = [op for op in OPERATIONS if effect_of(op) == "reads" and not op.path_parameters]
+
+
+@pytest.mark.mock_only
+@pytest.mark.parametrize("op", READS[:2], ids=op_id)
+async def test_a_tool_call_answers_as_its_method_and_never_shows_the_key(op: Operation, api_base_url: str) -> None:
+    async with mcp.Client(build_server(list(COMMANDS.values()), client_on(api_base_url))) as session:
+        result = await session.call_tool(method_name(op), arguments_for(op))
+    assert not result.is_error, result.content
+    text = result.content[0].text
+    assert KEY not in text
+    assert isinstance(json.loads(text), dict | list)
+
+
+@pytest.mark.mock_only
+async def test_errors_are_tool_errors_naming_the_error(api_base_url: str) -> None:
+    fetches = [fetching(op) for op in GENERATING if 404 in fetching(op).responses]
+    if not fetches:
+        pytest.skip("the spec has no fetch of a job with a documented 404")
+    async with mcp.Client(build_server(list(COMMANDS.values()), client_on(api_base_url))) as session:
+        missing = await session.call_tool(method_name(fetches[0]), {"id": "an-id-never-issued"})
+        unknown = await session.call_tool(method_name(fetches[0]), {"id": "x", "key": KEY})
+    assert missing.is_error and missing.content[0].text.startswith("NotFoundError: ")
+    assert unknown.is_error and "no argument key" in unknown.content[0].text and KEY not in unknown.content[0].text
+
+
+@pytest.mark.mock_only
+@pytest.mark.parametrize("op", GENERATING[:1], ids=op_id)
+async def test_a_generating_tool_waits_reports_progress_and_saves_the_files(
+    op: Operation, api_base_url: str, tmp_path: Path
+) -> None:
+    seen: list[tuple[float, str | None]] = []
+
+    async def progress(value: float, total: float | None, message: str | None) -> None:
+        seen.append((value, message))
+
+    server = build_server(list(COMMANDS.values()), client_on(api_base_url), out_dir=tmp_path)
+    async with mcp.Client(server) as session:
+        result = await session.call_tool(method_name(op), arguments_for(op), progress_callback=progress)
+    assert not result.is_error, result.content
+    answer = json.loads(result.content[0].text)
+    assert answer["job_id"] and answer["result"]
+    saved = [Path(path) for path in answer["saved"]]
+    assert saved and all(p.is_file() and p.parent == tmp_path / str(answer["job_id"]) for p in saved)
+    assert seen, "progress was reported while waiting"
