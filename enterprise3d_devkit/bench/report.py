@@ -14,7 +14,8 @@ Prints, each as a ratio against raw httpx measured in the same run:
   * wall time of generating the package (generate.sh into a temp dir, median of 3);
   * a generation: how soon a wait sees a finished job, download throughput and memory (bench_generation.py);
   * a production run: a batch's makespan within the queue limit, a finished batch run again, the job ledger's cost
-    per job and with 10,000 jobs (bench_batch.py).
+    per job and with 10,000 jobs (bench_batch.py);
+  * an MCP tool call over the same call in Python, both over loopback (bench/mcp.py).
 Timings are best-of-N (min) for the in-process figures and medians of interleaved rounds for loopback,
 to keep scheduler noise out of a ratio.
 """
@@ -43,6 +44,7 @@ import httpx
 
 from enterprise3d_devkit.bench import batch as bench_batch
 from enterprise3d_devkit.bench import generation as bench_generation
+from enterprise3d_devkit.bench import mcp as bench_mcp
 from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
 from enterprise3d_devkit.repo.layout import PACKAGE, REPO
@@ -370,6 +372,7 @@ def main() -> int:
     rows.append((name, f"{g * 1e3:.1f} ms", f"{r * 1e3:.1f} ms", g / r, 1.10))
     rows += bench_generation.rows()
     rows += bench_batch.rows()
+    rows += bench_mcp.rows()
     generation = (generate_time("--no-cache"), generate_time())
 
     table = render_markdown(rows, generation)
