@@ -12,22 +12,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import http.server
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
+from enterprise3d_devkit.mock.file_host import serving
 from enterprise3d_devkit.mock.jobs import glb_head
 from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.repo.layout import REPO
@@ -45,26 +43,6 @@ def wait_latency(job_seconds: float) -> tuple[float, int]:
         c.text_to_3d_and_wait(prompt="a bench", timeout=job_seconds * 3 + 10, on_update=answers.append)
         returned = time.monotonic()
     return returned - (submitted + job_seconds), len(answers) - 1
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def file_server(directory: Path) -> Iterator[str]:
-    """Serve `directory` over HTTP on 127.0.0.1 (an ephemeral port) until the block ends."""
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def big_file(directory: Path) -> Path:
@@ -97,7 +75,7 @@ def download_throughput(rounds: int = 6) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as served, tempfile.TemporaryDirectory() as saved:
         big_file(Path(served))
         timings: dict[str, list[float]] = {"ours": [], "raw": []}
-        with file_server(Path(served)) as origin, Enterprise3D(api_key="k", base_url=origin) as client:
+        with serving(Path(served)) as origin, Enterprise3D(api_key="k", base_url=origin) as client:
             url = origin + "/model.glb"
             for n in range(rounds):
                 target = Path(saved) / str(n)
@@ -137,7 +115,7 @@ def download_memory() -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as served:
         big_file(Path(served))
         (Path(served) / "small.txt").write_bytes(b"warm-up\n")
-        with file_server(Path(served)) as origin:
+        with serving(Path(served)) as origin:
             result = subprocess.run(
                 [sys.executable, "-c", MEMORY_PROBE, origin + "/model.glb"],
                 cwd=REPO,

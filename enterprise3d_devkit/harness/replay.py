@@ -18,19 +18,15 @@ status 0 when every step of every document was updated or repaired, else 1.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from enterprise3d_devkit.mock.file_host import serving
 from enterprise3d_devkit.repo.copies import copy_repo
 from enterprise3d_devkit.repo.generate_sh import tool_env
 from enterprise3d_devkit.repo.layout import OVERLAY_NAME
@@ -86,25 +82,6 @@ def documents(history: Path, corpus: Path) -> list[Document]:
     return [found[name] for name in sorted(found)]
 
 
-@contextmanager
-def publishing(folder: Path) -> Iterator[str]:
-    """Serve `folder` on a loopback port (stopped on exit); the URL prefix it is served at."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def update_spec(repo: Path, mirror: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`make update-spec` in the copy (its module, as make runs it), through the mirror."""
     env = {**tool_env(), MIRROR_ENV: f"{VENDOR_PREFIX}={mirror}", "PYTHONPATH": str(repo)}
@@ -137,7 +114,8 @@ def replay(document: Document) -> Replay:
         target.parent.mkdir(parents=True)
         proposal = Path(tmp) / "proposed.overlay.yaml"
         url = VENDOR_PREFIX + document.vendor_path
-        with publishing(published) as mirror:
+        with serving(published) as origin:
+            mirror = origin + "/"
             for index, version in enumerate(document.versions):
                 target.write_bytes(version.read_bytes())
                 step = [url] if index == 0 else []  # first SOURCE=the URL, then the recorded source again
