@@ -56,15 +56,17 @@ def with_bad_enum_default(spec: dict[str, Any]) -> dict[str, Any]:
 
 def test_each_step_is_updated_repaired_or_drops_a_stale_overlay(tmp_path: Path) -> None:
     """Three versions: as published; with a defect (refused, then taken with its proposed repair); the defect fixed
-    by the vendor (the repair's overlay is stale: dropped, and the version taken)."""
+    by the vendor, the default dropped (the repair's overlay targets nothing: dropped, and the version taken)."""
     published = load_spec(SHAPES)
     history, corpus = tmp_path / "history", tmp_path / "corpus"
     history.mkdir()
     corpus.mkdir()
     (history / "shapes.2025-01-01.aaaaaaa.openapi.json").write_text(json.dumps(published))
     (history / "shapes.2025-02-01.bbbbbbb.openapi.json").write_text(json.dumps(with_bad_enum_default(published)))
-    fixed = copy.deepcopy(published)
-    fixed["info"]["description"] = "the defect fixed"
+    fixed = with_bad_enum_default(published)  # the vendor fixes it by dropping the default: the repair is stale
+    next(schema for schema in walk(fixed["components"]["schemas"]) if schema.get("default") == "not-one-of-them").pop(
+        "default"
+    )
     (corpus / "shapes.openapi.json").write_text(json.dumps(fixed))
     (history / "README.md").write_text(
         "- `shapes` <- `made-up/shapes/openapi.json` (2): `2025-01-01 aaaaaaa` `2025-02-01 bbbbbbb`\n"
