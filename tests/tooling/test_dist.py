@@ -19,6 +19,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
+from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.release.dist import DistError, build, check_tag, notes, wheel_problems
 from enterprise3d_devkit.release.version import read_version
 from enterprise3d_devkit.repo.layout import PACKAGE, REPO
@@ -57,20 +58,38 @@ def test_the_wheels_contents_are_checked(tmp_path: Path) -> None:
 
 
 def requirement_closure(names: set[str]) -> set[str]:
-    """The distributions `names` need, transitively, as installed here (extras and markers that do not apply left
-    out)."""
-    found: set[str] = set()
-    todo = list(names)
+    """The distributions `names` need, transitively, as installed here: with the extras a requirement asks for
+    (`pyjwt[crypto]`), without the markers that do not apply."""
+    found: set[tuple[str, str]] = set()  # (distribution, an extra of it asked for, or "")
+    todo = [(name, "") for name in names]
     while todo:
-        name = todo.pop()
-        if name.lower() in found:
+        name, extra = todo.pop()
+        if (name.lower(), extra) in found:
             continue
-        found.add(name.lower())
+        found.add((name.lower(), extra))
         for text in importlib.metadata.requires(name) or []:
             requirement = Requirement(text)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                todo.append(requirement.name)
-    return found
+            if requirement.marker is None or requirement.marker.evaluate({"extra": extra}):
+                todo += [(requirement.name, wanted) for wanted in ("", *requirement.extras)]
+    return {name for name, _ in found}
+
+
+def clean_venv(artefacts: list[Path], venv: Path, dependencies: set[str]) -> Path:
+    """A venv without pip or dev tools: the wheel unpacked into it, and only `dependencies`' distributions (with what
+    they need) copied in from this environment; its python."""
+    (wheel,) = [a for a in artefacts if a.suffix == ".whl"]
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)  # a pure-Python wheel: installing it is unpacking it
+    for name in requirement_closure(dependencies):
+        distribution = importlib.metadata.distribution(name)
+        for file in distribution.files or []:
+            source = Path(str(distribution.locate_file(file)))
+            if source.is_file() and ".." not in file.parts:
+                (site / file).parent.mkdir(parents=True, exist_ok=True)
+                (site / file).write_bytes(source.read_bytes())
+    return venv / "bin" / "python"
 
 
 def test_the_wheel_installs_and_works_with_only_its_declared_dependencies(
@@ -78,19 +97,7 @@ def test_the_wheel_installs_and_works_with_only_its_declared_dependencies(
 ) -> None:
     """A clean venv (no pip, no dev tools): the wheel unpacked into it, and only the declared dependencies'
     distributions (with what they need) copied in from this environment."""
-    (wheel,) = [a for a in artefacts if a.suffix == ".whl"]
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = next(venv.glob("lib/python*/site-packages"))
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(site)  # a pure-Python wheel: installing it is unpacking it
-    for name in requirement_closure(declared_runtime_dependencies()):
-        distribution = importlib.metadata.distribution(name)
-        for file in distribution.files or []:
-            source = Path(str(distribution.locate_file(file)))
-            if source.is_file() and ".." not in file.parts:
-                (site / file).parent.mkdir(parents=True, exist_ok=True)
-                (site / file).write_bytes(source.read_bytes())
+    python = clean_venv(artefacts, tmp_path / "venv", declared_runtime_dependencies())
     (op,) = [op for op in OPERATIONS if not op.path_parameters and success_models(op)][:1]
     body = json.dumps(response_instance(op, 200))
     script = """
@@ -104,7 +111,6 @@ print(package.__version__, type(result).__name__)
 forbidden = [m for m in sys.modules if m.split(".")[0] in ("yaml", "pytest", "enterprise3d_devkit", "jsonschema")]
 assert not forbidden, forbidden
 """
-    python = venv / "bin" / "python"
     method = op.module.rsplit(".", 1)[1]
     result = subprocess.run(
         [str(python), "-I", "-c", script, body, method], capture_output=True, text=True, check=False
@@ -182,3 +188,48 @@ def test_the_package_page_is_readme_for_users_without_the_contributors_parts(art
     assert hidden and shown
     assert shown <= set(re.findall(r"^#+ .*$", page, re.M)) and not hidden & set(re.findall(r"^#+ .*$", page, re.M))
     assert "make demo" not in page and "make test" not in page and "tests/" not in page and "<!--" not in page
+
+
+@pytest.mark.slow
+def test_with_the_mcp_extra_an_mcp_client_lists_every_operation_and_generates_a_model_over_stdio(
+    artefacts: list[Path], tmp_path: Path, api_base_url: str
+) -> None:
+    """A user's set-up: a clean venv with the wheel and its `mcp` extra; an MCP client (the official SDK's) starts
+    `python -m modelslab_enterprise_3d mcp -o DIR` over stdio, lists the tools, and generates a model against the
+    mock, its files saved."""
+    from tests.support.tool_arguments import GENERATING_TOOLS, arguments_for
+
+    if not GENERATING_TOOLS:
+        pytest.skip("the spec has no generating operation")
+    extra = {Requirement(t).name for t in importlib.metadata.requires("modelslab-enterprise-3d") or [] if "mcp" in t}
+    python = clean_venv(artefacts, tmp_path / "venv", declared_runtime_dependencies() | extra)
+    op = GENERATING_TOOLS[0]
+    script = """
+import json, sys, anyio, mcp
+async def main():
+    server = mcp.StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "modelslab_enterprise_3d", "mcp", "-o", sys.argv[1]],
+        env={"MODELSLAB_API_KEY": "k", "MODELSLAB_BASE_URL": sys.argv[2], "MODELSLAB_3D_LEDGER": sys.argv[1] + ".db"},
+    )
+    async with mcp.Client(server) as client:
+        tools = sorted(tool.name for tool in (await client.list_tools()).tools)
+        result = await client.call_tool(sys.argv[3], json.loads(sys.argv[4]))
+    print(json.dumps({"tools": tools, "error": result.is_error, "answer": json.loads(result.content[0].text)}))
+anyio.run(main)
+"""
+    out = tmp_path / "models"
+    arguments = json.dumps(arguments_for(op))
+    result = subprocess.run(
+        [str(python), "-I", "-c", script, str(out), api_base_url, method_name(op), arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    told = json.loads(result.stdout)
+    assert told["tools"] == sorted(method_name(o) for o in OPERATIONS)
+    assert not told["error"], told["answer"]
+    saved = [Path(path) for path in told["answer"]["saved"]]
+    assert saved and all(path.is_file() and path.parent.parent == out for path in saved)

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from enterprise3d_devkit.harness.calls import method_name
-from enterprise3d_devkit.spec.instances import request_instance, valid_instance
 from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, _commands
 from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS
 from modelslab_enterprise_3d.client import CLI_TABLE
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
-from tests.support.spec_cases import OPERATIONS, op_id, python_name
+from tests.support.spec_cases import OPERATIONS, op_id
+from tests.support.tool_arguments import arguments_for
 
 mcp = pytest.importorskip("mcp")
 from modelslab_enterprise_3d._mcp import build_server  # noqa: E402  (the mcp extra)
@@ -33,24 +32,6 @@ def effect_of(op: Operation) -> str:
     if op in GENERATING:
         return "generates"
     return "reads" if policy is not None and not policy.changes_state else "changes"
-
-
-def arguments_for(op: Operation) -> dict[str, Any]:
-    """A tool call's arguments, from the spec: path parameters, required query/header ones, a valid body's fields."""
-    command = COMMANDS[method_name(op)]
-    body = request_instance(op) if op.request_schema else {}
-    parameters = {python_name(p["name"]): p for p in op.parameters if p.get("in") in ("path", "query", "header")}
-    arguments: dict[str, Any] = {}
-    for option in command.options:
-        if option.kind == "secret":
-            continue
-        if option.dest in parameters:
-            if option.required:
-                schema = parameters[option.dest].get("schema") or {"type": "string"}
-                arguments[option.dest] = valid_instance(schema, op.openapi_version)
-        elif (name := next((n for n in body if python_name(n) == option.dest), None)) is not None:
-            arguments[option.dest] = body[name]
-    return arguments
 
 
 def client_on(base_url: str) -> AsyncEnterprise3D:

@@ -1,0 +1,34 @@
+"""A tool call's (or a command's) arguments for an operation, from the spec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.spec.instances import request_instance, valid_instance
+from enterprise3d_devkit.spec.operations import Operation
+from modelslab_enterprise_3d import _commands
+from modelslab_enterprise_3d.client import CLI_TABLE
+from tests.support.generation import GENERATING
+from tests.support.spec_cases import python_name
+
+COMMANDS = {command.method: command for command in _commands.commands_from(CLI_TABLE)}
+GENERATING_TOOLS = list(GENERATING)
+
+
+def arguments_for(op: Operation) -> dict[str, Any]:
+    """A tool call's arguments, from the spec: path parameters, required query/header ones, a valid body's fields."""
+    command = COMMANDS[method_name(op)]
+    body = request_instance(op) if op.request_schema else {}
+    parameters = {python_name(p["name"]): p for p in op.parameters if p.get("in") in ("path", "query", "header")}
+    arguments: dict[str, Any] = {}
+    for option in command.options:
+        if option.kind == "secret":
+            continue
+        if option.dest in parameters:
+            if option.required:
+                schema = parameters[option.dest].get("schema") or {"type": "string"}
+                arguments[option.dest] = valid_instance(schema, op.openapi_version)
+        elif (name := next((n for n in body if python_name(n) == option.dest), None)) is not None:
+            arguments[option.dest] = body[name]
+    return arguments
