@@ -125,7 +125,7 @@ else
   rc=0
   "$python" -m enterprise3d_devkit.generation.run "$spec" ${overlay:+--overlay "$overlay" "$effective"} \
     --template-data "$repo/codegen/operations.yaml" "$templates/template_data.jinja" \
-    --generator-input "$generator_input" -- \
+    --generator-input "$generator_input" --embedded-spec "$staging/openapi.json" -- \
     generate --path "$generator_input" --config "$config" --custom-template-path "$templates" \
     --meta uv --output-path "$staging/project" --fail-on-warning || rc=$?
   case $rc in
@@ -138,6 +138,8 @@ else
   esac
   [ -f "$new/__init__.py" ] || fail "the generator wrote no package '$package' (is package_name_override in $config right?)"
   find "$new" \( -name .ruff_cache -o -name __pycache__ \) -prune -exec rm -rf {} +
+  # The spec it was generated from (with the overlay's corrections), carried for offline reading.
+  cp "$staging/openapi.json" "$new/openapi.json" || fail "could not add the spec to the package"
   if [ "$use_cache" = yes ] && mkdir -p "$cache_root" 2>/dev/null; then
     # Stored under a temporary name, then renamed: a reader never sees half an entry. A full disk only costs speed.
     tmp_entry=$(mktemp -d "$cache_root/.new-XXXXXX" 2>/dev/null) &&

@@ -54,8 +54,16 @@ def run_generator(arguments: list[str]) -> tuple[int, str]:
     return (0 if status is None else status if isinstance(status, int) else 1), output.getvalue()
 
 
-def write_inputs(spec_path: Path, table: Path, template_data_out: Path, generator_input: Path, config: Path) -> int:
-    """Check the spec, then write the templates' data and the document the generator reads: 0, or REFUSED."""
+def write_inputs(
+    spec_path: Path,
+    table: Path,
+    template_data_out: Path,
+    generator_input: Path,
+    config: Path,
+    embedded: Path | None = None,
+) -> int:
+    """Check the spec, then write the templates' data, the document the generator reads and (to `embedded`) the spec
+    the package carries: 0, or REFUSED."""
     spec = checked_spec(spec_path)
     if spec is None:
         return REFUSED
@@ -65,6 +73,8 @@ def write_inputs(spec_path: Path, table: Path, template_data_out: Path, generato
         print(f"Template data not written for {spec_path}: {exc}", file=sys.stderr)
         return REFUSED
     generator_input.write_text(json.dumps(for_generator(spec), default=str), encoding="utf-8")
+    if embedded is not None:  # the effective spec as published plus the overlay, for offline reading
+        embedded.write_text(json.dumps(spec, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
     return 0
 
 
@@ -76,6 +86,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--overlay", nargs=2, metavar=("OVERLAY", "EFFECTIVE"))
     parser.add_argument("--template-data", nargs=2, metavar=("TABLE", "OUT"), required=True)
     parser.add_argument("--generator-input", required=True, help="where to write the document the generator reads")
+    parser.add_argument("--embedded-spec", type=Path, help="where to write the spec the package carries (JSON)")
     split = argv.index("--") if "--" in argv else len(argv)
     args = parser.parse_args(argv[1:split])
     generator_arguments = argv[split + 1 :]
@@ -90,7 +101,7 @@ def main(argv: list[str]) -> int:
         if applied != 0:
             return REFUSED_BEFORE_OVERLAY if applied == overlay.SPEC_REFUSED else OVERLAY_NOT_APPLIED
     table, out = (Path(path) for path in args.template_data)
-    if write_inputs(Path(effective), table, out, Path(args.generator_input), config) != 0:
+    if write_inputs(Path(effective), table, out, Path(args.generator_input), config, args.embedded_spec) != 0:
         return REFUSED
     status, output = run_generator(generator_arguments)
     if status != 0:

@@ -43,6 +43,8 @@ def test_make_dist_builds_an_sdist_and_a_wheel_that_pass_twine_and_ship_the_lice
     with zipfile.ZipFile(wheel) as archive:
         metadata = next(archive.read(n).decode() for n in archive.namelist() if n.endswith("METADATA"))
     assert "License-Expression: MIT" in metadata and "License-File: LICENSE" in metadata
+    with zipfile.ZipFile(wheel) as archive:  # the spec it was generated from, for offline reading
+        assert f"{PACKAGE}/openapi.json" in archive.namelist()
     with tarfile.open(sdist) as archive:
         assert any(name.endswith("/LICENSE") for name in archive.getnames())
 
