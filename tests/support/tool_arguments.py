@@ -1,4 +1,5 @@
-"""A tool call's (or a command's) arguments for an operation, from the spec."""
+"""What the command table says of an operation, as the command line and MCP tests read it: its command, what it
+does beyond answering, and a tool call's arguments, from the spec."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.instances import request_instance, valid_instance
+from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import _commands
 from modelslab_enterprise_3d.client import CLI_TABLE
@@ -14,6 +16,14 @@ from tests.support.spec_cases import python_name
 
 COMMANDS = {command.method: command for command in _commands.commands_from(CLI_TABLE)}
 GENERATING_TOOLS = list(GENERATING)
+
+
+def effect_of(op: Operation) -> str:
+    """What the reviewed operation table says the operation does (not reviewed yet: it may change state)."""
+    policy = load_table().get(op.label)
+    if op in GENERATING:
+        return "generates"
+    return "reads" if policy is not None and not policy.changes_state else "changes"
 
 
 def arguments_for(op: Operation) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.instances import is_valid, request_instance, valid_instance
 from enterprise3d_devkit.spec.loading import object_schema
-from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation, operations
 from modelslab_enterprise_3d import Enterprise3D, _cli, _commands
 from modelslab_enterprise_3d._base_client import DEFAULT_MAX_RETRIES
@@ -28,6 +27,7 @@ from modelslab_enterprise_3d.client import CLI_TABLE, main
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
 from tests.support.spec_cases import OPERATIONS, op_id, python_name
 from tests.support.spec_variants import grown_spec
+from tests.support.tool_arguments import effect_of
 
 KEY = "sk-cli-sentinel-7f3a"
 SECRET = "s3-secret-sentinel-91c2"  # what each credential field other than the key is given, from the environment
@@ -214,14 +214,6 @@ def test_the_progress_bar_counts_the_eta_down_between_polls(monkeypatch: pytest.
 def subparser(name: str) -> Any:
     parser = _cli.build_parser(_commands.commands_from(CLI_TABLE))
     return parser._subparsers._group_actions[0].choices[name]  # type: ignore[union-attr,index]
-
-
-def effect_of(op: Operation) -> str:
-    """What the reviewed operation table says the operation does (not reviewed yet: it may change state)."""
-    policy = load_table().get(op.label)
-    if op in GENERATING:
-        return "generates"
-    return "reads" if policy is not None and not policy.changes_state else "changes"
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)

@@ -11,27 +11,17 @@ from pathlib import Path
 import pytest
 
 from enterprise3d_devkit.harness.calls import method_name
-from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation
-from modelslab_enterprise_3d import AsyncEnterprise3D, _commands
+from modelslab_enterprise_3d import AsyncEnterprise3D
 from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS
-from modelslab_enterprise_3d.client import CLI_TABLE
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
 from tests.support.spec_cases import OPERATIONS, op_id
-from tests.support.tool_arguments import arguments_for
+from tests.support.tool_arguments import COMMANDS, arguments_for, effect_of
 
 mcp = pytest.importorskip("mcp")
 from modelslab_enterprise_3d._mcp import build_server  # noqa: E402  (the mcp extra)
 
 KEY = "sk-mcp-sentinel-2b7c"
-COMMANDS = {command.method: command for command in _commands.commands_from(CLI_TABLE)}
-
-
-def effect_of(op: Operation) -> str:
-    policy = load_table().get(op.label)
-    if op in GENERATING:
-        return "generates"
-    return "reads" if policy is not None and not policy.changes_state else "changes"
 
 
 def client_on(base_url: str) -> AsyncEnterprise3D:
