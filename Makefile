@@ -97,7 +97,7 @@ demo: generate ## Regenerate, generate a 3D model from a prompt against a local 
 	python -m enterprise3d_devkit.harness.demo
 
 mock: $(BOOTSTRAP) ## Serve the spec-driven mock API on http://127.0.0.1:4010 (Ctrl-C stops it)
-	python -m enterprise3d_devkit.mock.server --host 127.0.0.1 --port 4010
+	python -m $(PACKAGE) mock --host 127.0.0.1 --port 4010
 
 update-spec: $(BOOTSTRAP) ## Take the vendor's spec again from its recorded sources (or SOURCE="..."); regenerate, version, changelog; REPORT=file.md; PROPOSE=file: a refused spec's proposed repairs
 	python -m enterprise3d_devkit.spec_update.update $(SOURCE) $(if $(REPORT),--markdown "$(REPORT)") $(if $(PROPOSE),--propose "$(PROPOSE)")

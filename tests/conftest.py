@@ -11,14 +11,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
 from enterprise3d_devkit.repo.layout import OVERLAY_PATH, PACKAGE
 from enterprise3d_devkit.spec.operations import Operation
@@ -77,13 +75,13 @@ def live() -> bool:
 
 
 @pytest.fixture(scope="session")
-def api_base_url() -> Iterator[str]:
+def api_base_url(request: pytest.FixtureRequest) -> str:
     if LIVE_URL:
-        yield LIVE_URL.rstrip("/")
-        return
-    # a generation takes a fifth of a second; tests of the queue limit start a mock of their own
-    with running_mock_server(port=0, job_seconds=0.2, queue_limit=None) as url:
-        yield url
+        return LIVE_URL.rstrip("/")
+    # The package's pytest plugin, as our users run it: a generation takes a fifth of a second and the queue is
+    # unlimited (tests of the queue limit start a mock of their own).
+    url: str = request.getfixturevalue("modelslab_mock_url")
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -48,6 +48,7 @@ from typing import Any, NoReturn, TextIO
 from . import _profiles, errors
 from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, commands_from, secret_env
 from ._jobs import job_id_of
+from ._mock_options import TESTING_EXTRA, add_mock_options
 from ._profiles import PROFILE_ENV
 from ._vendor_facts import API_KEY_ENV, BASE_URL_ENV
 
@@ -226,6 +227,16 @@ def add_config_commands(subparsers: Any) -> None:
     )
     mcp.add_argument("-o", "--out-dir", type=Path, help="save each generated model's files here (else: URLs only)")
     mcp.set_defaults(job_command="mcp")
+    mock = subparsers.add_parser(
+        "mock",
+        help="serve the spec-driven mock of the API, for tests of your code (the testing extra); no key needed",
+        description="Answers as the spec says: each request validated against it (400 naming the violation), "
+        "answers valid for it, each generation's job run (queued, then done, its files served), the queue limit "
+        "(429), and any status a request asks for with `Prefer: code=NNN`. The first line printed is its base URL.",
+        allow_abbrev=False,
+    )
+    add_mock_options(mock)
+    mock.set_defaults(job_command="mock")
 
 
 def config_command(args: argparse.Namespace) -> str:
@@ -265,6 +276,14 @@ def mcp_command(
         args.out_dir.mkdir(parents=True, exist_ok=True)
     client = async_client_class(api_key=key, base_url=base_url, ledger=ledger_path(args))
     return serve(commands_from(table), client, args.out_dir, str(getattr(async_client_class, "_version", "")))
+
+
+def mock_command(args: argparse.Namespace) -> int:
+    try:
+        from .testing import serve_command
+    except ImportError:
+        raise ValueError(TESTING_EXTRA) from None
+    return serve_command(args)
 
 
 def completion_code(shell: str) -> str:
@@ -665,8 +684,10 @@ def run(
     if getattr(args, "job_command", None) == "jobs":
         print(jobs_command(args))
         return 0
-    if getattr(args, "job_command", None) in ("config", "completions"):
+    if getattr(args, "job_command", None) in ("config", "completions", "mock"):
         try:
+            if args.job_command == "mock":
+                return mock_command(args)
             print(config_command(args) if args.job_command == "config" else completion_code(args.shell))
         except (ValueError, OSError) as error:
             say(f"{type(error).__name__}: {error}")

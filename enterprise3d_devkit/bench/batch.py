@@ -22,10 +22,9 @@ from pathlib import Path
 
 import httpx
 
-from enterprise3d_devkit.mock.jobs import SUBMISSIONS_PATH
-from enterprise3d_devkit.mock.server import running_mock_server
 from modelslab_enterprise_3d import Enterprise3D, Ledger
 from modelslab_enterprise_3d._ledger import SavedFile
+from modelslab_enterprise_3d.testing import SUBMISSIONS_PATH, running_mock
 
 JOBS = 50
 QUEUE_LIMIT = 5
@@ -37,7 +36,7 @@ Row = tuple[str, str, str, float, float | None]
 
 def makespan(folder: Path) -> tuple[float, float, float, int]:
     """(the batch's wall time, the ideal, a second run's wall time, requests the second run sent)."""
-    with running_mock_server(job_seconds=JOB_SECONDS, queue_limit=QUEUE_LIMIT) as url:
+    with running_mock(job_seconds=JOB_SECONDS, queue_limit=QUEUE_LIMIT) as url:
         requests = [{"name": f"job-{n}", "prompt": f"bench asset {n}", "output_format": "glb"} for n in range(JOBS)]
         origin = str(httpx.URL(url).copy_with(path="/"))
         with Enterprise3D(api_key="bench-key", base_url=url) as client:

@@ -26,10 +26,10 @@ from pathlib import Path
 import httpx
 
 from enterprise3d_devkit.mock.file_host import serving
-from enterprise3d_devkit.mock.jobs import glb_head
-from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.repo.layout import REPO
 from modelslab_enterprise_3d import Enterprise3D
+from modelslab_enterprise_3d._mock_jobs import glb_head
+from modelslab_enterprise_3d.testing import running_mock
 
 BIG_FILE_BYTES = 200 * 1024 * 1024
 JOB_SECONDS = (1.0, 3.0, 8.0)
@@ -37,7 +37,7 @@ JOB_SECONDS = (1.0, 3.0, 8.0)
 
 def wait_latency(job_seconds: float) -> tuple[float, int]:
     """(seconds from the job's completion to text_to_3d_and_wait returning, the polls it made)."""
-    with running_mock_server(job_seconds=job_seconds) as base_url, Enterprise3D(api_key="k", base_url=base_url) as c:
+    with running_mock(job_seconds=job_seconds) as base_url, Enterprise3D(api_key="k", base_url=base_url) as c:
         answers: list[object] = []
         submitted = time.monotonic()
         c.text_to_3d_and_wait(prompt="a bench", timeout=job_seconds * 3 + 10, on_update=answers.append)

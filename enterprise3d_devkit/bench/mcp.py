@@ -8,9 +8,9 @@ import time
 
 import anyio
 
-from enterprise3d_devkit.mock.server import running_mock_server
 from modelslab_enterprise_3d import AsyncEnterprise3D, _commands
 from modelslab_enterprise_3d.client import CLI_TABLE
+from modelslab_enterprise_3d.testing import running_mock
 
 Row = tuple[str, str, str, float, float | None]
 KEY = "bench-key"
@@ -51,7 +51,7 @@ async def per_call(url: str) -> tuple[float, float]:
 
 
 def rows() -> list[Row]:
-    with running_mock_server(port=0) as url:
+    with running_mock() as url:
         tool, python = anyio.run(per_call, url)
     name = f"MCP tool call vs the same Python call, loopback ({read_only_command().method}, median of {ROUNDS})"
     return [(name, f"{tool * 1e3:.2f} ms", f"{python * 1e3:.2f} ms", tool / python, 1.5)]

@@ -45,7 +45,6 @@ import httpx
 from enterprise3d_devkit.bench import batch as bench_batch
 from enterprise3d_devkit.bench import generation as bench_generation
 from enterprise3d_devkit.bench import mcp as bench_mcp
-from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
 from enterprise3d_devkit.repo.layout import PACKAGE, REPO
 from enterprise3d_devkit.spec.instances import response_instance
@@ -54,6 +53,7 @@ from enterprise3d_devkit.spec.overlay import effective_spec
 from modelslab_enterprise_3d import AsyncEnterprise3D, Client, Enterprise3D
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest
+from modelslab_enterprise_3d.testing import running_mock
 
 SPEC = effective_spec()
 CLEAR_QUEUE = next(op for op in operations(SPEC) if op.module == clear_queue.__name__)
@@ -174,7 +174,7 @@ def in_process_high_level_async(calls: int) -> tuple[float, float]:
 def loopback(calls: int = 1000, rounds: int = 7) -> tuple[float, float]:
     """Median seconds per round of `calls` sequential calls, generated and raw, rounds interleaved so that
     drift on the machine (the server shares its 2 cores with the client) hits both sides alike."""
-    with running_mock_server(port=0) as url:
+    with running_mock() as url:
         generated = Client(base_url=url)
         raw = httpx.Client(base_url=url)
         with generated, raw:

@@ -139,6 +139,11 @@ class ClientPlan:
     docstring: str = ""  # Enterprise3D's
     webhook_docstring: str = ""  # parse_webhook's (when the spec has payloads)
 
+    def job_results(self) -> dict[str, str]:
+        """Each generating operation's label -> the label of the one that fetches its job's result."""
+        waits = {wait.fetch: wait.fetch_label for wait in self.waits}
+        return {plan.label: waits[plan.fetch] for plan in self.operations if plan.generates and plan.fetch in waits}
+
     def by_label(self) -> dict[str, OperationPlan]:
         return {plan.label: plan for plan in self.operations}
 
@@ -172,6 +177,7 @@ class ClientPlan:
             "webhooks": [asdict(hook) for hook in self.webhooks],
             "imports": list(self.imports),
             "cli_table": _python_literal(self.cli_table()),
+            "job_results": _python_literal(self.job_results()),
             "client_docstring": self.docstring,
             "webhook_docstring": self.webhook_docstring,
         }

@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from codegen.runtime import _checks, _vendor_facts, errors
+from codegen.runtime._spec_reading import key_placement
 from enterprise3d_devkit.generation import plans
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, GENERATOR_CONFIG
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, resolve, server_base_url, server_prefix
 from enterprise3d_devkit.spec.operation_table import load_table, result_operations
-from enterprise3d_devkit.spec.security import key_placement
 
 # What the package exports from client.py, the module the generator writes Client / AuthenticatedClient into and
 # the high-level template adds Enterprise3D / AsyncEnterprise3D to; every other export is a runtime module's __all__.

@@ -1,6 +1,6 @@
 """`make demo`: the high-level client against a local spec-driven mock of the API, over real HTTP.
 
-Starts enterprise3d_devkit/mock/server.py on a free loopback port and first does what the API is for: generates a
+Starts the package's mock (`modelslab-3d mock`) on a free loopback port and first does what the API is for: generates a
 3D model from a text prompt -- submits it, waits with a progress display, downloads the file -- and prints the saved
 file's path and size and a check of its format (the glTF header, for glb). Then it calls every operation of the
 spec once through its Enterprise3D method (arguments built from the spec), shows the typed exception of
@@ -20,13 +20,13 @@ from typing import Any
 
 from codegen.runtime._vendor_facts import CREDENTIAL_FIELDS
 from enterprise3d_devkit.harness.calls import call_arguments, generated_module, method_arguments, method_name
-from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.spec.instances import request_instance
 from enterprise3d_devkit.spec.operations import operations
 from enterprise3d_devkit.spec.overlay import effective_spec
 from modelslab_enterprise_3d import APIError, Client, Enterprise3D, Ledger
 from modelslab_enterprise_3d.api.server_management import clear_queue
 from modelslab_enterprise_3d.models import ApiKeyRequest
+from modelslab_enterprise_3d.testing import running_mock
 
 DEMO_KEY = "demo-enterprise-key"
 PROMPT = "a ghost wearing a white bedsheet"
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     job_seconds = parser.parse_args(argv).job_seconds
     spec = effective_spec()
     started = time.perf_counter()
-    with running_mock_server(job_seconds=job_seconds) as base_url, tempfile.TemporaryDirectory() as folder:
+    with running_mock(job_seconds=job_seconds) as base_url, tempfile.TemporaryDirectory() as folder:
         print(f"Mock server (spec: openapi.yaml) up at {base_url} in {time.perf_counter() - started:.2f} s")
         with Enterprise3D(api_key=DEMO_KEY, base_url=base_url) as client:
             print(f"{client!r}\n")

@@ -1,1 +1,1 @@
-"""The spec-driven mock API (`make mock`) and its job lifecycle."""
+"""Loopback servers the dev tools stand up beside the package's spec-driven mock: a host for vendor files."""

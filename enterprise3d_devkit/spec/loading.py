@@ -6,27 +6,40 @@ path for structure), so that callers can print one clear sentence instead of a t
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+# Reading a document's servers, references and operations is the runtime's too (the package's spec-driven mock):
+# one copy, there.
+from codegen.runtime._spec_reading import (
+    HTTP_METHODS,
+    SpecError,
+    first_server_url,
+    resolve,
+    server_base_path,
+    server_base_url,
+    server_prefix,
+    walk,
+)
 from enterprise3d_devkit.repo import yaml_codec
 from enterprise3d_devkit.repo.layout import SPEC_PATH
 
-# The operations a path item can hold (OpenAPI 3.0 and 3.1).
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-class SpecError(Exception):
-    """What is wrong with a spec, and where."""
-
-    def __init__(self, what: str, where: str) -> None:
-        super().__init__(f"{what} (at {where})")
-        self.what = what
-        self.where = where
+__all__ = [
+    "HTTP_METHODS",
+    "VALUE_KEYS",
+    "SpecError",
+    "first_server_url",
+    "iter_nodes",
+    "json_path",
+    "load_spec",
+    "object_schema",
+    "resolve",
+    "server_base_path",
+    "server_base_url",
+    "server_prefix",
+    "walk",
+]
 
 
 def json_path(parts: Iterable[Any]) -> str:
@@ -61,34 +74,6 @@ def iter_nodes(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], dict
 
     for section in ("paths", "components"):
         yield from visit(document.get(section) or {}, (section,))
-
-
-def walk(document: Any, pointer: str) -> Any:
-    """What a local JSON pointer ('#/a/b') names in the document; LookupError if it names nothing."""
-    node = document
-    for raw in pointer.removeprefix("#").removeprefix("/").split("/") if pointer not in {"#", ""} else []:
-        key = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        else:
-            raise LookupError(f"{pointer!r} names nothing: no {key!r}")
-    return node
-
-
-def resolve(document: dict[str, Any], node: Any, _seen: tuple[str, ...] = ()) -> Any:
-    """`node` with every local $ref replaced by what it points at, recursively (siblings of a $ref are dropped)."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            if ref in _seen:
-                raise SpecError(f"has a recursive $ref {ref!r}, which is not supported here", ref)
-            return resolve(document, walk(document, ref), (*_seen, ref))
-        return {key: resolve(document, value, _seen) for key, value in node.items()}
-    if isinstance(node, list):
-        return [resolve(document, value, _seen) for value in node]
-    return node
 
 
 def load_spec(source: Path | bytes = SPEC_PATH) -> dict[str, Any]:
@@ -135,45 +120,3 @@ def object_schema(schema: dict[str, Any]) -> dict[str, Any]:
         required += [name for name in part.get("required") or [] if name not in required]
     merged = {key: value for key, value in schema.items() if key != "allOf"}
     return {**merged, "type": "object", "properties": properties, "required": required}
-
-
-def first_server_url(node: dict[str, Any]) -> str | None:
-    """The URL of a node's first server (the document, a path or an operation), its variables replaced by their
-    defaults; None when the node names no server."""
-    servers = node.get("servers") or []
-    if not servers or not isinstance(servers[0], dict):
-        return None
-    server = servers[0]
-    variables = server.get("variables") or {}
-
-    def default_of(match: re.Match[str]) -> str:
-        return str((variables.get(match.group(1)) or {}).get("default", match.group(0)))
-
-    return re.sub(r"\{([^}]+)\}", default_of, str(server.get("url", "/"))).rstrip("/")
-
-
-def server_base_url(spec: dict[str, Any]) -> str:
-    """The first server's URL, its variables replaced by their defaults: what the generated client's base_url
-    should be in production ("" for a spec whose server is "/" or that names none)."""
-    return first_server_url(spec) or ""
-
-
-def server_prefix(spec: dict[str, Any], path: str, method: str) -> str | None:
-    """Where an operation is served, relative to the document's server: "" on the document's own server, else the
-    path from it to the operation's (or its path's) server, e.g. "/.." for a server one level up, "/finetune" for
-    one below; None for a server on another origin (scheme and host), which no base URL can be made to reach."""
-    item = (spec.get("paths") or {}).get(path) or {}
-    operation = item.get(method)
-    own = first_server_url(operation if isinstance(operation, dict) else {}) or first_server_url(item)
-    document = server_base_url(spec)
-    if own is None or own == document:
-        return ""
-    base, served = urlsplit(document), urlsplit(own)
-    if (base.scheme, base.netloc) != (served.scheme, served.netloc):
-        return None
-    relative = posixpath.relpath(served.path or "/", base.path or "/")
-    return "" if relative == "." else "/" + relative
-
-
-def server_base_path(spec: dict[str, Any]) -> str:
-    return urlsplit(server_base_url(spec)).path.rstrip("/")

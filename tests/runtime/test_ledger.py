@@ -12,7 +12,7 @@ import pytest
 from codegen.runtime._checks import check_body, needed_fields
 from codegen.runtime._ledger import DONE, QUEUED, REFUSED, SAVED, SENDING, Ledger, SavedFile
 from codegen.runtime._verify import model_file_problem
-from enterprise3d_devkit.mock.jobs import MODEL_FILES
+from modelslab_enterprise_3d._mock_jobs import MODEL_FILES
 
 
 def test_each_step_is_on_record_and_the_key_never_is(tmp_path: Path) -> None:

@@ -20,12 +20,12 @@ from openapi_core.exceptions import OpenAPIError
 from openapi_core.validation.response.exceptions import InvalidData
 
 from enterprise3d_devkit.harness.calls import call_arguments, generated_module
-from enterprise3d_devkit.mock.server import SpecMock
 from enterprise3d_devkit.repo.layout import PACKAGE
 from enterprise3d_devkit.spec.instances import is_valid, request_instance, validator_for
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
 from enterprise3d_devkit.spec.operations import Operation, operations, server_base_path, server_base_url
+from modelslab_enterprise_3d.testing import SpecMock
 
 VARIANTS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
 DETAILED = ("sync_detailed", "asyncio_detailed")

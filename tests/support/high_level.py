@@ -18,13 +18,13 @@ import httpx
 
 from enterprise3d_devkit.harness import calls
 from enterprise3d_devkit.harness.calls import method_name
-from enterprise3d_devkit.mock.server import SpecMock
 from enterprise3d_devkit.repo.layout import PACKAGE
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation, server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D
 from modelslab_enterprise_3d._base_client import error_class
 from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, ERROR_STATUSES
+from modelslab_enterprise_3d.testing import SpecMock
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, model_class, module_for
 from tests.support.spec_cases import SPEC
 
@@ -37,7 +37,9 @@ expected_error = error_class
 def mock_body(op: Operation, status: int) -> dict[str, Any]:
     """The mock's body for this (error) status of `op`: the documented schema's instance, or for a status the spec
     does not document the vendor's generic error body (vendor-facts.md); {} when there is no JSON object."""
-    answer = _mock().answer(op, httpx.Request("POST", "/", headers={"Prefer": f"code={status}"}))
+    mock = _mock()
+    served = next(o for o in mock.operations if o.label == op.label)  # the mock's reading of the same operation
+    answer = mock.answer(served, httpx.Request("POST", "/", headers={"Prefer": f"code={status}"}))
     body = answer.json() if answer.content else {}  # a documented status may have no body
     return body if isinstance(body, dict) else {}
 

@@ -20,10 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.mock.jobs import DEFAULT_QUEUE_LIMIT, SUBMISSIONS_PATH
-from enterprise3d_devkit.mock.server import running_mock_server
 from modelslab_enterprise_3d import Enterprise3D, Ledger
 from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, BASE_URL_ENV
+from modelslab_enterprise_3d.testing import DEFAULT_QUEUE_LIMIT, SUBMISSIONS_PATH, running_mock
 from tests.support.generation import FAST_POLLS
 
 pytestmark = pytest.mark.slow  # real servers and processes
@@ -35,7 +34,7 @@ CLI = [sys.executable, "-m", "modelslab_enterprise_3d"]
 def server() -> Iterator[str]:
     # jobs of a quarter to half a second; the HTTP answer to a generation comes 0.3 s after the job is queued: the
     # window in which a killed client has sent a paid request but not yet recorded its answer
-    with running_mock_server(job_seconds=(0.25, 0.5), queue_limit=DEFAULT_QUEUE_LIMIT, submit_delay=0.3) as url:
+    with running_mock(job_seconds=(0.25, 0.5), queue_limit=DEFAULT_QUEUE_LIMIT, submit_delay=0.3) as url:
         yield url
 
 
@@ -135,7 +134,7 @@ def test_the_batch_command_killed_at_any_moment_resumes_without_paying_twice(ser
 
 
 def test_sigterm_names_the_job_and_leaves_no_part_file(tmp_path: Path) -> None:
-    with running_mock_server(job_seconds=30.0) as url:
+    with running_mock(job_seconds=30.0) as url:
         env = environment(url, tmp_path)
         command = [*CLI, "text-to-3d", "--prompt", "slow", "-o", str(tmp_path / "m")]
         child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

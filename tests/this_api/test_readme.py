@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from enterprise3d_devkit.harness.readme_snippets import README, Snippet, snippets
-from enterprise3d_devkit.mock.server import SpecMock
 from enterprise3d_devkit.repo.layout import PACKAGE
-from enterprise3d_devkit.spec.instances import response_instance
 from enterprise3d_devkit.spec.operation_table import load_table
 from modelslab_enterprise_3d._base_client import STATUS_ERRORS, BaseAPIClient, error_class
+from modelslab_enterprise_3d._spec_instances import response_instance
+from modelslab_enterprise_3d.testing import SpecMock
 from tests.support.generation import FAST_POLLS
 from tests.support.spec_cases import OPERATIONS
 
@@ -62,7 +62,8 @@ def test_snippet_runs(
             # The snippet's fields laid over a body built from the spec: still valid when the vendor adds fields.
             op, _ = mock.find(request.method, request.url.path)
             assert op is not None
-            return httpx.Response(snippet.status, json={**response_instance(op, snippet.status), **snippet.body})
+            body = response_instance(op, snippet.status)
+            return httpx.Response(snippet.status, json={**body, **snippet.body})
         return response
 
     def handle(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:

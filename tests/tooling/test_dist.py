@@ -235,3 +235,41 @@ anyio.run(main)
     assert not told["error"], told["answer"]
     saved = [Path(path) for path in told["answer"]["saved"]]
     assert saved and all(path.is_file() and path.parent.parent == out for path in saved)
+
+
+def extra_requirements(extra: str) -> set[str]:
+    """The distributions an extra of the package asks for, as its metadata declares them."""
+    requirements = [Requirement(text) for text in importlib.metadata.requires("modelslab-enterprise-3d") or []]
+    return {r.name for r in requirements if r.marker is not None and r.marker.evaluate({"extra": extra})}
+
+
+USER_TEST = re.compile(r"<!-- user-test -->\n```py\n(?P<code>.*?)```", re.S)
+
+
+def test_with_the_testing_extra_a_users_test_file_runs_on_the_plugins_mock(
+    artefacts: list[Path], tmp_path: Path
+) -> None:
+    """A user's set-up: a clean venv with the wheel and its `testing` extra; the testing page's test file of a user's
+    own code runs under pytest on the package's plugin (its mock started and stopped by the fixtures), nothing of
+    this repository on the path."""
+    (code,) = [m["code"] for m in USER_TEST.finditer((REPO / "docs" / "testing.md").read_text(encoding="utf-8"))]
+    python = clean_venv(artefacts, tmp_path / "venv", declared_runtime_dependencies() | extra_requirements("testing"))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_models.py").write_text(code, encoding="utf-8")
+    command = [str(python), "-I", "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_models.py"]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=180, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert re.search(rf"\b{code.count(chr(10) + 'def test_') + code.count('async def test_')} passed\b", result.stdout)
+    # The plugin's mock stopped with the session: no process of that venv is left.
+    assert str(python) not in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+
+
+def test_without_the_testing_extra_the_mock_command_says_which_extra_in_one_line(
+    artefacts: list[Path], tmp_path: Path
+) -> None:
+    python = clean_venv(artefacts, tmp_path / "venv", declared_runtime_dependencies())
+    command = [str(python), "-I", "-m", PACKAGE, "mock", "--port", "0"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "[testing]" in result.stderr, result.stderr

@@ -105,7 +105,7 @@ def test_every_tool_module_is_in_a_layer() -> None:
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("enterprise3d_devkit.spec.loading", "from enterprise3d_devkit.mock.server import SpecMock\n"),
+        ("enterprise3d_devkit.spec.loading", "from enterprise3d_devkit.mock.file_host import serving\n"),
         ("enterprise3d_devkit.generation.plans", "def f():\n    from modelslab_enterprise_3d import errors\n"),
         ("enterprise3d_devkit.repo.layout", "import enterprise3d_devkit.spec.loading\n"),
     ],

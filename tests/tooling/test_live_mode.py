@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from enterprise3d_devkit.mock.server import running_mock_server
 from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.operation_table import load_table
+from modelslab_enterprise_3d.testing import running_mock
 from tests.support.generation import GENERATING
 from tests.support.repo_copies import make
 from tests.support.spec_cases import OPERATIONS
@@ -34,7 +34,7 @@ def test_without_url_and_key_it_refuses_at_once_naming_both() -> None:
 @pytest.fixture(scope="module")
 def separate_server() -> Iterator[str]:
     """A mock started as its own process, standing in for the real API (both runs below use it)."""
-    with running_mock_server(port=0, job_seconds=0.2, queue_limit=None) as url:
+    with running_mock(job_seconds=0.2, queue_limit=None) as url:
         yield url
 
 

@@ -11,7 +11,6 @@ import time
 import httpx
 import pytest
 
-from enterprise3d_devkit.mock.server import SpecMock
 from enterprise3d_devkit.spec.instances import is_valid
 from enterprise3d_devkit.spec.operations import Operation, server_base_url
 from modelslab_enterprise_3d._vendor_facts import (
@@ -21,6 +20,7 @@ from modelslab_enterprise_3d._vendor_facts import (
     PROCESSING_STATUS,
     SUCCESS_STATUS,
 )
+from modelslab_enterprise_3d.testing import SpecMock
 from tests.support.generation import GENERATING, fetching, mock
 from tests.support.spec_cases import SPEC, op_id
 

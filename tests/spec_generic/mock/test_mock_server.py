@@ -1,7 +1,7 @@
-"""The embedded mock server (enterprise3d_devkit/mock/server.py), over real loopback HTTP.
+"""The package's mock server (`modelslab-3d mock`, the testing extra), over real loopback HTTP.
 
-It runs as a child process (python -m enterprise3d_devkit.mock.server --port 0), exactly as `make mock` and
-`make demo` run it: the session's `api_base_url` mock, or one a test starts and stops itself.
+It runs as a child process (python -m modelslab_enterprise_3d mock --port 0), exactly as `make mock`, `make demo` and
+the package's pytest plugin run it: the session's `api_base_url` mock, or one a test starts and stops itself.
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
-from enterprise3d_devkit.mock.server import running_mock_server
-from enterprise3d_devkit.repo.layout import REPO
-from enterprise3d_devkit.spec.instances import example_path, request_instance
+from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.repo.layout import PACKAGE, REPO
+from enterprise3d_devkit.spec.instances import example_path, is_valid, request_instance
 from enterprise3d_devkit.spec.openapi_core_adapters import with_server
-from enterprise3d_devkit.spec.operations import Operation
+from enterprise3d_devkit.spec.operations import Operation, operations
 from modelslab_enterprise_3d._answers import message_of
+from modelslab_enterprise_3d.testing import running_mock
 from tests.support.contract_checks import (
     SCHEME_KEY,
     call_kwargs,
@@ -31,6 +33,7 @@ from tests.support.contract_checks import (
     module_for,
 )
 from tests.support.spec_cases import DOCUMENTED, OPERATIONS, SPEC, WRONG_TYPE, case_ids, op_id
+from tests.support.spec_variants import grown_spec
 
 pytestmark = pytest.mark.mock_only
 
@@ -90,7 +93,7 @@ def test_unknown_routes_are_404_and_wrong_methods_405_with_allow(api_base_url: s
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_mock_cli_binds_loopback_prints_its_url_and_stops_cleanly(stop: signal.Signals) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-m", "enterprise3d_devkit.mock.server", "--port", "0"],
+        [sys.executable, "-m", PACKAGE, "mock", "--port", "0"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -115,7 +118,7 @@ def test_mock_cli_binds_loopback_prints_its_url_and_stops_cleanly(stop: signal.S
 
 
 def test_the_mock_is_stopped_even_when_the_code_using_it_fails() -> None:
-    with pytest.raises(RuntimeError, match="the demo failed"), running_mock_server(port=0) as url:
+    with pytest.raises(RuntimeError, match="the demo failed"), running_mock() as url:
         assert httpx.post(url + "/no_such_operation_here").status_code == 404
         raise RuntimeError("the demo failed")
     with pytest.raises(httpx.ConnectError):
@@ -130,3 +133,37 @@ def test_over_http_an_unreadable_body_is_a_400_not_a_500(api_base_url: str, op: 
             response = http.request(op.method.upper(), api_base_url + example_path(op), headers=headers, content=body)
             assert response.status_code == 400, response.text
             check_refusal_body(op, 400, response.json())
+
+
+def test_an_operation_added_to_the_spec_gets_its_mock_route_tool_and_command_with_no_hand_edit(
+    grown_package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The package generated from the spec plus one operation: its mock (`modelslab-3d mock`) answers the new
+    operation as the spec says, and its MCP server and command line list it, all read from that package alone."""
+    new = [op for op in operations(grown_spec()) if op.label not in {o.label for o in OPERATIONS}]
+    assert new
+    monkeypatch.setenv("PYTHONPATH", str(grown_package.parent))  # the grown package, before the installed one
+    listing = """
+import sys
+from modelslab_enterprise_3d import _commands, _mcp, client
+commands = _commands.commands_from(client.CLI_TABLE)
+print(" ".join(c.name for c in commands))
+print(" ".join(_mcp.tool(c, frozenset()).name for c in commands))
+"""
+    listed = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True, check=False)
+    assert listed.returncode == 0, listed.stderr
+    command_names, tool_names = (set(line.split()) for line in listed.stdout.splitlines())
+    with running_mock() as url:
+        for op in new:
+            assert method_name(op).replace("_", "-") in command_names and method_name(op) in tool_names
+            answer = httpx.request(
+                op.method.upper(),
+                url + example_path(op),
+                json=request_instance(op) if op.request_schema else None,
+                headers=key_headers(op, SCHEME_KEY),
+                params=key_params(op, SCHEME_KEY),
+            )
+            assert answer.status_code == op.default_status(), answer.text
+            documented = op.responses[answer.status_code]
+            if documented.schema is not None:
+                assert is_valid(answer.json(), documented.schema, op.openapi_version)

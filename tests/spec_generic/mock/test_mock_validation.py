@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from enterprise3d_devkit.mock.server import SpecMock
 from enterprise3d_devkit.spec.instances import example_path, request_instance
 from enterprise3d_devkit.spec.operations import Operation, server_base_url
+from modelslab_enterprise_3d.testing import SpecMock
 from tests.support.contract_checks import SCHEME_KEY, key_headers, key_params
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 

@@ -2342,6 +2342,13 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
     },
 )
 
+# Each generating operation and the one that fetches its job's result, as the spec names them: the spec-driven mock
+# (the testing extra) runs their jobs.
+JOB_RESULTS: dict[str, str] = {
+    "POST /text_to_3d": "POST /fetch/{id}",
+    "POST /image_to_3d": "POST /fetch/{id}",
+}
+
 
 def parse_webhook(
     body: bytes | str | Mapping[str, object], *, strict_response_validation: bool = False

@@ -712,6 +712,10 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
     },
 )
 
+# Each generating operation and the one that fetches its job's result, as the spec names them: the spec-driven mock
+# (the testing extra) runs their jobs.
+JOB_RESULTS: dict[str, str] = {}
+
 
 __all__ = (
     "AsyncEnterprise3D",

@@ -1,13 +1,13 @@
 """The mock's generation lifecycle: a generating operation queues a job, the fetching operation reports it.
 
-Which operations generate and which fetch their result is the reviewed operation table's `result` column
-(codegen/operations.yaml). A generating call answers "processing" with a fresh id and an eta (the job's duration);
-fetching that id answers "processing" with the eta counting down until the job is due, then "success" with output
-URLs the mock serves itself (GET /_files/<id>/model.<format>: a small valid file in the requested output_format, a
-binary glTF for glb). An id the mock never issued gets the operation's documented 404 -- except the one a
-spec-driven caller would send, the spec's own instance of the path parameter: it names a finished job, so that
-calling every operation from the spec alone succeeds. Bodies are the spec's instances of the answer's
-processing / success variants, with the job's facts laid over the fields they have.
+Which operations generate and which fetch their result is the reviewed operation table's (the package's JOB_RESULTS,
+unless the mock is told otherwise). A generating call answers "processing" with a fresh id and an eta (the job's
+duration); fetching that id answers "processing" with the eta counting down until the job is due, then "success"
+with output URLs the mock serves itself (GET /_files/<id>/model.<format>: a small valid file in the requested
+output_format, a binary glTF for glb). An id the mock never issued gets the operation's documented 404 -- except the
+one a spec-driven caller would send, the spec's own instance of the path parameter: it names a finished job, so that
+calling every operation from the spec alone succeeds. Bodies are the spec's instances of the answer's processing /
+success variants, with the job's facts laid over the fields they have.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from typing import Any
 
 import httpx
 
-from codegen.runtime._vendor_facts import (
+from ._mock_options import DEFAULT_JOB_SECONDS, DEFAULT_QUEUE_LIMIT
+from ._spec_instances import valid_instance
+from ._spec_reading import SpecOperation
+from ._vendor_facts import (
     CREDENTIAL_FIELDS,
     ETA_FIELD,
     JOB_ID_FIELD,
@@ -33,13 +36,7 @@ from codegen.runtime._vendor_facts import (
     PROCESSING_STATUS,
     SUCCESS_STATUS,
 )
-from enterprise3d_devkit.spec.instances import valid_instance
-from enterprise3d_devkit.spec.operations import Operation
 
-DEFAULT_JOB_SECONDS = 3.0
-# The smallest plan's limit of concurrently queued requests (the rate-limits page); over it, a generating request is
-# refused with the vendor's 429 body and its retry_after.
-DEFAULT_QUEUE_LIMIT = 5
 FILES_PATH = "/_files/"
 SUBMISSIONS_PATH = "/_mock/submissions"  # GET: every generating request the mock accepted (bodies, key left out)
 
@@ -136,7 +133,7 @@ class Lifecycle:
 
     def __init__(
         self,
-        ops: list[Operation],
+        ops: list[SpecOperation],
         results: dict[str, str],
         job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
         files_origin: str | None = None,
@@ -170,10 +167,10 @@ class Lifecycle:
     def __bool__(self) -> bool:
         return bool(self.generating and self.fetching)
 
-    def handles(self, op: Operation) -> bool:
+    def handles(self, op: SpecOperation) -> bool:
         return op.label in self.generating or op.label in self.fetching
 
-    def answer(self, op: Operation, request: httpx.Request, origin: str, base_path: str) -> httpx.Response | None:
+    def answer(self, op: SpecOperation, request: httpx.Request, origin: str, base_path: str) -> httpx.Response | None:
         """The lifecycle's answer to a valid request, or None when the operation is not one of its own."""
         if op.label in self.generating:
             return self._submit(op, request, origin, base_path)
@@ -181,7 +178,7 @@ class Lifecycle:
             return self._fetch(op, request, origin, base_path)
         return None
 
-    def _submit(self, op: Operation, request: httpx.Request, origin: str, base_path: str) -> httpx.Response | None:
+    def _submit(self, op: SpecOperation, request: httpx.Request, origin: str, base_path: str) -> httpx.Response | None:
         sent = json.loads(request.content or b"{}")
         default = ((op.request_schema or {}).get("properties") or {}).get(FORMAT_FIELD, {}).get("default", "glb")
         output_format = str(sent.get(FORMAT_FIELD, default)) if isinstance(sent, dict) else str(default)
@@ -202,7 +199,7 @@ class Lifecycle:
         fetch_url = origin + re.sub(r"\{[^}]+\}", job.id, fetch.served_path(base_path))
         return self._processing(op, job, origin, fetch_url)
 
-    def _fetch(self, op: Operation, request: httpx.Request, origin: str, base_path: str) -> httpx.Response | None:
+    def _fetch(self, op: SpecOperation, request: httpx.Request, origin: str, base_path: str) -> httpx.Response | None:
         match = op.served_regex(base_path).match(request.url.path)
         job_id = match.group(1) if match and match.groups() else None
         job = self.jobs.get(job_id or "")
@@ -225,7 +222,7 @@ class Lifecycle:
         }
         return _json(200, overlaid(schema, op.openapi_version, facts))
 
-    def _processing(self, op: Operation, job: Job, origin: str, fetch_url: str) -> httpx.Response | None:
+    def _processing(self, op: SpecOperation, job: Job, origin: str, fetch_url: str) -> httpx.Response | None:
         schema = variant(op.responses[200].schema if 200 in op.responses else None, PROCESSING_STATUS)
         if schema is None:
             return None  # the spec has no processing variant to fill: the mock's plain answer instead
@@ -253,7 +250,7 @@ def _json(status: int, body: Any) -> httpx.Response:
     return httpx.Response(status, content=json.dumps(body).encode(), headers={"content-type": "application/json"})
 
 
-def _error(op: Operation, status: int, message: str) -> httpx.Response:
+def _error(op: SpecOperation, status: int, message: str) -> httpx.Response:
     """A documented error answer: the schema's instance with the message laid over its `message` field."""
     documented = op.responses.get(status)
     if documented is None or documented.schema is None:

@@ -1,27 +1,22 @@
-"""A spec-driven mock of the ModelsLab Enterprise 3D API, for the demo, the tests and our users.
-
-    python -m enterprise3d_devkit.mock.server [--port 4010] [--host 127.0.0.1] [--spec openapi.yaml] [--job-seconds 3]
+"""The spec-driven mock of the API: it answers as the spec says, for tests of code that uses this client.
 
 One request handler (SpecMock.handle, httpx.Request -> httpx.Response) serves two ways:
   * in-process: SpecMock.transport() is an httpx.MockTransport, for sync and async clients alike;
-  * over HTTP: SpecMock.asgi_app() is a Starlette app, run here on uvicorn (loopback only).
+  * over HTTP: SpecMock.asgi_app() is a Starlette app, served on uvicorn (loopback by default).
 
 Behaviour, all of it read from the spec:
   * every operation is served under the base path of the spec's first server URL;
   * each request is validated with openapi-core; an invalid one gets a 400 whose body follows the
-    operation's documented 400 schema (ErrorResponse) and names the violation; one without the credential its
-    declared security scheme asks for (a bearer or API-key header, an API-key query parameter) gets a 401;
+    operation's documented 400 schema and names the violation (never the value sent); one without the credential
+    its declared security scheme asks for (a bearer or API-key header, an API-key query parameter) gets a 401;
   * the answer's status is the `Prefer: code=NNN` request header (Stoplight Prism's convention),
     else 200 (or the lowest documented 2xx); its body is built from the spec's examples. A status the
     spec does not document is still answered, with the vendor's documented generic error body
     {"status": "error", "message": ...}, so clients can be tested against 402/429/5xx too;
-  * without `Prefer`, the generating operations run a job's lifecycle (mock_jobs.py): "processing" with an id
-    and an eta, then "success" with output files the mock serves; an unknown id is the documented 404;
+  * without `Prefer`, the generating operations run a job's lifecycle: "processing" with an id and an eta, then
+    "success" with output files the mock serves; an unknown id is the documented 404; more jobs queued at once
+    than the queue limit are refused with the vendor's 429;
   * a path whose percent-escapes are control characters or not UTF-8 gets a 400, never a 5xx.
-
-Why Starlette + uvicorn: both are maintained by the encode team that also maintains httpx, start in
-well under a second, and uvicorn handles SIGINT/SIGTERM with a clean shutdown. openapi-core does the
-validation, so the mock and the contract tests judge requests by the same rules.
 """
 
 from __future__ import annotations
@@ -37,34 +32,40 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import httpx
-from jsonschema.exceptions import ValidationError
-from openapi_core.validation.request.exceptions import RequestValidationError, SecurityValidationError
-from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from codegen.runtime._vendor_facts import LEGACY_SPELLINGS
-from enterprise3d_devkit.mock.jobs import (
-    DEFAULT_JOB_SECONDS,
-    DEFAULT_QUEUE_LIMIT,
-    FILES_PATH,
-    SUBMISSIONS_PATH,
-    Lifecycle,
-)
-from enterprise3d_devkit.repo.layout import OPERATION_TABLE, OVERLAY_PATH, REPO, SPEC_PATH
-from enterprise3d_devkit.spec.instances import is_valid, response_instance
-from enterprise3d_devkit.spec.loading import first_server_url
-from enterprise3d_devkit.spec.openapi_core_adapters import HttpxOpenAPIRequest, openapi_core
-from enterprise3d_devkit.spec.operation_table import load_table, result_operations
-from enterprise3d_devkit.spec.operations import HTTP_METHODS, Operation, operations, server_base_path
-from enterprise3d_devkit.spec.overlay import effective_spec
+from ._mock_options import DEFAULT_JOB_SECONDS, DEFAULT_QUEUE_LIMIT, TESTING_EXTRA
+
+try:
+    from jsonschema.exceptions import ValidationError
+    from openapi_core.validation.request.exceptions import RequestValidationError, SecurityValidationError
+    from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+except ImportError as missing:  # (the testing extra)
+    raise ImportError(TESTING_EXTRA) from missing
+
+from ._mock_jobs import FILES_PATH, SUBMISSIONS_PATH, Lifecycle
+from ._openapi_core import HttpxOpenAPIRequest, openapi_core
+from ._spec_instances import is_valid, response_instance
+from ._spec_reading import HTTP_METHODS, SpecOperation, first_server_url, server_base_path, spec_operations
+from ._vendor_facts import LEGACY_SPELLINGS
+
+__all__ = [
+    "DEFAULT_JOB_SECONDS",
+    "DEFAULT_QUEUE_LIMIT",
+    "FILES_PATH",
+    "SUBMISSIONS_PATH",
+    "SpecMock",
+    "running_server",
+    "serve",
+    "served_mock",
+]
 
 PREFER_CODE = re.compile(r"(?:^|[;,\s])code=(\d{3})(?:$|[;,\s])")
 
@@ -158,7 +159,7 @@ class SpecMock:
 
     def __init__(
         self,
-        spec: dict[str, Any] | None = None,
+        spec: dict[str, Any],
         *,
         job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
         results: dict[str, str] | None = None,
@@ -166,32 +167,30 @@ class SpecMock:
         queue_limit: int | None = None,
         submit_delay: float = 0.0,
     ) -> None:
-        """`job_seconds`: how long a generation takes (or a range, each request's duration drawn from its body);
-        `results`: generating operation -> the one fetching its result (default: the reviewed table's, for the
-        operations this spec has); `files_origin`: where output files are said to be (default: wherever the mock
-        is reached); `queue_limit`: how many jobs may be queued at once (None, in process: no limit; the served mock
-        has the smallest plan's, DEFAULT_QUEUE_LIMIT); `submit_delay`: seconds
-        the HTTP server waits, once a job is queued, before it answers (a slow network, for fault tests)."""
-        self.spec = spec if spec is not None else effective_spec()
+        """`spec`: the OpenAPI document (a dict, as parsed); `job_seconds`: how long a generation takes (or a range,
+        each request's duration drawn from its body); `results`: generating operation -> the one fetching its result,
+        by label ("POST /text_to_3d": "POST /fetch/{id}"; none: no job lifecycle); `files_origin`: where output files
+        are said to be (default: wherever the mock is reached); `queue_limit`: how many jobs may be queued at once
+        (None: no limit); `submit_delay`: seconds the HTTP server waits, once a job is queued, before it answers (a
+        slow network, for fault tests)."""
+        self.spec = spec
         self.base_path = server_base_path(self.spec)
-        self.operations: list[Operation] = operations(self.spec)
+        self.operations: list[SpecOperation] = spec_operations(self.spec)
         # each operation with the URL paths it is served at (under its own server, where it has one)
         self.routes = [(op, op.served_regex(self.base_path)) for op in self.operations]
         self.validator = openapi_core(_relative(self.spec))
         self._valid: set[tuple[object, ...]] = set()
         self.requests_seen = 0
-        if results is None:
-            results = result_operations(load_table(OPERATION_TABLE)) if OPERATION_TABLE.exists() else {}
-        self.jobs = Lifecycle(self.operations, results, job_seconds, files_origin, queue_limit)
+        self.jobs = Lifecycle(self.operations, results or {}, job_seconds, files_origin, queue_limit)
         self.submit_delay = submit_delay
 
-    def find(self, method: str, path: str) -> tuple[Operation | None, list[str]]:
+    def find(self, method: str, path: str) -> tuple[SpecOperation | None, list[str]]:
         """The operation for method + a request's URL path, and the methods the path allows (empty: no such path)."""
         served = [op for op, regex in self.routes if regex.match(path)]
         match = next((op for op in served if op.method == method.lower()), None)
         return match, [op.method.upper() for op in served]
 
-    def error_body(self, op: Operation | None, status: int, message: str, code: str) -> Any:
+    def error_body(self, op: SpecOperation | None, status: int, message: str, code: str) -> Any:
         """The body of an error answer: the documented schema's instance with the message laid over its
         string fields `message` / `error_code` where that keeps it valid; else the vendor's generic error body."""
         documented = op.responses.get(status) if op is not None else None
@@ -245,7 +244,7 @@ class SpecMock:
             return self._json(400, self.error_body(op, 400, message, "invalid_request"))
         return self.answer(op, request)
 
-    def validate(self, op: Operation, request: httpx.Request) -> None:
+    def validate(self, op: SpecOperation, request: httpx.Request) -> None:
         """Raise BadRequest or openapi-core's error unless the request is what the spec accepts.
 
         Validation is a function of the request's bytes alone (method, target, headers, body), and openapi-core
@@ -267,7 +266,7 @@ class SpecMock:
             self._valid.clear()
         self._valid.add(key)
 
-    def check_body(self, op: Operation, request: httpx.Request) -> None:
+    def check_body(self, op: SpecOperation, request: httpx.Request) -> None:
         """What openapi-core does not say clearly (or at all): size, encoding, JSON syntax, Content-Type."""
         body = request.content
         if len(body) > MAX_BODY_BYTES:
@@ -288,7 +287,7 @@ class SpecMock:
             except ValueError:
                 raise BadRequest("the body is not valid JSON") from None
 
-    def answer(self, op: Operation, request: httpx.Request) -> httpx.Response:
+    def answer(self, op: SpecOperation, request: httpx.Request) -> httpx.Response:
         """The answer to a valid request: the status Prefer asked for (else the default one), a body valid for it."""
         match = PREFER_CODE.search(request.headers.get("prefer", ""))
         if match is None and self.jobs and self.jobs.handles(op):
@@ -358,15 +357,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(
-    spec_path: Path,
-    host: str,
-    port: int,
-    job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
-    queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
-    submit_delay: float = 0.0,
-) -> None:
-    import uvicorn  # imported here: the in-process transport does not need it
+def serve(mock: SpecMock, host: str = "127.0.0.1", port: int = 0) -> None:
+    """Serve the mock over HTTP until SIGINT or SIGTERM; the first line printed is its base URL."""
+    try:
+        import uvicorn  # imported here: the in-process transport does not need it
+    except ImportError as missing:  # (the testing extra)
+        raise ImportError(TESTING_EXTRA) from missing
 
     class AnnouncingServer(uvicorn.Server):
         """Prints the base URL once uvicorn is serving (and has installed its signal handlers): the first
@@ -376,11 +372,6 @@ def serve(
             await super().startup(sockets=sockets)
             print(f"http://{host}:{bound_port}{mock.base_path}", flush=True)
 
-    # The repo's overlay corrects the repo's spec; another document is served as it is.
-    overlay = OVERLAY_PATH if spec_path.resolve() == SPEC_PATH.resolve() else None
-    mock = SpecMock(
-        effective_spec(spec_path, overlay), job_seconds=job_seconds, queue_limit=queue_limit, submit_delay=submit_delay
-    )
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(mock.asgi_app(), log_level="warning", lifespan="off", access_log=False)
@@ -392,23 +383,14 @@ def serve(
 
 
 @contextlib.contextmanager
-def running_mock_server(
-    spec_path: Path = SPEC_PATH,
-    port: int = 0,
-    timeout: float = 15.0,
-    job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
-    queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
-    submit_delay: float = 0.0,
-) -> Iterator[str]:
-    """Run the mock as a child process on 127.0.0.1 and yield its base URL; always stop it.
+def running_server(command: list[str], timeout: float = 15.0, cwd: str | None = None) -> Iterator[str]:
+    """Run a mock server's command (one that serves and prints its base URL first) as a child process and yield
+    the URL; always stop it.
 
     The child is stopped with SIGTERM (uvicorn's clean shutdown), then killed if it lingers, whether
     the body of the with-block succeeded or not.
     """
-    command = [sys.executable, "-m", "enterprise3d_devkit.mock.server", "--port", str(port), "--spec", str(spec_path)]
-    seconds = "-".join(map(str, job_seconds)) if isinstance(job_seconds, tuple) else str(job_seconds)
-    command += ["--job-seconds", seconds, "--queue-limit", str(queue_limit or 0), "--submit-delay", str(submit_delay)]
-    child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None
         # Waiting on readline is bounded by the child: it prints the URL or exits (EOF) on failure.
@@ -428,36 +410,12 @@ def running_mock_server(
             child.stdout.close()
 
 
-def seconds_or_range(text: str) -> float | tuple[float, float]:
-    low, dash, high = text.partition("-")
-    return (float(low), float(high)) if dash else float(text)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
-    parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="OpenAPI document (default: openapi.yaml)")
-    parser.add_argument(
-        "--job-seconds",
-        type=seconds_or_range,
-        default=DEFAULT_JOB_SECONDS,
-        help="how long a generation takes before fetch answers success, or a range LOW-HIGH (each request's "
-        f"duration drawn from its body) (default: {DEFAULT_JOB_SECONDS:g})",
+def served_mock(spec: dict[str, Any], results: dict[str, str], args: argparse.Namespace) -> SpecMock:
+    """The mock add_mock_options' parsed options describe."""
+    return SpecMock(
+        spec,
+        results=results,
+        job_seconds=args.job_seconds,
+        queue_limit=args.queue_limit or None,
+        submit_delay=args.submit_delay,
     )
-    parser.add_argument(
-        "--queue-limit",
-        type=int,
-        default=DEFAULT_QUEUE_LIMIT,
-        help=f"jobs queued at once before a generation is refused with 429; 0: none (default: {DEFAULT_QUEUE_LIMIT})",
-    )
-    parser.add_argument(
-        "--submit-delay", type=float, default=0.0, help="seconds to wait before answering a queued generation"
-    )
-    args = parser.parse_args(argv)
-    serve(args.spec, args.host, args.port, args.job_seconds, args.queue_limit or None, args.submit_delay)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

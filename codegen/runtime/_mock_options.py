@@ -1,0 +1,62 @@
+"""How a served mock runs: its command-line options, read without importing the mock (the command line lists
+`modelslab-3d mock` whether or not the testing extra is installed)."""
+
+from __future__ import annotations
+
+import argparse
+
+# What an import of the mock's libraries without them says.
+TESTING_EXTRA = 'the spec-driven mock needs the testing extra: pip install "modelslab-enterprise-3d[testing]"'
+
+DEFAULT_JOB_SECONDS = 3.0
+# The smallest plan's limit of concurrently queued requests (the rate-limits page); over it, a generating request is
+# refused with the vendor's 429 body and its retry_after.
+DEFAULT_QUEUE_LIMIT = 5
+
+
+def seconds_or_range(text: str) -> float | tuple[float, float]:
+    """ "3" is three seconds; "1-5" a range, each job's duration drawn within it."""
+    low, dash, high = text.partition("-")
+    return (float(low), float(high)) if dash else float(text)
+
+
+def add_mock_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a served mock: where it listens, how long a job takes, the queue limit, a slow network."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
+    parser.add_argument(
+        "--job-seconds",
+        type=seconds_or_range,
+        default=DEFAULT_JOB_SECONDS,
+        help="how long a generation takes before its fetch answers success, or a range LOW-HIGH (each request's "
+        f"duration drawn from its body) (default: {DEFAULT_JOB_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--queue-limit",
+        type=int,
+        default=DEFAULT_QUEUE_LIMIT,
+        help=f"jobs queued at once before a generation is refused with 429; 0: none (default: {DEFAULT_QUEUE_LIMIT})",
+    )
+    parser.add_argument(
+        "--submit-delay", type=float, default=0.0, help="seconds to wait before answering a queued generation"
+    )
+
+
+def mock_options(
+    job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
+    queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
+    submit_delay: float = 0.0,
+    port: int = 0,
+) -> list[str]:
+    """The command-line options (add_mock_options') that serve a mock so."""
+    seconds = "-".join(map(str, job_seconds)) if isinstance(job_seconds, tuple) else str(job_seconds)
+    return [
+        "--port",
+        str(port),
+        "--job-seconds",
+        seconds,
+        "--queue-limit",
+        str(queue_limit or 0),
+        "--submit-delay",
+        str(submit_delay),
+    ]
