@@ -178,7 +178,7 @@ def build_parser(commands: Sequence[Command], version: str = "") -> argparse.Arg
     for command in commands:
         note = EFFECT_NOTES.get(command.effect, "")
         summary = f"{command.summary} ({note.split(':')[0].lower()})" if note else command.summary
-        description = f"{command.summary}. {note}" if note else command.summary
+        description = command.about(note)
         sub = subparsers.add_parser(command.name, help=summary, description=description, allow_abbrev=False)
         sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the answer as JSON")
         for option in command.options:

@@ -30,6 +30,12 @@ class Command(NamedTuple):
     options: tuple[Option, ...]
     waits: str | None = None  # "text_to_3d_and_wait" for a generating operation
     effect: str = "changes"  # "generates" (costs credits), "changes" (the server's state: asks first), "reads"
+    description: str = ""  # the spec's description of the operation, where it says more than its summary
+
+    def about(self, *notes: str) -> str:
+        """What the command does, in the spec's words (its description, else its summary), then `notes`."""
+        text = (self.description or self.summary).strip()
+        return " ".join(part for part in (text if text.endswith((".", "!", "?")) else text + ".", *notes) if part)
 
 
 def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
@@ -54,6 +60,7 @@ def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
             ),
             entry.get("waits"),
             entry.get("effect") or "changes",
+            entry.get("description") or "",
         )
         for entry in table
     )

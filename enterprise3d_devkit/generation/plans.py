@@ -159,6 +159,8 @@ class ClientPlan:
                 "name": plan.command,
                 "method": plan.name,
                 "summary": plan.summary,
+                # the spec's description, where it says more than the summary (an MCP tool's description)
+                **({"description": plan.description} if plan.description not in ("", plan.summary) else {}),
                 "effect": plan.effect,
                 "waits": plan.and_wait,
                 "options": [

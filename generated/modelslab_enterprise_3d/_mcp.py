@@ -64,9 +64,7 @@ def input_schema(command: Command) -> dict[str, Any]:
 
 def tool(command: Command, retried: frozenset[str]) -> types.Tool:
     note = EFFECT_NOTES.get(command.effect, "")
-    description = " ".join(
-        part for part in (command.summary + ".", note, WAITING_NOTE if command.waits else "") if part
-    )
+    description = command.about(note, WAITING_NOTE if command.waits else "")
     annotations = types.ToolAnnotations(
         title=command.summary,
         read_only_hint=command.effect == "reads",

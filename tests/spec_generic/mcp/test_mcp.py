@@ -6,6 +6,7 @@ progress and its files saved."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D
 from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
-from tests.support.spec_cases import OPERATIONS, op_id
+from tests.support.spec_cases import OPERATIONS, SPEC, op_id
 from tests.support.tool_arguments import COMMANDS, arguments_for, effect_of
 
 mcp = pytest.importorskip("mcp")
@@ -47,6 +48,9 @@ async def test_every_operation_is_a_tool_with_the_specs_schema_and_the_tables_an
         assert tool.annotations.read_only_hint == (effect == "reads")
         assert tool.annotations.destructive_hint == (effect == "changes")
         assert ("Costs credits" in tool.description) == (effect == "generates")
+        # its description is the spec's (where the spec has one), for the agent choosing a tool
+        said = SPEC["paths"][op.path][op.method].get("description") or SPEC["paths"][op.path][op.method].get("summary")
+        assert re.sub(r"\s+", "", said or "")[:40] in re.sub(r"\s+", "", tool.description or "")
         assert tool.annotations.idempotent_hint == (method_name(op) in AsyncEnterprise3D._RETRY_SAFE)
 
 
