@@ -145,6 +145,9 @@ def test_two_fetching_operations_get_a_wait_method_each() -> None:
     assert len(plan.waits) == 2
     assert all(w.name == f"wait_for_{w.fetch}" for w in plan.waits)
     assert {p.wait for p in plan.operations if p.generates} == {w.name for w in plan.waits}
+    # what the package's mock runs as jobs: each generating operation with the one that fetches its result
+    assert plan.job_results() == {**pairs, "POST /make_other": "POST /other/{job_id}"}
+    assert plan_of(spec, {}).job_results() == {}
 
 
 def test_a_generating_operation_has_its_wait_twin_and_passes_every_argument_on() -> None:
