@@ -159,7 +159,7 @@ class SpecMock:
 
     def __init__(
         self,
-        spec: dict[str, Any],
+        spec: dict[str, Any] | None = None,
         *,
         job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
         results: dict[str, str] | None = None,
@@ -167,13 +167,14 @@ class SpecMock:
         queue_limit: int | None = None,
         submit_delay: float = 0.0,
     ) -> None:
-        """`spec`: the OpenAPI document (a dict, as parsed); `job_seconds`: how long a generation takes (or a range,
-        each request's duration drawn from its body); `results`: generating operation -> the one fetching its result,
-        by label ("POST /text_to_3d": "POST /fetch/{id}"; none: no job lifecycle); `files_origin`: where output files
-        are said to be (default: wherever the mock is reached); `queue_limit`: how many jobs may be queued at once
-        (None: no limit); `submit_delay`: seconds the HTTP server waits, once a job is queued, before it answers (a
-        slow network, for fault tests)."""
-        self.spec = spec
+        """`spec`: the OpenAPI document (a dict, as parsed; default: default_spec()); `job_seconds`: how long a
+        generation takes (or a range, each request's duration drawn from its body); `results`: generating
+        operation -> the one fetching its result, by label ("POST /text_to_3d": "POST /fetch/{id}"; default:
+        default_results()); `files_origin`: where output files are said to be (default: wherever the mock is
+        reached); `queue_limit`: how many jobs may be queued at once (None: no limit); `submit_delay`:
+        seconds the HTTP server waits, once a job is queued, before it answers (a slow network, for fault
+        tests)."""
+        self.spec = spec if spec is not None else self.default_spec()
         self.base_path = server_base_path(self.spec)
         self.operations: list[SpecOperation] = spec_operations(self.spec)
         # each operation with the URL paths it is served at (under its own server, where it has one)
@@ -181,8 +182,17 @@ class SpecMock:
         self.validator = openapi_core(_relative(self.spec))
         self._valid: set[tuple[object, ...]] = set()
         self.requests_seen = 0
-        self.jobs = Lifecycle(self.operations, results or {}, job_seconds, files_origin, queue_limit)
+        results = results if results is not None else self.default_results()
+        self.jobs = Lifecycle(self.operations, results, job_seconds, files_origin, queue_limit)
         self.submit_delay = submit_delay
+
+    def default_spec(self) -> dict[str, Any]:
+        """The document served when none is given: none here (the package's testing.SpecMock serves its own)."""
+        raise TypeError("SpecMock needs the OpenAPI document to serve")
+
+    def default_results(self) -> dict[str, str]:
+        """The jobs run when no `results` are given: none here (no job lifecycle)."""
+        return {}
 
     def find(self, method: str, path: str) -> tuple[SpecOperation | None, list[str]]:
         """The operation for method + a request's URL path, and the methods the path allows (empty: no such path)."""

@@ -67,26 +67,14 @@ def job_results() -> dict[str, str]:
 
 
 class SpecMock(_mock.SpecMock):
-    """The mock, in process. Without arguments it serves this package's spec and runs its generations' jobs."""
+    """The mock, in process. Without a spec it serves this package's, and without `results` it runs the jobs of its
+    generating operations."""
 
-    def __init__(
-        self,
-        spec: dict[str, Any] | None = None,
-        *,
-        job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
-        results: dict[str, str] | None = None,
-        files_origin: str | None = None,
-        queue_limit: int | None = None,
-        submit_delay: float = 0.0,
-    ) -> None:
-        super().__init__(
-            spec if spec is not None else embedded_spec(),
-            job_seconds=job_seconds,
-            results=results if results is not None else job_results(),
-            files_origin=files_origin,
-            queue_limit=queue_limit,
-            submit_delay=submit_delay,
-        )
+    def default_spec(self) -> dict[str, Any]:
+        return embedded_spec()
+
+    def default_results(self) -> dict[str, str]:
+        return job_results()
 
 
 @contextlib.contextmanager
