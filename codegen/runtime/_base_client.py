@@ -44,6 +44,7 @@ from ._vendor_facts import (
     API_KEY_ENV,
     API_KEY_FIELD,
     BASE_URL_ENV,
+    CREDENTIAL_FIELDS,
     ERROR_STATUSES,
     OUTPUT_FIELD,
     REFUSED_STATUSES,
@@ -53,7 +54,7 @@ from ._vendor_facts import (
 
 if TYPE_CHECKING:
     from ._batch import LineResult, OnBatchProgress
-    from ._ledger import Ledger
+    from ._ledger import Claim, Ledger
 
 logger = logging.getLogger(__package__ or __name__)
 
@@ -71,6 +72,9 @@ NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 INITIAL_RETRY_DELAY = 0.5  # seconds; doubled each retry, then full jitter: a uniform draw in [0, that)
 MAX_BACKOFF = 8.0
 MAX_RETRY_DELAY = 60.0  # no wait is longer, whatever Retry-After or retry_after ask
+# A refusal (429) is never sent again sooner than this, whatever Retry-After says (0, negative, a date past): a
+# server that says "now" while its queue is full would otherwise be asked again at once, without end.
+MIN_REFUSAL_DELAY = 1.0
 
 # Which exception an error status raises; a status not listed raises InternalServerError from 500 up, else
 # APIStatusError. The one map: the documentation's error table is this.
@@ -283,20 +287,77 @@ def says_error(parsed: object) -> bool:
 
 def retry_delay(attempt: int, response: httpx.Response | None) -> float:
     """Seconds to wait before retry number `attempt` (1-based): what the server asks (Retry-After, else the body's
-    retry_after), else exponential backoff with full jitter; never more than MAX_RETRY_DELAY."""
-    if response is not None:
-        asked = retry_after_seconds(response)
-        if asked is not None:
-            return min(asked, MAX_RETRY_DELAY)
+    retry_after) when it asks for a pause, else exponential backoff with full jitter; never more than
+    MAX_RETRY_DELAY. A refusal (REFUSED_STATUSES) waits refusal_delay's."""
+    asked = retry_after_seconds(response) if response is not None else None
+    if response is not None and response.status_code in REFUSED_STATUSES:
+        return refusal_delay(attempt, asked)
+    if asked is not None and asked > 0:
+        return min(asked, MAX_RETRY_DELAY)
     import random  # only a client that retries pays for importing it
 
     return min(random.uniform(0.0, min(MAX_BACKOFF, INITIAL_RETRY_DELAY * 2 ** (attempt - 1))), MAX_RETRY_DELAY)
 
 
+def refusal_delay(attempt: int, asked: float | None, draw: Callable[[], float] | None = None) -> float:
+    """Seconds to wait before sending a refused request again, the `attempt`-th time (1-based): what the server
+    asked, at least MIN_REFUSAL_DELAY; when it asked for no pause (missing, 0, negative, a date past), exponential
+    backoff from MIN_REFUSAL_DELAY with jitter (up to half again, `draw` in [0, 1)); never more than
+    MAX_RETRY_DELAY."""
+    if asked is not None and asked > 0:
+        return min(max(asked, MIN_REFUSAL_DELAY), MAX_RETRY_DELAY)
+    if draw is None:
+        import random
+
+        draw = random.random
+    base: float = min(MIN_REFUSAL_DELAY * 2.0 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
+    return min(base * (1.0 + 0.5 * float(draw())), MAX_RETRY_DELAY)
+
+
 def connection_error(where: str, error: httpx.TransportError) -> errors.APIConnectionError:
+    sent = not isinstance(error, NOT_SENT_ERRORS)
     if isinstance(error, httpx.TimeoutException):
-        return errors.APITimeoutError(where)
-    return errors.APIConnectionError(where, f"Connection error ({type(error).__name__}: {error}).")
+        return errors.APITimeoutError(where, sent=sent)
+    return errors.APIConnectionError(where, f"Connection error ({type(error).__name__}: {error}).", sent=sent)
+
+
+def request_secrets(api_key: str, request: Mapping[str, Any]) -> list[str]:
+    """The credentials a request carries: the client's key and the value of every credential field of its body."""
+    found = [api_key]
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if isinstance(name, str) and name.lower() in CREDENTIAL_FIELDS and isinstance(item, str):
+                    found.append(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(request.get("json"))
+    return found
+
+
+class UnclosedTransport(httpx.BaseTransport):
+    """A transport of the caller's, lent to a short-lived client (the file host's) that must not close it."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self._transport = transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._transport.handle_request(request)
+
+
+class AsyncUnclosedTransport(httpx.AsyncBaseTransport):
+    """An async transport of the caller's, lent to a short-lived client that must not close it."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self._transport = transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._transport.handle_async_request(request)
 
 
 def vendor_error_body(response: httpx.Response) -> dict[str, Any] | None:
@@ -363,7 +424,12 @@ class BaseAPIClient:
     # generating request is recorded under (a batch's line; set on a copy).
     _ledger: Ledger | None = None
     _owns_ledger = False
-    _entry_name: str | None = None
+    # A batch line's claim on its ledger entry (set on a copy): its name, its arguments, the entry it reuses.
+    _claim: Claim | None = None
+    # The command line's profile the client was made from: the ledger records it with each job.
+    _profile: str | None = None
+    # A transport given in httpx_args: the file host's client uses it too (tests serve files in process).
+    _file_transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
     # Every operation (the generated client's table), and for each generating method its two wait methods.
     _OPERATIONS: ClassVar[tuple[Operation, ...]] = ()
     _GENERATION_WAITS: ClassVar[dict[str, tuple[str, str]]] = {}
@@ -413,6 +479,7 @@ class BaseAPIClient:
         if http_client is not None and httpx_args:
             raise ValueError("pass http_client or httpx_args, not both")
         self._api_key = key
+        self._file_transport = (httpx_args or {}).get("transport")
         setup_logging()
         self.base_url = url.rstrip("/")
         self._ledger, self._owns_ledger = open_ledger(ledger)
@@ -477,12 +544,12 @@ class BaseAPIClient:
         """The job ledger this client records its generating requests in, or None."""
         return self._ledger
 
-    def _named(self, name: str | None, ledger: Ledger) -> Self:
-        """A copy whose generating requests are recorded in `ledger` under `name` (a batch's line); it shares the
-        pool."""
+    def _claiming(self, claim: Claim, ledger: Ledger) -> Self:
+        """A copy whose generating requests are recorded in `ledger` under `claim` (a batch's line: its name, its
+        arguments, the entry its run planned from); it shares the pool."""
         named = copy.copy(self)
         named._owns_http = named._owns_ledger = False
-        named._entry_name, named._ledger = name, ledger
+        named._claim, named._ledger = claim, ledger
         return named
 
     def _check(self, op: Operation, request: dict[str, Any], extra_body: Mapping[str, Any] | None) -> None:
@@ -498,20 +565,39 @@ class BaseAPIClient:
             request["json"] = {**body, **extra_body}
 
     def _record_request(self, op: Operation, request: dict[str, Any]) -> int | None:
-        """Write a generating request down in the ledger before it is sent; its entry number (None: no ledger)."""
-        if self._ledger is None or not op.generates:
+        """Write down a generating request in the ledger before it is sent; its entry number (None: no ledger). A
+        batch line's request refused before reuses its entry (and its track_id)."""
+        ledger = self._ledger
+        if ledger is None or not op.generates:
             return None
         body = request.get("json")
         body = body if isinstance(body, dict) else {}
+        claim = self._claim
+        if claim is not None and claim.entry is not None:
+            ledger.record_resend(claim.entry)
+            if claim.track_id is not None:
+                request["json"] = {**body, TRACK_ID_FIELD: claim.track_id}
+            return claim.entry
         track_id = body.get(TRACK_ID_FIELD)
         if track_id is None and f'"{TRACK_ID_FIELD}"' in op.body_schema:  # (the spec lets the request name itself)
             import uuid
 
             track_id = f"ml3d-{uuid.uuid4().hex}"
             request["json"] = body = {**body, TRACK_ID_FIELD: track_id}
-        return self._ledger.record_request(
-            op.name, body, name=self._entry_name, track_id=None if track_id is None else str(track_id)
+        number = ledger.record_request(
+            op.name,
+            body,
+            name=claim.name if claim is not None else None,
+            track_id=None if track_id is None else str(track_id),
+            arguments=claim.arguments if claim is not None else None,
+            server=self.base_url,
+            profile=self._profile,
+            **({"expected": claim.expected} if claim is not None and claim.name is not None else {}),
         )
+        if claim is not None:
+            claim.entry = number
+            claim.track_id = None if track_id is None else str(track_id)
+        return number
 
     def _record_outcome(self, entry: int | None, result: object = None, error: BaseException | None = None) -> None:
         """What became of a recorded request: its answer, or the error that ended it."""
@@ -520,34 +606,50 @@ class BaseAPIClient:
             return
         if error is None:
             job_id = job_id_of(result)
-            ledger.record_answer(entry, job_id, _text(status_of(result)), eta_of(result))
-            if job_id is not None and status_of(result) == SUCCESS_STATUS:
-                ledger.record_result(job_id, SUCCESS_STATUS, _outputs(result))
+            if status_of(result) == SUCCESS_STATUS:
+                ledger.record_result(entry, SUCCESS_STATUS, _outputs(result), job_id)
+            else:
+                ledger.record_answer(entry, job_id, _text(status_of(result)), eta_of(result))
         elif isinstance(error, errors.OperationFailedError):
             ledger.record_request_failure(entry, str(error))
         elif isinstance(error, errors.APIStatusError) and error.status_code < 500:
             ledger.record_refused(entry, str(error))
+        elif isinstance(error, errors.APIConnectionError) and not error.sent:
+            ledger.record_refused(entry, f"no connection was made: nothing was sent ({error})")
         elif isinstance(error, NOT_SENT_ERRORS):
             ledger.record_refused(entry, f"no connection was made ({type(error).__name__})")
         else:  # a timeout, a lost connection, a 5xx, an answer that could not be read, an interruption
             ledger.record_uncertain(entry, f"sent, but no answer was recorded ({type(error).__name__})")
 
-    def _record_poll(self, job: JobWait, answer: object, done: bool) -> None:
-        if self._ledger is None or job.id is None:
+    def _entry_of(self, claim: Claim, job_id: str | None) -> int | None:
+        """The ledger entry a wait records into: the one its request was recorded in, else the latest of its job."""
+        if self._ledger is None:
+            return None
+        if claim.entry is None and job_id is not None:
+            found = self._ledger.find(job_id)
+            claim.entry = found.entry if found is not None else None
+        return claim.entry
+
+    def _record_poll(self, claim: Claim, job: JobWait, answer: object, done: bool) -> None:
+        entry = self._entry_of(claim, job.id)
+        if self._ledger is None or entry is None:
             return
         if done:
-            self._ledger.record_result(job.id, _text(status_of(answer)), _outputs(answer))
+            self._ledger.record_result(entry, _text(status_of(answer)), _outputs(answer), job.id)
         else:
-            self._ledger.record_status(job.id, _text(status_of(answer)), eta_of(answer))
+            self._ledger.record_status(entry, _text(status_of(answer)), eta_of(answer))
 
-    def _record_failure(self, job: JobWait, failure: errors.OperationFailedError) -> None:
-        if self._ledger is not None and job.id is not None:
-            self._ledger.record_failure(job.id, _text(status_of(failure.result)), failure.message)
+    def _record_failure(self, claim: Claim, job: JobWait, failure: errors.OperationFailedError) -> None:
+        entry = self._entry_of(claim, job.id)
+        if self._ledger is not None and entry is not None:
+            self._ledger.record_failure(entry, _text(status_of(failure.result)), failure.message)
 
     def _record_files(self, result: object, saved: list[Any]) -> list[Path]:
         job_id = job_id_of(result)
         if self._ledger is not None and job_id is not None:
-            self._ledger.record_files(job_id, saved)
+            found = self._ledger.find(job_id)
+            if found is not None:
+                self._ledger.record_files(found.entry, saved)
         return [Path(file.path) for file in saved]
 
     def _prepare(self, op: Operation, request: dict[str, Any]) -> dict[str, Any]:
@@ -637,13 +739,21 @@ class BaseAPIClient:
                     )
                     delay = self._retry_after_error(op, attempt, error)
                     if delay is None:
-                        self._record_outcome(entry, error=error)
-                        raise connection_error(op.where, error) from error
+                        failure = connection_error(op.where, error)
+                        errors.redact(failure, request_secrets(self._api_key, request))
+                        in_flight = False  # (recorded here, once)
+                        self._record_outcome(entry, error=failure)
+                        raise failure from error
                 else:
                     logger.info("%s: HTTP %d in %.2f s", op.where, response.status_code, time.monotonic() - sent)
                     delay = self._retry_after_status(op, attempt, response)
                     if delay is None:
-                        result = self._result(op, parser, response)
+                        try:
+                            result = self._result(op, parser, response)
+                        except errors.APIError as answered:
+                            errors.redact(answered, request_secrets(self._api_key, request))
+                            raise
+                        in_flight = False  # (answered: whatever happens next, it is not lost)
                         self._record_outcome(entry, result)
                         return result
                 if in_flight and self._ledger is not None and entry is not None:
@@ -654,8 +764,6 @@ class BaseAPIClient:
                     self._ledger.record_resend(entry)
                     in_flight = True
                 attempt += 1
-        except errors.APIConnectionError:
-            raise  # (recorded above)
         except BaseException as error:
             if in_flight:
                 self._record_outcome(entry, error=error)
@@ -672,8 +780,12 @@ class BaseAPIClient:
     ) -> Steps[Any]:
         """A wait's steps: submit (or start from a job's `id`), then poll the method `fetch` until the result, paced
         and bounded as _jobs.JobWait decides; every answer to `on_update`."""
+        from ._ledger import Claim  # (a dataclass; sqlite3 is imported only by a ledger)
+
         job = JobWait(fetch, timeout, id)
+        claim = self._claim if self._claim is not None else Claim()
         bounded = self._until(job.deadline)
+        bounded._claim = claim
         poll = getattr(bounded, fetch)
         try:
             answer = yield (Call(submit, (bounded,)) if submit is not None else Call(poll, (job.id,)))
@@ -684,7 +796,7 @@ class BaseAPIClient:
                     yield Call(on_update, (answer,))
                 done = job.done(answer)
                 if submit is None or job.polls:
-                    self._record_poll(job, answer, done)
+                    self._record_poll(claim, job, answer, done)
                 if done:
                     return answer
                 pause = job.next_delay(*self._poll_interval)
@@ -693,20 +805,28 @@ class BaseAPIClient:
                 answer = yield Call(poll, (job.id,))
                 job.polls += 1
         except errors.OperationFailedError as failure:
-            self._record_failure(job, failure)
+            if job.id is not None:  # (a submission that failed at once is recorded as such by its request)
+                self._record_failure(claim, job, failure)
             raise job.failed(failure) from failure
         except errors.APITimeoutError as error:
-            if job.deadline_passed():
+            if job.id is not None and job.deadline_passed():  # (no id: the request itself was never answered)
                 raise job.timed_out() from error
             raise
 
     def _download_client_settings(self) -> dict[str, Any]:
-        """The file host's client: TLS verified, redirects followed, no header of this client; this timeout."""
-        return {
+        """The file host's client: TLS verified, redirects followed, no header of this client; this timeout (and
+        the transport given in httpx_args, lent: it stays open)."""
+        settings: dict[str, Any] = {
             "timeout": as_timeout(self.timeout),
             "follow_redirects": True,
             "verify": default_ssl_context(True, False),
         }
+        given = self._file_transport
+        if isinstance(given, httpx.BaseTransport) and self._http_class is httpx.Client:
+            settings["transport"] = UnclosedTransport(given)
+        elif isinstance(given, httpx.AsyncBaseTransport) and self._http_class is httpx.AsyncClient:
+            settings["transport"] = AsyncUnclosedTransport(given)
+        return settings
 
     def _result(self, op: Operation, parser: Parser, response: httpx.Response) -> Any:
         """The parsed body of a documented success status, or the exception this answer calls for."""
@@ -815,6 +935,7 @@ class SyncAPIClient(BaseAPIClient):
         overwrite: bool = False,
         on_progress: OnProgress | None = None,
         http_client: httpx.Client | None = None,
+        output_format: str | None = None,
     ) -> list[Path]:
         """Save a result's files (its `output` URLs; or a list of URLs) into `directory`; their paths, in order.
 
@@ -824,15 +945,17 @@ class SyncAPIClient(BaseAPIClient):
         (no directory parts); only http(s) URLs are taken. The file host gets a plain GET with TLS verified: neither
         the API key nor this client's default headers. `on_progress(url, received, total)` is called per chunk;
         `http_client` is an httpx.Client of yours for the file host (default: a new one, closed afterwards).
+        Each file is checked by what it is: as `output_format` (the format the request asked for), else as its
+        name's extension says, else as its bytes show; an HTML or JSON page served as a model raises DownloadError.
         """
         from . import _downloads  # (tempfile and the rest: only a client that downloads pays for importing them)
 
         hashed = self._ledger is not None  # (the ledger records each file's sha256)
         if http_client is not None:
-            saved = _downloads.download(http_client, result, directory, overwrite, on_progress, hashed)
+            saved = _downloads.download(http_client, result, directory, overwrite, on_progress, hashed, output_format)
         else:
             with httpx.Client(**self._download_client_settings()) as http:
-                saved = _downloads.download(http, result, directory, overwrite, on_progress, hashed)
+                saved = _downloads.download(http, result, directory, overwrite, on_progress, hashed, output_format)
         return self._record_files(result, saved)
 
     def generate_many(
@@ -843,46 +966,64 @@ class SyncAPIClient(BaseAPIClient):
         concurrency: int = 5,
         ledger: Ledger | str | os.PathLike[str] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
+        slot_timeout: float | None = None,
         on_progress: OnBatchProgress | None = None,
         retry_failed: bool = False,
         resubmit_uncertain: bool = False,
+        regenerate_changed: bool = False,
+        skip_invalid: bool = False,
         overwrite: bool = False,
     ) -> list[LineResult]:
         """Generate many models: each request is a generating method's keyword arguments (plus an optional `name`,
         its folder under `out_dir`; by default its position, from 1), run with at most `concurrency` jobs queued at
         once, every file saved under `out_dir/<name>/` and verified. A submission the server refuses for its queue
-        limit (429) is sent again after its retry_after.
+        limit (429) is sent again after its retry_after (at least a second), on the same ledger entry.
 
         Every step is recorded in `ledger` (default: `out_dir/ledger.sqlite`), so calling it again with the same
         requests resumes: what is saved sends nothing, a queued job is waited for and never submitted twice, a
         failed one is submitted again only with retry_failed, an uncertain one (sent, no answer recorded: it may
-        have been queued and billed) only with resubmit_uncertain. Every request and every output folder is checked
-        before the first request is sent (ValueError, OSError). `timeout` bounds each job's wait;
+        have been queued and billed) only with resubmit_uncertain, a request whose arguments changed since it was
+        sent only with regenerate_changed (each of these three is a new paid job). Every request and every output
+        folder is checked before the first request is sent (ValueError naming every bad line, unless skip_invalid
+        leaves them out; OSError); one call at a time may run on `out_dir` (FolderInUseError). `timeout` bounds each
+        job from the moment its request is sent; `slot_timeout` (default: none) bounds the wait for a free slot;
         `on_progress(BatchProgress)` is called at each change. Returns one LineResult per request, in order:
         `state` "saved" for a line that is done.
         """
         import threading
         from concurrent.futures import ThreadPoolExecutor
 
-        from . import _batch
+        from . import _batch, _downloads
 
-        batch, opened = _batch.batch_for(
+        batch, opened, lock = _batch.batch_for(
             self,
             requests,
             out_dir,
             concurrency=concurrency,
             ledger=ledger,
             timeout=timeout,
+            slot_timeout=slot_timeout,
             retry_failed=retry_failed,
             resubmit_uncertain=resubmit_uncertain,
+            regenerate_changed=regenerate_changed,
+            skip_invalid=skip_invalid,
             overwrite=overwrite,
             on_progress=on_progress,
         )
         slots = threading.Semaphore(concurrency)
-        todo = [line for line in batch.lines if batch.actions[line.name] != "none"]
+        slot = (lambda seconds: slots.acquire(timeout=seconds), slots.release, slot_timeout)
+
+        def download(urls: list[str], folder: Path, expected: str | None) -> list[Any]:
+            with httpx.Client(**self._download_client_settings()) as http:
+                return _downloads.download(http, urls, folder, True, batch.check_stop, expected_format=expected)
+
+        def line(item: Any) -> None:
+            run(_batch.line_steps(self, batch, item, timeout, slot, download, self._sleep, batch.check_stop))
+
+        todo = batch.todo()
         try:
             with ThreadPoolExecutor(max_workers=max(1, min(len(todo), 2 * concurrency))) as pool:
-                futures = [pool.submit(_batch.run_line, self, batch, line, slots, timeout) for line in todo]
+                futures = [pool.submit(line, item) for item in todo]
                 try:
                     for future in futures:
                         future.result()
@@ -890,9 +1031,10 @@ class SyncAPIClient(BaseAPIClient):
                     batch.stop.set()
                     raise
         finally:
-            if opened:
-                batch.ledger.close()
-        return [batch.results[line.name] for line in batch.lines]
+            if opened is not None:
+                opened.close()
+            lock.release()
+        return batch.ordered()
 
 
 async def _async_sleep(seconds: float) -> None:
@@ -973,16 +1115,21 @@ class AsyncAPIClient(BaseAPIClient):
         overwrite: bool = False,
         on_progress: OnProgress | None = None,
         http_client: httpx.AsyncClient | None = None,
+        output_format: str | None = None,
     ) -> list[Path]:
         """Enterprise3D.download, awaited (http_client: an httpx.AsyncClient); cancelling it leaves no file."""
         from . import _downloads
 
         hashed = self._ledger is not None  # (the ledger records each file's sha256)
         if http_client is not None:
-            saved = await _downloads.download_async(http_client, result, directory, overwrite, on_progress, hashed)
+            saved = await _downloads.download_async(
+                http_client, result, directory, overwrite, on_progress, hashed, output_format
+            )
         else:
             async with httpx.AsyncClient(**self._download_client_settings()) as http:
-                saved = await _downloads.download_async(http, result, directory, overwrite, on_progress, hashed)
+                saved = await _downloads.download_async(
+                    http, result, directory, overwrite, on_progress, hashed, output_format
+                )
         return self._record_files(result, saved)
 
     async def generate_many(
@@ -993,39 +1140,58 @@ class AsyncAPIClient(BaseAPIClient):
         concurrency: int = 5,
         ledger: Ledger | str | os.PathLike[str] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
+        slot_timeout: float | None = None,
         on_progress: OnBatchProgress | None = None,
         retry_failed: bool = False,
         resubmit_uncertain: bool = False,
+        regenerate_changed: bool = False,
+        skip_invalid: bool = False,
         overwrite: bool = False,
     ) -> list[LineResult]:
         """Enterprise3D.generate_many, awaited: each line a task; cancelling it stops every line at once (what is
         recorded stays, and calling it again resumes)."""
         import asyncio
 
-        from . import _batch
+        from . import _batch, _downloads
 
-        batch, opened = _batch.batch_for(
+        batch, opened, lock = _batch.batch_for(
             self,
             requests,
             out_dir,
             concurrency=concurrency,
             ledger=ledger,
             timeout=timeout,
+            slot_timeout=slot_timeout,
             retry_failed=retry_failed,
             resubmit_uncertain=resubmit_uncertain,
+            regenerate_changed=regenerate_changed,
+            skip_invalid=skip_invalid,
             overwrite=overwrite,
             on_progress=on_progress,
         )
         slots = asyncio.Semaphore(concurrency)
+
+        async def acquire(seconds: float | None) -> bool:
+            try:
+                await asyncio.wait_for(slots.acquire(), seconds)
+            except TimeoutError:
+                return False
+            return True
+
+        async def download(urls: list[str], folder: Path, expected: str | None) -> list[Any]:
+            async with httpx.AsyncClient(**self._download_client_settings()) as http:
+                return await _downloads.download_async(http, urls, folder, True, None, expected_format=expected)
+
+        slot = (acquire, slots.release, slot_timeout)
         try:
             await asyncio.gather(
                 *(
-                    _batch.run_line_async(self, batch, line, slots, timeout)
-                    for line in batch.lines
-                    if batch.actions[line.name] != "none"
+                    run_async(_batch.line_steps(self, batch, item, timeout, slot, download, self._sleep, None))
+                    for item in batch.todo()
                 )
             )
         finally:
-            if opened:
-                batch.ledger.close()
-        return [batch.results[line.name] for line in batch.lines]
+            if opened is not None:
+                opened.close()
+            lock.release()
+        return batch.ordered()

@@ -1,23 +1,25 @@
 """The job ledger: a durable record of every paid generation, in one SQLite file.
 
-A generating request is written down before it is sent (its inputs without the key, their digest, its track_id),
-its answer (the job's id, status and eta) the moment it arrives, then the result (the output URLs) and the files
-saved from it (path, size, sha256). Each step is its own committed transaction, so a crash at any instant loses no
-job id the server returned: what was sent and never answered stays on record as *uncertain* -- it may have been
+A generating request is written down before it is sent (the arguments it was given, without the key; the request
+as sent; the server it goes to), its answer (the job's id, status and eta) the moment it arrives, then the result
+(the output URLs) and the files saved from it (path, size, sha256, whether their format was verified). Each step is
+its own committed transaction, synced to disk (`synchronous=FULL`), so a crash or a power loss at any instant loses
+no job id the server returned: what was sent and never answered stays on record as *uncertain* -- it may have been
 queued and billed -- and is never sent again unless asked.
 
-States of an entry:
+An entry changes state only as the rules of a paid job allow (the transition table of the job states): a saved
+job stays saved, a failure applies only to an unfinished job, a retry of one request reuses its entry.
 
-    sending    recorded, being sent (a crash here leaves it so: read back, it is uncertain)
-    uncertain  sent, but no answer was recorded (connection lost, a timeout, an answer that could not be read)
-    refused    the server refused it (a 4xx such as 429, or no connection could be made): safe to send again
-    queued     the server answered with a job id; the job is waited for
-    done       the job finished: its output URLs are recorded
-    saved      its files are saved (path, size, sha256)
-    failed     the job (or the request) failed: `message` says why
+When the ledger cannot be written after the server answered (locked by another process past the busy timeout, a
+full or read-only disk), the answer is not lost: it goes at once to stderr and to an append-only journal beside the
+ledger (`<ledger>.journal`, synced), which the next open folds in, and the exception raised (LedgerWriteError)
+carries the job's id.
 
-The file is safe for several processes and threads at once (SQLite's write-ahead log; writers wait for each other).
-Nothing in it is a credential: the key (and any field named like a credential) is left out of the inputs.
+The file is safe for several processes and threads at once (SQLite's write-ahead log; writers wait for each
+other). A line of a batch is *claimed* in the transaction that records it: two processes sharing a ledger never
+both send it. Nothing in the file is a credential: the key (and any field named like a credential) is left out.
+The file's layout has a version (`PRAGMA user_version`): an older ledger is brought up to date when opened, and a
+ledger written by a newer version of this package is refused, untouched.
 """
 
 from __future__ import annotations
@@ -26,29 +28,70 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from ._vendor_facts import CREDENTIAL_FIELDS
+from . import errors
+from ._job_states import (
+    ANSWERED,
+    DONE,
+    FAILED,
+    FILES_SAVED,
+    FINISHED,
+    JOB_FAILED,
+    LIVE,
+    LOST,
+    POLLED,
+    QUEUED,
+    REFUSAL,
+    REFUSED,
+    REQUEST_FAILED,
+    RESEND,
+    SAVED,
+    SENDING,
+    STATES,
+    UNCERTAIN,
+    UNKNOWN,
+    InvalidTransition,
+    next_state,
+)
+from ._vendor_facts import CREDENTIAL_FIELDS, TRACK_ID_FIELD
 
-SENDING = "sending"
-UNCERTAIN = "uncertain"
-REFUSED = "refused"
-QUEUED = "queued"
-DONE = "done"
-SAVED = "saved"
-FAILED = "failed"
-STATES = (SENDING, UNCERTAIN, REFUSED, QUEUED, DONE, SAVED, FAILED)
+__all__ = [
+    "DONE",
+    "FAILED",
+    "LIVE",
+    "QUEUED",
+    "REFUSED",
+    "SAVED",
+    "SCHEMA_VERSION",
+    "SENDING",
+    "STATES",
+    "UNCERTAIN",
+    "Claim",
+    "Entry",
+    "InvalidTransition",
+    "Ledger",
+    "LineTaken",
+    "SavedFile",
+    "identity_of",
+    "line_arguments",
+    "public_inputs",
+]
 
 # How long a writer waits for another process's transaction to end before giving up (seconds).
 BUSY_TIMEOUT = 30.0
+# The version of the file's layout this package writes (PRAGMA user_version; 0: the first, unversioned layout).
+SCHEMA_VERSION = 2
+JOURNAL_SUFFIX = ".journal"
 
-_SCHEMA = """
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS jobs (
     entry INTEGER PRIMARY KEY,
     name TEXT,
@@ -72,10 +115,23 @@ CREATE INDEX IF NOT EXISTS jobs_job_id ON jobs (job_id);
 CREATE INDEX IF NOT EXISTS jobs_name ON jobs (name);
 CREATE INDEX IF NOT EXISTS jobs_track_id ON jobs (track_id);
 """
+# Each step from one version of the layout to the next (index 0: from 0 to 1 ...).
+_MIGRATIONS = (
+    _SCHEMA_V1,
+    # 2: the server (base URL) and profile each job was sent to; the arguments a line was written with (its
+    # identity is `digest`, from now on their digest); no digest of a random track_id any more.
+    """
+    ALTER TABLE jobs ADD COLUMN server TEXT;
+    ALTER TABLE jobs ADD COLUMN profile TEXT;
+    ALTER TABLE jobs ADD COLUMN arguments TEXT;
+    """,
+)
 _COLUMNS = (
     "entry, name, operation, inputs, digest, track_id, state, job_id, status, eta, message, outputs, files, hint, "
-    "attempts, created, updated"
+    "attempts, created, updated, server, profile, arguments"
 )
+# The columns a transition may set besides the state.
+_VALUES = frozenset({"job_id", "status", "eta", "message", "outputs", "files", "hint"})
 
 
 def public_inputs(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,10 +139,44 @@ def public_inputs(body: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in body.items() if name.lower() not in CREDENTIAL_FIELDS}
 
 
-def digest_of(operation: str, inputs: Mapping[str, Any]) -> str:
-    """The sha256 of an operation and its inputs, in a canonical JSON form (sorted keys)."""
-    text = json.dumps([operation, inputs], sort_keys=True, separators=(",", ":"), default=str)
+def line_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """What identifies a request as its user wrote it: its arguments (extra_body included) without the track_id
+    (the client's own name for a request) and without credentials, in JSON form."""
+    kept = {
+        name: value
+        for name, value in arguments.items()
+        if name != TRACK_ID_FIELD and name.lower() not in CREDENTIAL_FIELDS
+    }
+    loaded: dict[str, Any] = json.loads(json.dumps(kept, default=_plain))
+    return loaded
+
+
+def identity_of(operation: str, arguments: Mapping[str, Any]) -> str:
+    """The sha256 of an operation and a request's arguments as written (line_arguments), canonical JSON (sorted
+    keys): two lines are the same request exactly when their identities are equal."""
+    text = json.dumps([operation, line_arguments(arguments)], sort_keys=True, separators=(",", ":"), default=_plain)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """An argument's JSON form: an enum member's value, a model's dict, else its text."""
+    inner = getattr(value, "value", None)
+    if isinstance(inner, (str, int, float, bool)):
+        return inner
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else str(value)
+
+
+def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The fields added, removed or changed between two requests' arguments, sorted."""
+    names = set(before) | set(after)
+    return sorted(
+        name
+        for name in names
+        if name not in before
+        or name not in after
+        or json.dumps(before[name], sort_keys=True) != json.dumps(after[name], sort_keys=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +184,9 @@ class SavedFile:
     path: str
     size: int
     sha256: str
+    # Whether the file's bytes were checked to be a model of its format (False: a format the client cannot check)
+    verified: bool = True
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,11 +210,19 @@ class Entry:
     attempts: int = 1
     created: float = 0.0
     updated: float = 0.0
+    server: str | None = None  # the base URL it was sent to
+    profile: str | None = None  # the command line's profile it was sent with, if one
+    arguments: dict[str, Any] | None = None  # the request as its user wrote it (None: recorded by an older version)
 
     @property
     def uncertain(self) -> bool:
         """Sent with no answer recorded: it may have been queued and billed."""
-        return self.state in (SENDING, UNCERTAIN)
+        return self.state in UNKNOWN
+
+    @property
+    def shown_state(self) -> str:
+        """The state as a listing shows it: `sending` read back is uncertain (its sender is gone or still at it)."""
+        return UNCERTAIN if self.state == SENDING else self.state
 
     def as_dict(self) -> dict[str, Any]:
         """The entry as JSON data."""
@@ -129,13 +230,16 @@ class Entry:
             "entry": self.entry,
             "name": self.name,
             "operation": self.operation,
-            "state": UNCERTAIN if self.state == SENDING else self.state,
+            "state": self.shown_state,
             "job_id": self.job_id,
             "status": self.status,
             "eta": self.eta,
             "message": self.message,
             "track_id": self.track_id,
+            "server": self.server,
+            "profile": self.profile,
             "inputs": self.inputs,
+            "arguments": self.arguments,
             "digest": self.digest,
             "outputs": self.outputs,
             "files": [vars(saved) for saved in self.files],
@@ -143,6 +247,11 @@ class Entry:
             "created": round(self.created, 3),  # (seconds since the epoch, to the millisecond)
             "updated": round(self.updated, 3),
         }
+
+
+def _stored(column: str, value: Any) -> Any:
+    """A transition's value as its column holds it (lists as JSON)."""
+    return json.dumps(value, default=_plain) if column in ("outputs", "files", "hint") and value is not None else value
 
 
 def _entry(row: Sequence[Any]) -> Entry:
@@ -164,7 +273,34 @@ def _entry(row: Sequence[Any]) -> Entry:
         attempts=row[14],
         created=row[15],
         updated=row[16],
+        server=row[17],
+        profile=row[18],
+        arguments=json.loads(row[19]) if row[19] else None,
     )
+
+
+@dataclass
+class Claim:
+    """How a request is recorded: for a batch line, its name, its arguments as written and the entry its run
+    planned from (`expected`); once recorded, its entry and track_id (a request refused and sent again reuses
+    them)."""
+
+    name: str | None = None
+    arguments: dict[str, Any] | None = None
+    expected: int | None = None
+    entry: int | None = None
+    track_id: str | None = None
+
+
+class LineTaken(Exception):
+    """A batch line another run has sent (or is sending) since this run planned it: this run leaves it alone."""
+
+    def __init__(self, name: str, entry: Entry) -> None:
+        self.name, self.entry = name, entry
+        super().__init__(f"line {name!r} was taken by another run (ledger entry {entry.entry}, {entry.shown_state})")
+
+
+_UNSET: Any = object()
 
 
 class Ledger:
@@ -172,19 +308,55 @@ class Ledger:
 
     Pass it, or its path, to Enterprise3D / AsyncEnterprise3D as `ledger=`: every generating request the client
     sends is then recorded. Close it when done (or use it as a context manager); a ledger the client opened from a
-    path is closed with the client.
+    path is closed with the client. LedgerError when the file is not a ledger, or one written by a newer version.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.journal = self.path.with_name(self.path.name + JOURNAL_SUFFIX)
         self._lock = threading.Lock()  # one connection, shared by the threads of a process
-        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-        # The write-ahead log lets readers and a writer of several processes work at once; NORMAL syncs at each
-        # checkpoint: a committed entry survives the process being killed at any instant.
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)  # (IF NOT EXISTS: a ledger opened again is left as it is)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as error:
+            raise errors.LedgerError(f"the job ledger {self.path} cannot be opened: {error}") from None
+        try:
+            self._check_version(int(self._db.execute("PRAGMA user_version").fetchone()[0]))  # (before any write)
+            # The write-ahead log lets readers and a writer of several processes work at once; FULL syncs each
+            # commit to disk, so that a record made before a request is sent survives a power loss too.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+            self._fold_journal()
+        except errors.LedgerError:
+            self._db.close()
+            raise
+        except sqlite3.Error as error:
+            self._db.close()
+            raise errors.LedgerError(f"{self.path} is not a job ledger this package can use: {error}") from None
+
+    def _migrate(self) -> None:
+        """Bring the file's layout up to SCHEMA_VERSION (in one transaction); refuse a newer one untouched."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            self._check_version(version)
+            for step in _MIGRATIONS[version:]:
+                for statement in filter(str.strip, step.split(";")):
+                    self._db.execute(statement)
+            if version != SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise errors.LedgerError(
+                f"the job ledger {self.path} was written by a newer version of this package (layout {version}; "
+                f"this one knows up to {SCHEMA_VERSION}): upgrade the package to use it"
+            )
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
@@ -210,93 +382,181 @@ class Ledger:
                 raise
             self._db.execute("COMMIT")
 
-    def _update(self, entry: int, **values: Any) -> None:
-        values["updated"] = time.time()
-        assignments = ", ".join(f"{column} = ?" for column in values)
+    # -- transitions -----------------------------------------------------------------------------------------
+
+    def transition(self, entry: int, cause: str, **values: Any) -> str | None:
+        """Apply `cause` to an entry as the job states allow (InvalidTransition otherwise), setting `values`
+        (job_id, status, eta, message, outputs, files, hint); the new state, or None when nothing changed.
+
+        When the file cannot be written, the transition goes to the journal (and the job id, if it has one, to
+        stderr) and LedgerWriteError is raised: the answer is never lost."""
+        try:
+            return self._apply(entry, cause, values)
+        except InvalidTransition:
+            raise
+        except sqlite3.Error as error:
+            self._keep_in_journal(entry, cause, values, error)
+
+    def _apply(self, entry: int, cause: str, values: Mapping[str, Any]) -> str | None:
+        unknown = set(values) - _VALUES
+        if unknown:
+            raise ValueError(f"not a ledger value: {', '.join(sorted(unknown))}")
         with self._write() as db:
-            db.execute(f"UPDATE jobs SET {assignments} WHERE entry = ?", (*values.values(), entry))
+            row = db.execute("SELECT state FROM jobs WHERE entry = ?", (entry,)).fetchone()
+            if row is None:
+                raise InvalidTransition(entry, "missing", cause)
+            state = next_state(entry, row[0], cause)
+            if state is None:
+                return None
+            columns = {name: _stored(name, value) for name, value in values.items()}
+            columns |= {"state": state, "updated": time.time()}
+            attempts = ", attempts = attempts + 1" if cause == RESEND else ""
+            assignments = ", ".join(f"{column} = ?" for column in columns) + attempts
+            db.execute(f"UPDATE jobs SET {assignments} WHERE entry = ?", (*columns.values(), entry))
+            return state
+
+    def _keep_in_journal(self, entry: int, cause: str, values: Mapping[str, Any], error: BaseException) -> NoReturn:
+        """The transition that could not be written, appended to the journal (synced) and its job id to stderr;
+        then LedgerWriteError."""
+        job_id = values.get("job_id") or self._job_id(entry)
+        record = {"entry": entry, "cause": cause, "values": dict(values), "time": time.time()}
+        kept = False
+        try:
+            with open(self.journal, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, default=_plain) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            kept = True
+        except OSError:
+            pass
+        where = f"kept in {self.journal}" if kept else "NOT kept anywhere else: note it"
+        job = f"job {job_id}" if job_id else f"entry {entry}"
+        print(
+            f"modelslab: the job ledger {self.path} could not be written ({error}); {job} ({cause}) is {where}",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise errors.LedgerWriteError(
+            f"the job ledger {self.path} could not be written ({error}); {job} is {where}",
+            job_id=None if job_id is None else str(job_id),
+            journal=str(self.journal) if kept else None,
+        ) from None
+
+    def _job_id(self, entry: int) -> str | None:
+        try:
+            with self._lock:
+                row = self._db.execute("SELECT job_id FROM jobs WHERE entry = ?", (entry,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else row[0]
+
+    def _fold_journal(self) -> None:
+        """Apply the transitions a journal kept (in order; those no longer allowed are dropped), then empty it."""
+        try:
+            text = self.journal.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise errors.LedgerError(f"the journal {self.journal} cannot be read: {error}") from None
+        for line in text.splitlines():
+            try:
+                record = json.loads(line)
+                self._apply(int(record["entry"]), str(record["cause"]), dict(record["values"]))
+            except (ValueError, KeyError, TypeError, InvalidTransition):
+                continue  # a line cut short by a crash, or a step taken since
+        os.unlink(self.journal)
 
     # -- what the clients record -------------------------------------------------------------------------------
 
     def record_request(
-        self, operation: str, body: Mapping[str, Any], *, name: str | None = None, track_id: str | None = None
+        self,
+        operation: str,
+        body: Mapping[str, Any],
+        *,
+        name: str | None = None,
+        track_id: str | None = None,
+        arguments: Mapping[str, Any] | None = None,
+        server: str | None = None,
+        profile: str | None = None,
+        expected: int | None = _UNSET,
     ) -> int:
-        """Write down a generating request about to be sent (state `sending`); its entry number."""
+        """Write down a generating request about to be sent (state `sending`); its entry number.
+
+        `arguments`: the request as its user wrote it (default: the body without the track_id); `expected`: for a
+        batch line (`name`), the entry its run planned from (None: none); when the line's latest entry is another
+        one (a run sharing the ledger took the line meanwhile), LineTaken and nothing is recorded."""
         inputs = public_inputs(body)
+        written = line_arguments(arguments if arguments is not None else inputs)
         now = time.time()
-        with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO jobs (name, operation, inputs, digest, track_id, state, created, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    name,
-                    operation,
-                    json.dumps(inputs, default=str),
-                    digest_of(operation, inputs),
-                    track_id,
-                    SENDING,
-                    now,
-                    now,
-                ),
-            )
-            return int(cursor.lastrowid or 0)
+        try:
+            with self._write() as db:
+                if name is not None and expected is not _UNSET:
+                    row = db.execute(
+                        f"SELECT {_COLUMNS} FROM jobs WHERE name = ? ORDER BY entry DESC LIMIT 1", (name,)
+                    ).fetchone()
+                    if row is not None and row[0] != expected:
+                        raise LineTaken(name, _entry(row))
+                cursor = db.execute(
+                    "INSERT INTO jobs (name, operation, inputs, digest, track_id, state, created, updated, server, "
+                    "profile, arguments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        operation,
+                        json.dumps(inputs, default=_plain),
+                        identity_of(operation, written),
+                        track_id,
+                        SENDING,
+                        now,
+                        now,
+                        server,
+                        profile,
+                        json.dumps(written),
+                    ),
+                )
+                return int(cursor.lastrowid or 0)
+        except sqlite3.Error as error:  # nothing was sent: no answer to lose
+            raise errors.LedgerError(
+                f"the job ledger {self.path} could not be written ({error}): nothing was sent"
+            ) from None
 
     def record_resend(self, entry: int) -> None:
-        """The entry is sent again (after the server refused it): `sending` once more."""
-        with self._write() as db:
-            db.execute(
-                "UPDATE jobs SET state = ?, attempts = attempts + 1, updated = ? WHERE entry = ?",
-                (SENDING, time.time(), entry),
-            )
+        """The entry is sent again (after the server refused it): `sending` once more, the same entry."""
+        self.transition(entry, RESEND)
 
     def record_answer(self, entry: int, job_id: str | None, status: str | None, eta: float | None) -> None:
         """The server's answer to the request: the job's id, status and eta (state `queued`)."""
-        self._update(entry, state=QUEUED, job_id=job_id, status=status, eta=eta, message=None)
+        self.transition(entry, ANSWERED, job_id=job_id, status=status, eta=eta, message=None)
 
     def record_refused(self, entry: int, message: str) -> None:
         """The server refused the request (it was not queued): safe to send again."""
-        self._update(entry, state=REFUSED, message=message)
+        self.transition(entry, REFUSAL, message=message)
 
     def record_uncertain(self, entry: int, message: str) -> None:
         """The request may have reached the server, but no answer was recorded."""
-        self._update(entry, state=UNCERTAIN, message=message)
+        self.transition(entry, LOST, message=message)
 
-    def record_status(self, job_id: str, status: str | None, eta: float | None) -> None:
+    def record_status(self, entry: int, status: str | None, eta: float | None) -> None:
         """A poll's answer: the job's status and eta."""
-        with self._write() as db:
-            db.execute(
-                "UPDATE jobs SET status = ?, eta = ?, updated = ? WHERE job_id = ? AND state = ?",
-                (status, eta, time.time(), job_id, QUEUED),
-            )
+        self.transition(entry, POLLED, status=status, eta=eta)
 
-    def record_result(self, job_id: str, status: str | None, outputs: Sequence[str]) -> None:
-        """The job is done: its output URLs (state `done`; an entry already `saved` stays so)."""
-        with self._write() as db:
-            db.execute(
-                "UPDATE jobs SET state = CASE WHEN state = ? THEN state ELSE ? END, status = ?, eta = NULL, "
-                "outputs = ?, message = NULL, updated = ? WHERE job_id = ?",
-                (SAVED, DONE, status, json.dumps(list(outputs)), time.time(), job_id),
-            )
+    def record_result(self, entry: int, status: str | None, outputs: Sequence[str], job_id: str | None = None) -> None:
+        """The job is done: its output URLs (state `done`; a saved entry stays as it is)."""
+        values: dict[str, Any] = {"status": status, "eta": None, "outputs": list(outputs), "message": None}
+        if job_id is not None:
+            values["job_id"] = job_id
+        self.transition(entry, FINISHED, **values)
 
-    def record_failure(self, job_id: str, status: str | None, message: str | None) -> None:
-        """The job failed (state `failed`)."""
-        with self._write() as db:
-            db.execute(
-                "UPDATE jobs SET state = ?, status = ?, eta = NULL, message = ?, updated = ? WHERE job_id = ?",
-                (FAILED, status, message, time.time(), job_id),
-            )
+    def record_failure(self, entry: int, status: str | None, message: str | None) -> None:
+        """The job failed (state `failed`; a finished or saved entry stays as it is)."""
+        self.transition(entry, JOB_FAILED, status=status, eta=None, message=message)
 
     def record_request_failure(self, entry: int, message: str) -> None:
         """The request itself failed in a way that queued nothing (e.g. the API said "error" at once)."""
-        self._update(entry, state=FAILED, message=message)
+        self.transition(entry, REQUEST_FAILED, message=message)
 
-    def record_files(self, job_id: str, files: Sequence[SavedFile]) -> None:
+    def record_files(self, entry: int, files: Sequence[SavedFile]) -> None:
         """The job's files are saved (state `saved`)."""
-        with self._write() as db:
-            db.execute(
-                "UPDATE jobs SET state = ?, files = ?, updated = ? WHERE job_id = ?",
-                (SAVED, json.dumps([vars(saved) for saved in files]), time.time(), job_id),
-            )
+        self.transition(entry, FILES_SAVED, files=[vars(saved) for saved in files])
 
     def record_hint(self, payload: Mapping[str, Any], id_field: str, track_field: str) -> Entry | None:
         """Keep a webhook payload on the entry it names (by job id, else track_id); the entry, or None. The payload
@@ -306,7 +566,11 @@ class Ledger:
         if found is None and track_id is not None:
             found = self.find_by_track_id(str(track_id))
         if found is not None:
-            self._update(found.entry, hint=json.dumps(dict(payload), default=str))
+            with self._write() as db:
+                db.execute(
+                    "UPDATE jobs SET hint = ?, updated = ? WHERE entry = ?",
+                    (json.dumps(dict(payload), default=str), time.time(), found.entry),
+                )
             return self.get(found.entry)
         return None
 
@@ -367,7 +631,10 @@ class Ledger:
                 ("eta", "eta"),
                 ("message", "message"),
                 ("track_id", "track_id"),
+                ("server", "server"),
+                ("profile", "profile"),
                 ("inputs", "json(inputs)"),
+                ("arguments", "json(arguments)"),
                 ("digest", "digest"),
                 ("outputs", "json(coalesce(outputs, '[]'))"),
                 ("files", "json(coalesce(files, '[]'))"),
@@ -385,7 +652,13 @@ class Ledger:
 
     def latest_by_name(self) -> dict[str, Entry]:
         """The latest entry of each named line (a batch's lines), by name."""
-        return {entry.name: entry for entry in self.entries() if entry.name is not None}
+        query = (
+            f"SELECT {_COLUMNS} FROM jobs WHERE entry IN (SELECT max(entry) FROM jobs WHERE name IS NOT NULL "
+            "GROUP BY name)"
+        )
+        with self._lock:
+            rows = self._db.execute(query).fetchall()
+        return {row[1]: _entry(row) for row in rows}
 
     def uncertain(self) -> list[Entry]:
         """The entries sent with no answer recorded: they may have been queued and billed."""

@@ -31,6 +31,7 @@ from ._spec_reading import SpecOperation
 from ._vendor_facts import (
     CREDENTIAL_FIELDS,
     ETA_FIELD,
+    FORMAT_FIELD,
     JOB_ID_FIELD,
     OUTPUT_FIELD,
     PROCESSING_STATUS,
@@ -49,9 +50,6 @@ def job_duration(job_seconds: float | tuple[float, float], body: bytes) -> float
     low, high = job_seconds
     share = int.from_bytes(hashlib.sha256(body).digest()[:4], "big") / 2**32
     return low + (high - low) * share
-
-
-FORMAT_FIELD = "output_format"  # the request field naming the model's file format (the vendor's)
 
 
 def glb_head(document: dict[str, Any], binary_length: int) -> bytes:

@@ -20,14 +20,21 @@ The high-level clients (Enterprise3D, AsyncEnterprise3D) raise only these; catch
     ├── GenerationTimeoutError      a generation not done by the wait's deadline: `id`, `last` (resume with it)
     ├── DownloadError               an output file could not be saved: `url`, `status_code`; nothing half-written
     ├── InvalidResponse             a body that does not match the spec (InvalidField says where)
-    └── UnexpectedStatus            a status the spec does not document (2xx/3xx); the functional API raises it
-                                    only with Client(raise_on_unexpected_status=True)
+    ├── UnexpectedStatus            a status the spec does not document (2xx/3xx); the functional API raises it
+    │                               only with Client(raise_on_unexpected_status=True)
+    └── LedgerError                 the job ledger could not be used (not a ledger, a newer layout, no disk)
+        ├── LedgerWriteError        ... nor written once the server had answered: `job_id` (also on stderr and in
+        │                           the ledger's journal, which its next open folds in)
+        └── FolderInUseError        a batch folder another live process is running a batch on: `owner`
 
-No exception's message or repr contains the request: the API key travels in the request body.
+No exception's message, repr or content holds a credential: an error built from an answer has the request's key
+and every credential field's value removed wherever the server echoed them (`[redacted]`).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -44,20 +51,22 @@ class APIError(Exception):
 
 class APIConnectionError(APIError):
     """The request did not complete (no connection, connection reset, TLS failure, ...). The httpx exception is
-    the `__cause__`."""
+    the `__cause__`. `sent`: whether the request may have reached the server (False: no connection was made, so
+    nothing was sent)."""
 
     operation: str
 
-    def __init__(self, operation: str, message: str = "Connection error.") -> None:
+    def __init__(self, operation: str, message: str = "Connection error.", *, sent: bool = True) -> None:
         self.operation = operation
+        self.sent = sent
         super().__init__(f"{operation}: {message}")
 
 
 class APITimeoutError(APIConnectionError):
     """The request took longer than the client's timeout (connect, read, write or pool)."""
 
-    def __init__(self, operation: str) -> None:
-        super().__init__(operation, "Request timed out.")
+    def __init__(self, operation: str, *, sent: bool = True) -> None:
+        super().__init__(operation, "Request timed out.", sent=sent)
 
 
 class _AnsweredError(APIError):
@@ -176,9 +185,8 @@ class GenerationTimeoutError(APIError, TimeoutError):
         self.timeout = timeout
         self.polls = polls
         status = getattr(getattr(last, "status", None), "value", getattr(last, "status", None))
-        resume = f"; wait_for_result({id!r}) waits on" if id is not None else ""
-        done = f"not done within {timeout:g} s ({polls} polls, last status {status!r})"
-        super().__init__(f"{operation}: generation {id} {done}{resume}")
+        done = f"not done within {timeout:g} s ({polls} polls, last status {status!r}); it goes on on the server"
+        super().__init__(f"{operation}: generation {id} {done}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.__dict__, self.args))
@@ -292,6 +300,96 @@ class InvalidResponse(APIError):
         )
 
 
+class LedgerError(APIError):
+    """The job ledger could not be used: the file is not a ledger, was written by a newer version of this package,
+    cannot be opened or written (nothing was sent when it is raised before a request), or a batch folder is busy."""
+
+
+class LedgerWriteError(LedgerError):
+    """The ledger could not be written after the server had answered (locked by another process past the busy
+    timeout, a full or read-only disk). The answer is not lost: `job_id` is its job's id (None when the answer
+    had none), also printed on stderr at once and kept in `journal` (the file beside the ledger that its next open
+    folds in; None if that could not be written either)."""
+
+    def __init__(self, message: str, *, job_id: str | None, journal: str | None) -> None:
+        self.job_id = job_id
+        self.journal = journal
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__, self.args))
+
+
+class FolderInUseError(LedgerError):
+    """Another live process is running a batch on this output folder: `owner` says which (its process id and
+    host). One batch runs on a folder at a time, so that no line is sent twice."""
+
+    def __init__(self, message: str, owner: str) -> None:
+        self.owner = owner
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__, self.args))
+
+
+REDACTED = "[redacted]"
+# What an answer's error keeps that may quote the request: each is cleaned of the request's credentials.
+_ANSWER_ATTRIBUTES = ("content", "message", "body", "result", "got", "last", "expected")
+
+
+def redact(error: BaseException, secrets: Iterable[str]) -> None:
+    """Remove every value in `secrets` (the request's key, its credential fields' values) from `error` and the
+    errors it was raised from: message, content, body, headers, the response it keeps. By value: wherever the
+    server echoed them (as they were sent, or JSON-escaped)."""
+    forms = sorted(
+        {form for secret in secrets if len(secret) >= 4 for form in (secret, json.dumps(secret)[1:-1])},
+        key=len,
+        reverse=True,
+    )
+    if not forms:
+        return
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(_redacted(arg, forms) for arg in current.args)
+        state = vars(current)
+        for name in _ANSWER_ATTRIBUTES:
+            if name in state:
+                state[name] = _redacted(state[name], forms)
+        if isinstance(state.get("headers"), httpx.Headers):
+            state["headers"] = httpx.Headers([(k, _redacted(v, forms)) for k, v in state["headers"].multi_items()])
+        if isinstance(state.get("response"), httpx.Response):  # (its request holds the key)
+            kept = state["response"]
+            state["response"] = httpx.Response(
+                kept.status_code, headers=state.get("headers", kept.headers), content=_redacted(kept.content, forms)
+            )
+        current = current.__cause__ or current.__context__
+
+
+def _redacted(value: Any, forms: list[str], depth: int = 0) -> Any:
+    if depth > 20:
+        return value
+    if isinstance(value, str):
+        for form in forms:
+            value = value.replace(form, REDACTED)
+        return value
+    if isinstance(value, bytes):
+        for form in forms:
+            value = value.replace(form.encode(), REDACTED.encode())
+        return value
+    if isinstance(value, list):
+        return [_redacted(item, forms, depth + 1) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_redacted(item, forms, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return {key: _redacted(item, forms, depth + 1) for key, item in value.items()}
+    for attribute in getattr(type(value), "__attrs_attrs__", ()):  # a generated model
+        name = attribute.name
+        object.__setattr__(value, name, _redacted(getattr(value, name), forms, depth + 1))
+    return value
+
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -301,11 +399,14 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "DownloadError",
+    "FolderInUseError",
     "GenerationFailedError",
     "GenerationTimeoutError",
     "InternalServerError",
     "InvalidField",
     "InvalidResponse",
+    "LedgerError",
+    "LedgerWriteError",
     "NotFoundError",
     "OperationFailedError",
     "PaymentRequiredError",

@@ -19,8 +19,9 @@ and its exit status:
     11  GenerationTimeoutError: not done in time (the message names the id to wait on)
     12  InvalidResponse, UnexpectedStatus: an answer that does not match the spec
     13  DownloadError
-    14  a local file or folder could not be used (OSError: the output folder, the jobs file)
-    15  a batch ended with lines not done (failed, uncertain, or not done in time)
+    14  a local file or folder could not be used (OSError: the output folder, the jobs file; LedgerError: the job
+        ledger, or a batch folder another run is using)
+    15  a batch ended with lines not done (failed, uncertain, refused, changed, or not done in time)
     130 interrupted (Ctrl-C); 143 terminated (SIGTERM): what was recorded stays, and the message says how to continue
 
 The key is read from MODELSLAB_API_KEY only (an argument would show in the process list) and never printed: no
@@ -116,6 +117,7 @@ EXIT_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.InvalidResponse, 12),
     (errors.UnexpectedStatus, 12),
     (errors.DownloadError, 13),
+    (errors.LedgerError, LOCAL_ERROR),
     (errors.APIError, 1),
     (OSError, LOCAL_ERROR),
     (ValueError, 2),
@@ -161,7 +163,8 @@ def build_parser(commands: Sequence[Command], version: str = "") -> argparse.Arg
         description=f"The API from a shell. The key comes from {API_KEY_ENV}; the base URL from {BASE_URL_ENV}.",
         epilog="Exit statuses: 0 success, 2 usage, 3 key refused, 4 not found, 5 out of credits, 6 rate limited, "
         "7 other 4xx, 8 server error, 9 no answer, 10 the operation failed, 11 generation not done in time, "
-        "12 invalid answer, 13 download failed, 1 other API errors.",
+        "12 invalid answer, 13 download failed, 14 a local file, folder or the job ledger unusable, 15 a batch "
+        "with lines not done, 130 interrupted, 143 terminated, 1 other API errors.",
         allow_abbrev=False,
     )
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -316,19 +319,34 @@ def add_job_commands(subparsers: Any) -> None:
         help="generate many models from a JSON Lines file (costs credits per line); run again to resume",
         description="Each line of JOBS is a JSON object: a generating command's options (text-to-3d's when it has "
         "prompt, image-to-3d's when it has image, or the one `operation` names) and an optional `name`, its folder "
-        "under OUT_DIR (default: its line number). The batch's ledger lives in OUT_DIR; running the same command "
-        "again resumes: done lines send nothing, queued ones are waited for, never submitted twice.",
+        "under OUT_DIR (default: its line number). Every line is checked before anything is sent. The batch's ledger "
+        "lives in OUT_DIR; running the same command again resumes: saved lines send nothing, queued ones are waited "
+        "for at the server they were sent to, never submitted twice. One run at a time per OUT_DIR.",
         allow_abbrev=False,
     )
     batch.add_argument("jobs_file", type=Path, metavar="JOBS", help="the JSON Lines file of generation requests")
     batch.add_argument("-o", "--out-dir", type=Path, required=True, help="the folder the lines' folders go in")
     batch.add_argument("--concurrency", type=positive_int, default=5, help="jobs queued at once (5: the smallest plan)")
-    batch.add_argument("--timeout", type=positive_seconds, default=600.0, help="seconds each job may take (600)")
-    batch.add_argument("--retry-failed", action="store_true", help="submit failed lines again")
+    batch.add_argument(
+        "--timeout", type=positive_seconds, default=600.0, help="seconds each job may take once sent (600)"
+    )
+    batch.add_argument(
+        "--slot-timeout", type=positive_seconds, default=None, help="seconds a line may wait for a free slot (none)"
+    )
+    batch.add_argument("--retry-failed", action="store_true", help="submit failed lines again (costs credits)")
     batch.add_argument(
         "--resubmit-uncertain",
         action="store_true",
-        help="submit again the lines sent with no answer recorded (they may have been queued and billed)",
+        help="submit again the lines sent with no answer recorded (they may have been queued and billed: this may "
+        "pay twice)",
+    )
+    batch.add_argument(
+        "--regenerate-changed",
+        action="store_true",
+        help="generate again the lines edited since they were sent (costs credits)",
+    )
+    batch.add_argument(
+        "--skip-invalid", action="store_true", help="run the valid lines when some lines are invalid (else none runs)"
     )
     batch.add_argument("--overwrite", action="store_true", help="replace files already in a line's folder")
     batch.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the summary as JSON")
@@ -475,21 +493,31 @@ def save(client: Any, result: Any, args: argparse.Namespace, progress: Progress)
 class JobWatch:
     """The id of the job a command waits on, once the server has given it: what an interruption names."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: str | None = None) -> None:
         self.id: str | None = None
         self.sent = False
+        self.profile = profile
+
+    def wait_command(self, job_id: str, args: argparse.Namespace | None = None) -> str:
+        """The command that continues a job's wait (with the profile it was sent with)."""
+        profile = f" --profile {self.profile}" if self.profile else ""
+        out = f" -o {args.out_dir}" if args is not None and getattr(args, "out_dir", None) is not None else ""
+        return f"{PROGRAM}{profile} wait {job_id}{out}"
 
     def queued(self, job_id: str) -> None:
         self.id = job_id
-        say(f"queued job {job_id} (if this stops, `{PROGRAM} wait {job_id}` continues it)")
+        say(f"queued job {job_id} (if this stops, `{self.wait_command(job_id)}` continues it)")
 
-    def continuing(self, args: argparse.Namespace) -> str:
+    def continuing(self, args: argparse.Namespace, error: BaseException | None = None) -> str:
         if self.id is None:
-            if self.sent:
+            if isinstance(error, errors.APIConnectionError) and not error.sent:
+                return "; no connection was made: nothing was sent"
+            if self.sent and isinstance(error, (errors.APIConnectionError, errors.InternalServerError)):
+                return f"; the job may have been queued (and billed): `{PROGRAM} jobs` lists it as uncertain"
+            if self.sent and error is None:
                 return f"; the job may have been queued (and billed): `{PROGRAM} jobs` lists it as uncertain"
             return ""
-        out = f" -o {args.out_dir}" if getattr(args, "out_dir", None) is not None else ""
-        return f"; job {self.id} goes on: `{PROGRAM} wait {self.id}{out}` continues it"
+        return f"; job {self.id} goes on on the server: `{self.wait_command(self.id, args)}` continues it"
 
 
 def read_secret(option: Option) -> str:
@@ -546,6 +574,31 @@ def wait_command(client: Any, args: argparse.Namespace, watch: JobWatch) -> Any:
         return save(client, result, args, progress)
 
 
+def server_of_job(args: argparse.Namespace, given: Any) -> tuple[Any, str | None]:
+    """The profile and base URL `wait ID` uses: those the ledger recorded the job with (its key stays with its
+    server); the profile given when it agrees. ProfileError when it names another server."""
+    from ._ledger import Ledger
+
+    path = ledger_path(args)
+    if not path.exists():
+        return given, None
+    with Ledger(path) as ledger:
+        entry = ledger.find(str(args.id))
+    if entry is None or entry.server is None:
+        return given, None
+    if given is not None:
+        if given.base_url.rstrip("/") != entry.server.rstrip("/"):
+            sent_with = f" with profile {entry.profile!r}" if entry.profile else ""
+            raise _profiles.ProfileError(
+                f"job {args.id} was sent to {entry.server}{sent_with}, not to profile {given.name!r}'s server: its key "
+                "stays with its server"
+            )
+        return given, None
+    if entry.profile is not None:
+        return _profiles.chosen(entry.profile), None
+    return None, entry.server
+
+
 def jobs_command(args: argparse.Namespace) -> str:
     from ._ledger import Ledger
 
@@ -592,7 +645,7 @@ def age(seconds: float) -> str:
 
 
 def batch_command(
-    key: str, args: argparse.Namespace, async_client_class: Any, base_url: str | None = None
+    key: str, args: argparse.Namespace, async_client_class: Any, base_url: str | None = None, profile: str | None = None
 ) -> tuple[int, str]:
     """Run a batch on the async client (cancelling it stops every line at once and leaves no part of a file)."""
     import asyncio
@@ -607,14 +660,18 @@ def batch_command(
         if task is not None:
             loop.add_signal_handler(signal.SIGTERM, lambda: terminated.append(task.cancel()))
         async with async_client_class(api_key=key, base_url=base_url) as client:
+            client._profile = profile
             return await client.generate_many(
                 requests,
                 args.out_dir,
                 concurrency=args.concurrency,
                 timeout=args.timeout,
+                slot_timeout=args.slot_timeout,
                 on_progress=batch_progress,
                 retry_failed=args.retry_failed,
                 resubmit_uncertain=args.resubmit_uncertain,
+                regenerate_changed=args.regenerate_changed,
+                skip_invalid=args.skip_invalid,
                 overwrite=args.overwrite,
             )
 
@@ -635,8 +692,37 @@ def batch_command(
     summary = table(rows)
     if not done:
         left = sum(result.state != "saved" for result in results)
-        summary += f"\n{left} of {len(results)} lines not done; run the same command again to resume"
+        summary += f"\n{left} of {len(results)} lines not done: " + "; ".join(next_steps(results))
     return (0 if done else BATCH_NOT_DONE), summary
+
+
+# What would move a batch's unfinished lines on, by their state: (the flag that does it, or "" for running the same
+# command again; what it does and costs).
+NEXT_STEPS: dict[str, tuple[str, str]] = {
+    "queued": ("", "waits for the jobs still running on the server (no new charge)"),
+    "done": ("", "downloads the files of finished jobs (no new charge)"),
+    "waiting": ("", "sends the lines never sent"),
+    "refused": ("", "sends again the lines the server refused (nothing was queued for them)"),
+    "failed": ("--retry-failed", "generates the failed lines again (costs credits)"),
+    "uncertain": (
+        "--resubmit-uncertain",
+        "sends again the lines sent with no answer (they may have been queued and billed: this may pay twice; "
+        f"`{PROGRAM} jobs` lists them)",
+    ),
+    "changed": ("--regenerate-changed", "generates again the lines edited since they were sent (costs credits)"),
+    "invalid": ("", "fix the invalid lines (their message says why); nothing was sent for them"),
+}
+
+
+def next_steps(results: Sequence[Any]) -> list[str]:
+    """What to run next for a batch's unfinished lines: one clause per kind, naming the flag and what it costs."""
+    steps = []
+    for state, (flag, effect) in NEXT_STEPS.items():
+        count = sum(result.state == state for result in results)
+        if count:
+            how = "" if state == "invalid" else f"the same command with {flag} " if flag else "the same command again "
+            steps.append(f"{count} {state}: {how}{effect}")
+    return steps
 
 
 def batch_progress(progress: Any) -> None:
@@ -695,11 +781,16 @@ def run(
         return 0
     try:
         profile = _profiles.chosen(args.profile)
+        if getattr(args, "job_command", None) == "wait":
+            profile, server = server_of_job(args, profile)
+        else:
+            server = None
         key = profile.key() if profile is not None else os.environ.get(API_KEY_ENV, "")
-    except _profiles.ProfileError as error:
+    except (_profiles.ProfileError, errors.LedgerError) as error:
         say(str(error))
-        return USAGE
-    base_url = profile.base_url if profile is not None else None
+        return USAGE if isinstance(error, _profiles.ProfileError) else LOCAL_ERROR
+    base_url = profile.base_url if profile is not None else server
+    profile_name = profile.name if profile is not None else None
     if not key.strip():
         say(f"set {API_KEY_ENV} to your API key (it is never taken as an argument; a blank one is refused)")
         return USAGE
@@ -710,17 +801,18 @@ def run(
     logger = logging.getLogger(__package__ or "modelslab_enterprise_3d")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    watch = JobWatch()
+    watch = JobWatch(profile_name)
     status = 0
     try:
         with sigterm_as_interrupt():
             if getattr(args, "job_command", None) == "mcp":
                 return mcp_command(args, table, async_client_class, key, base_url)
             if getattr(args, "job_command", None) == "batch":
-                status, output = batch_command(key, args, async_client_class, base_url)
+                status, output = batch_command(key, args, async_client_class, base_url, profile_name)
                 print(output)
                 return status
             with client_class(api_key=key, base_url=base_url, ledger=ledger_path(args)) as client:
+                client._profile = profile_name
                 if getattr(args, "job_command", None) == "wait":
                     result = wait_command(client, args, watch)
                 else:
@@ -730,8 +822,8 @@ def run(
         text = str(error).strip()
         first_line = text.splitlines()[0] if text else type(error).__name__
         hint = (
-            watch.continuing(args)
-            if isinstance(error, (errors.APIConnectionError, errors.GenerationTimeoutError))
+            watch.continuing(args, error)
+            if isinstance(error, (errors.APIConnectionError, errors.GenerationTimeoutError, errors.InternalServerError))
             else ""
         )
         say(f"{type(error).__name__}: {first_line}{hint}")

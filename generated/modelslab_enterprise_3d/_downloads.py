@@ -3,15 +3,19 @@
 Memory stays bounded whatever the file's size: each chunk is written as it arrives (httpx reads the network 64 KiB
 at a time; re-chunking it to a fixed size costs a copy of every byte). A call saves all of its files or none: on a
 failure or an interruption (an exception, Ctrl-C, a cancelled task) every part and every file it already renamed
-into place is removed, so that nothing half-written, and no partial set, is left. Files go only to the directory
-given, under names derived from the URLs that cannot leave it. The file host gets a plain GET: neither the API key
-(which travels only in the API's request bodies) nor the client's default headers.
+into place is removed, so that nothing half-written, and no partial set, is left. Each file is synced to disk before
+its rename and the folder after it, so that a power loss leaves either no file or the whole one. Each file is
+checked by what it is (the format asked for and its own bytes, not the URL's extension): an error page served as a
+model is refused; a format that cannot be checked is kept, marked unverified, with a warning. Files go only to the
+directory given, under names derived from the URLs that cannot leave it. The file host gets a plain GET: neither the
+API key (which travels only in the API's request bodies) nor the client's default headers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -26,7 +30,9 @@ from . import errors
 from ._ledger import SavedFile
 from ._types import OnProgress
 from ._vendor_facts import OUTPUT_FIELD
-from ._verify import model_file_problem
+from ._verify import verify
+
+logger = logging.getLogger(__package__ or __name__)
 
 PART_SUFFIX = ".part"
 MAX_NAME_LENGTH = 120
@@ -122,8 +128,23 @@ def file_mode() -> int:
     return 0o666 & ~umask
 
 
+def sync_folder(folder: Path) -> None:
+    """Sync a folder's entries (a rename into it) to disk; where a folder cannot be opened (Windows), nothing."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def place(parts: list[Path], paths: list[Path], overwrite: bool) -> None:
-    """Rename every part into place, or none: a failure takes back the ones already placed."""
+    """Rename every part into place, or none: a failure takes back the ones already placed. The renames are synced
+    to disk (the folder) once they are all done."""
     placed: list[Path] = []
     mode = file_mode()
     try:
@@ -135,6 +156,8 @@ def place(parts: list[Path], paths: list[Path], overwrite: bool) -> None:
                 os.link(part, path)  # fails if `path` appeared meanwhile: never replaces a file not ours
                 os.unlink(part)
             placed.append(path)
+        for folder in {path.parent for path in paths}:
+            sync_folder(folder)
     except BaseException:
         for path in placed:
             with contextlib.suppress(OSError):
@@ -160,8 +183,10 @@ class Part:
     """One file being downloaded: its temporary file beside the final path, the bytes written, their sha256 (when
     asked for: a job ledger records it)."""
 
-    def __init__(self, url: str, path: Path, on_progress: OnProgress | None, hashed: bool) -> None:
-        self.url, self.path, self.on_progress = url, path, on_progress
+    def __init__(
+        self, url: str, path: Path, on_progress: OnProgress | None, hashed: bool, expected: str | None = None
+    ) -> None:
+        self.url, self.path, self.on_progress, self.expected = url, path, on_progress, expected
         self.handle, self.part = new_part(path)
         self.written = 0
         self.total: int | None = None
@@ -180,13 +205,23 @@ class Part:
             self.on_progress(self.url, self.written, self.total)
 
     def finish(self, response: httpx.Response) -> SavedFile:
-        """Check the whole file (its length, then its format); what the ledger keeps of it."""
+        """Check the whole file (its length, then what it is) and sync it to disk; what the ledger keeps of it."""
         check_complete(self.url, response, self.written)
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
         self.handle.close()
-        found = model_file_problem(self.part, self.path.name)
-        if found is not None:
-            raise errors.DownloadError(self.url, f"{self.path.name} is {found}")
-        return SavedFile(str(self.path.resolve()), self.written, self.hash.hexdigest() if self.hash else "")
+        verdict = verify(self.part, self.path.name, self.expected)
+        if verdict.problem is not None:
+            raise errors.DownloadError(self.url, f"{self.path.name} is {verdict.problem}")
+        if not verdict.verified:
+            logger.warning("%s: kept unverified (no check for its format, %s)", self.path.name, verdict.format)
+        return SavedFile(
+            str(self.path.resolve()),
+            self.written,
+            self.hash.hexdigest() if self.hash else "",
+            verdict.verified,
+            verdict.format,
+        )
 
 
 def download(
@@ -196,13 +231,14 @@ def download(
     overwrite: bool,
     on_progress: OnProgress | None,
     hashed: bool = True,
+    expected_format: str | None = None,
 ) -> list[SavedFile]:
     urls, paths = prepare(result, directory, overwrite)
     parts: list[Path] = []
     saved: list[SavedFile] = []
     try:
         for url, path in zip(urls, paths, strict=True):
-            file = Part(url, path, on_progress, hashed)
+            file = Part(url, path, on_progress, hashed, expected_format)
             parts.append(file.part)
             with file.handle, transport_errors(url), http.stream("GET", url) as response:
                 file.start(response)
@@ -222,13 +258,14 @@ async def download_async(
     overwrite: bool,
     on_progress: OnProgress | None,
     hashed: bool = True,
+    expected_format: str | None = None,
 ) -> list[SavedFile]:
     urls, paths = prepare(result, directory, overwrite)
     parts: list[Path] = []
     saved: list[SavedFile] = []
     try:
         for url, path in zip(urls, paths, strict=True):
-            file = Part(url, path, on_progress, hashed)
+            file = Part(url, path, on_progress, hashed, expected_format)
             parts.append(file.part)
             with file.handle, transport_errors(url):
                 async with http.stream("GET", url) as response:

@@ -47,6 +47,9 @@ ETA_FIELD = "eta"
 OUTPUT_FIELD = "output"
 PROCESSING_STATUS = "processing"
 
+# The request field naming a generated model's file format (glb, obj, stl, ply).
+FORMAT_FIELD = "output_format"
+
 # The request field a generating request may carry to name itself; the webhook sends it back (the webhooks page).
 TRACK_ID_FIELD = "track_id"
 
