@@ -37,7 +37,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 import httpx
 
-from ._mock_options import DEFAULT_JOB_SECONDS, DEFAULT_QUEUE_LIMIT, TESTING_EXTRA
+from ._mock_options import DEFAULT_JOB_SECONDS, DEFAULT_QUEUE_LIMIT, FAULTS, TESTING_EXTRA
 
 try:
     from jsonschema.exceptions import ValidationError
@@ -97,6 +97,11 @@ def describe_violation(exc: Exception) -> str:
 MAX_BODY_BYTES = 1024 * 1024
 # How many distinct valid requests a mock remembers having validated (see SpecMock.validate).
 REMEMBERED_VALID_REQUESTS = 1024
+
+
+class Hang(Exception):
+    """The mock's answer never comes (the `hang` fault): the HTTP server holds the connection open, the in-process
+    transport raises httpx's ReadTimeout."""
 
 
 class BadRequest(Exception):
@@ -166,6 +171,7 @@ class SpecMock:
         files_origin: str | None = None,
         queue_limit: int | None = None,
         submit_delay: float = 0.0,
+        faults: frozenset[str] | set[str] | tuple[str, ...] = (),
     ) -> None:
         """`spec`: the OpenAPI document (a dict, as parsed; default: default_spec()); `job_seconds`: how long a
         generation takes (or a range, each request's duration drawn from its body); `results`: generating
@@ -173,7 +179,7 @@ class SpecMock:
         default_results()); `files_origin`: where output files are said to be (default: wherever the mock is
         reached); `queue_limit`: how many jobs may be queued at once (None: no limit); `submit_delay`:
         seconds the HTTP server waits, once a job is queued, before it answers (a slow network, for fault
-        tests)."""
+        tests); `faults`: the faults it shows (the names of _mock_options.FAULTS)."""
         self.spec = spec if spec is not None else self.default_spec()
         self.base_path = server_base_path(self.spec)
         self.operations: list[SpecOperation] = spec_operations(self.spec)
@@ -183,7 +189,11 @@ class SpecMock:
         self._valid: set[tuple[object, ...]] = set()
         self.requests_seen = 0
         results = results if results is not None else self.default_results()
-        self.jobs = Lifecycle(self.operations, results, job_seconds, files_origin, queue_limit)
+        unknown = set(faults) - set(FAULTS)
+        if unknown:
+            raise ValueError(f"no such mock fault: {', '.join(sorted(unknown))} (faults: {', '.join(FAULTS)})")
+        self.faults = frozenset(faults)
+        self.jobs = Lifecycle(self.operations, results, job_seconds, files_origin, queue_limit, self.faults)
         self.submit_delay = submit_delay
 
     def default_spec(self) -> dict[str, Any]:
@@ -252,7 +262,13 @@ class SpecMock:
         except Exception as exc:  # openapi-core's own failure on input it did not expect: still the caller's request
             message = f"Invalid request to {op.label}: it could not be validated ({type(exc).__name__})"
             return self._json(400, self.error_body(op, 400, message, "invalid_request"))
-        return self.answer(op, request)
+        if "echo-500" in self.faults and self._generates(request):
+            echoed = request.content.decode(errors="replace")
+            return self._json(500, {"status": "error", "message": f"internal error while handling {echoed}"})
+        answer = self.answer(op, request)
+        if "hang" in self.faults and answer.status_code == 200 and self._generates(request):
+            raise Hang()  # (the job is queued; its answer never comes)
+        return answer
 
     def validate(self, op: SpecOperation, request: httpx.Request) -> None:
         """Raise BadRequest or openapi-core's error unless the request is what the spec accepts.
@@ -328,7 +344,14 @@ class SpecMock:
 
     def transport(self) -> httpx.MockTransport:
         """An in-process transport for httpx.Client and httpx.AsyncClient alike."""
-        return httpx.MockTransport(self.handle)
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            try:
+                return self.handle(request)
+            except Hang:
+                raise httpx.ReadTimeout("the mock never answers (hang)", request=request) from None
+
+        return httpx.MockTransport(handle)
 
     def asgi_app(self) -> Starlette:
         async def endpoint(request: Request) -> Response:
@@ -346,13 +369,20 @@ class SpecMock:
                 message = f"the request could not be read ({type(exc).__name__})"
                 answer = self._json(400, self.error_body(None, 400, message, "invalid_request"))
             else:
-                answer = self.handle(outgoing)
+                try:
+                    answer = self.handle(outgoing)
+                except Hang:
+                    await asyncio.sleep(HANG_SECONDS)
+                    answer = self._json(504, {"status": "error", "message": "mock: hung"})
                 if self.submit_delay and answer.status_code == 200 and self._generates(outgoing):
                     await asyncio.sleep(self.submit_delay)
             return Response(answer.content, status_code=answer.status_code, headers=dict(answer.headers))
 
         methods = [m.upper() for m in HTTP_METHODS]
         return Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+
+
+HANG_SECONDS = 3600.0  # how long the served mock holds a hung request (the client's timeout ends it first)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -428,4 +458,5 @@ def served_mock(spec: dict[str, Any], results: dict[str, str], args: argparse.Na
         job_seconds=args.job_seconds,
         queue_limit=args.queue_limit or None,
         submit_delay=args.submit_delay,
+        faults=tuple(args.fault),
     )

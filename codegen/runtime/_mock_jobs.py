@@ -136,8 +136,11 @@ class Lifecycle:
         job_seconds: float | tuple[float, float] = DEFAULT_JOB_SECONDS,
         files_origin: str | None = None,
         queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
+        faults: frozenset[str] = frozenset(),
     ) -> None:
         self.files_origin = files_origin
+        self.faults = faults
+        self.fetched_done: set[str] = set()  # the jobs whose fetch has answered success
         self.queue_limit = queue_limit
         self.submissions: list[dict[str, Any]] = []  # what each accepted generating request asked (no key)
         self.refusals = 0
@@ -183,11 +186,17 @@ class Lifecycle:
         now = time.monotonic()
         with self._lock:
             running = sorted(job.due for job in self.jobs.values() if job.due > now)
-            if self.queue_limit is not None and len(running) >= self.queue_limit:
+            full = self.queue_limit is not None and len(running) >= self.queue_limit
+            if full or "always-429" in self.faults:
                 self.refusals += 1
-                wait = round(running[len(running) - self.queue_limit] - now, 3)
+                wait = round(running[len(running) - self.queue_limit] - now, 3) if full and self.queue_limit else 1.0
+                if "retry-after-0" in self.faults:
+                    wait = 0
                 message = f"mock: queue limit reached ({self.queue_limit} requests queued); retry after {wait:g} s"
-                return _json(429, {"status": "error", "message": message, "retry_after": wait})
+                answer = _json(429, {"status": "error", "message": message, "retry_after": wait})
+                if "retry-after-0" in self.faults:
+                    answer.headers["Retry-After"] = "0"
+                return answer
             duration = job_duration(self.job_seconds, request.content)
             job = Job(f"{next(self._numbers)}-{secrets.token_hex(4)}", output_format, now + duration)
             self.jobs[job.id] = job
@@ -206,6 +215,9 @@ class Lifecycle:
         if time.monotonic() < job.due:
             fetch_url = str(request.url.copy_with(query=None))
             return self._processing(op, job, origin, fetch_url)
+        if "late-failed" in self.faults and job.id in self.fetched_done:
+            return _json(200, {"status": "failed", "id": job.id, "message": "mock: the job's result has expired"})
+        self.fetched_done.add(job.id)
         schema = variant(op.responses[200].schema if 200 in op.responses else None, SUCCESS_STATUS)
         if schema is None:
             return None  # the spec has no success variant to fill: the mock's plain answer instead
@@ -232,7 +244,8 @@ class Lifecycle:
 
     def _file_url(self, origin: str, job: Job) -> str:
         extension = job.output_format if job.output_format in MODEL_FILES else "bin"
-        return f"{self.files_origin or origin}{FILES_PATH}{job.id}/model.{extension}"
+        name = f"m{job.id.replace('-', '')}" if "bare-urls" in self.faults else f"model.{extension}"
+        return f"{self.files_origin or origin}{FILES_PATH}{job.id}/{name}"
 
     def file(self, request: httpx.Request) -> httpx.Response:
         """GET /_files/<id>/model.<format>: the job's model file once the job is done; 404 otherwise."""
@@ -240,6 +253,9 @@ class Lifecycle:
         job = self.jobs.get(parts[0]) if len(parts) == 2 else None
         if request.method != "GET" or job is None or time.monotonic() < job.due:
             return _json(404, {"status": "error", "message": "mock: no such file"})
+        if "html-model" in self.faults:
+            page = b"<!DOCTYPE html><html><head><title>403</title></head><body>Access denied</body></html>"
+            return httpx.Response(200, content=page, headers={"content-type": "text/html"})
         content = MODEL_FILES.get(job.output_format, b"mock model\n")
         return httpx.Response(200, content=content, headers={"content-type": "application/octet-stream"})
 

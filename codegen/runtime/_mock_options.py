@@ -13,6 +13,17 @@ DEFAULT_JOB_SECONDS = 3.0
 # refused with the vendor's 429 body and its retry_after.
 DEFAULT_QUEUE_LIMIT = 5
 
+# The faults a mock can be told to show, each one a real network's or a real server's (for fault tests):
+FAULTS: dict[str, str] = {
+    "echo-500": "a generating request answers 500 with the request's body echoed in the error (the key included)",
+    "retry-after-0": "a refusal (429) says Retry-After: 0 and retry_after 0",
+    "always-429": "every generating request is refused with 429 (nothing is queued)",
+    "hang": "a generating request is queued, and its answer never comes",
+    "late-failed": "a job's fetch answers failed once it has answered success (the vendor expires results)",
+    "html-model": "a model file's URL serves an HTML 'Access denied' page (status 200)",
+    "bare-urls": "output URLs have no file extension (signed URLs)",
+}
+
 
 def seconds_or_range(text: str) -> float | tuple[float, float]:
     """ "3" is three seconds; "1-5" a range, each job's duration drawn within it."""
@@ -40,6 +51,13 @@ def add_mock_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--submit-delay", type=float, default=0.0, help="seconds to wait before answering a queued generation"
     )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        choices=sorted(FAULTS),
+        default=[],
+        help="show this fault (repeat for several): " + "; ".join(f"{k}: {v}" for k, v in FAULTS.items()),
+    )
 
 
 def mock_options(
@@ -47,10 +65,12 @@ def mock_options(
     queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
     submit_delay: float = 0.0,
     port: int = 0,
+    faults: tuple[str, ...] = (),
 ) -> list[str]:
     """The command-line options (add_mock_options') that serve a mock so."""
     seconds = "-".join(map(str, job_seconds)) if isinstance(job_seconds, tuple) else str(job_seconds)
     return [
+        *(option for fault in faults for option in ("--fault", fault)),
         "--port",
         str(port),
         "--job-seconds",

@@ -33,11 +33,12 @@ from typing import Any
 
 from . import _mock
 from ._mock import SUBMISSIONS_PATH
-from ._mock_options import DEFAULT_JOB_SECONDS, DEFAULT_QUEUE_LIMIT, mock_options
+from ._mock_options import DEFAULT_JOB_SECONDS, DEFAULT_QUEUE_LIMIT, FAULTS, mock_options
 
 __all__ = [
     "DEFAULT_JOB_SECONDS",
     "DEFAULT_QUEUE_LIMIT",
+    "FAULTS",
     "SUBMISSIONS_PATH",
     "SpecMock",
     "embedded_spec",
@@ -83,12 +84,13 @@ def running_mock(
     queue_limit: int | None = DEFAULT_QUEUE_LIMIT,
     submit_delay: float = 0.0,
     timeout: float = 15.0,
+    faults: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """Serve the mock on 127.0.0.1 (a free port) in a child process and yield its base URL; it stops when the block
     ends, however it ends. `job_seconds`: how long a generation takes (or a range LOW, HIGH); `queue_limit`: jobs
     queued at once before a generation is refused with 429 (None: no limit); `submit_delay`: seconds before a
-    queued generation is answered (a slow network)."""
-    options = mock_options(job_seconds, queue_limit, submit_delay)
+    queued generation is answered (a slow network); `faults`: the faults it shows (FAULTS)."""
+    options = mock_options(job_seconds, queue_limit, submit_delay, faults=faults)
     with _mock.running_server([sys.executable, "-m", _PACKAGE, "mock", *options], timeout) as url:
         yield url
 
