@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable
 
 import httpx
 
@@ -11,6 +12,10 @@ from ._vendor_facts import LEGACY_SPELLINGS, RETRY_AFTER_FIELD
 
 # How much of a response body an error message quotes; the full body is always on the exception.
 PREVIEW_BYTES = 500
+MAX_RETRY_DELAY = 60.0  # no wait is longer, whatever Retry-After or retry_after ask
+# A refusal (429) is never sent again sooner than this, whatever Retry-After says (0, negative, a date past): a
+# server that says "now" while its queue is full would otherwise be asked again at once, without end.
+MIN_REFUSAL_DELAY = 1.0
 
 
 def describe_value(value: object) -> str:
@@ -64,3 +69,18 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
             return float(value)
     return None
+
+
+def refusal_delay(attempt: int, asked: float | None, draw: Callable[[], float] | None = None) -> float:
+    """Seconds to wait before sending a refused request again, the `attempt`-th time (1-based): what the server
+    asked, at least MIN_REFUSAL_DELAY; when it asked for no pause (missing, 0, negative, a date past), exponential
+    backoff from MIN_REFUSAL_DELAY with jitter (up to half again, `draw` in [0, 1)); never more than
+    MAX_RETRY_DELAY."""
+    if asked is not None and asked > 0:
+        return min(max(asked, MIN_REFUSAL_DELAY), MAX_RETRY_DELAY)
+    if draw is None:
+        import random
+
+        draw = random.random
+    base: float = min(MIN_REFUSAL_DELAY * 2.0 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
+    return min(base * (1.0 + 0.5 * float(draw())), MAX_RETRY_DELAY)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors
+from ._answers import refusal_delay
 from ._checks import check_body, needed_fields, schema_of
 from ._folder_lock import FolderLock
 from ._job_states import DONE, FAILED, QUEUED, REFUSED, SAVED, SENDING, UNCERTAIN, UNKNOWN
@@ -509,7 +510,6 @@ def line_steps(
     """One line, start to finish, as steps (the sync and async runners perform the I/O): take a slot, send (again
     after a refusal, on the same entry), wait, free the slot, download, record. `slot`: (acquire(timeout) -> bool,
     release())."""
-    from ._base_client import refusal_delay
 
     action = batch.actions[line.name]
     claim = batch.claims[line.name]

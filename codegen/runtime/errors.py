@@ -333,6 +333,9 @@ class FolderInUseError(LedgerError):
 
 
 REDACTED = "[redacted]"
+# A credential shorter than this is not looked for in answers: it would match ordinary words (no real key is so
+# short; a placeholder such as "string" is).
+MIN_REDACTED_LENGTH = 8
 # What an answer's error keeps that may quote the request: each is cleaned of the request's credentials.
 _ANSWER_ATTRIBUTES = ("content", "message", "body", "result", "got", "last", "expected")
 
@@ -342,7 +345,12 @@ def redact(error: BaseException, secrets: Iterable[str]) -> None:
     errors it was raised from: message, content, body, headers, the response it keeps. By value: wherever the
     server echoed them (as they were sent, or JSON-escaped)."""
     forms = sorted(
-        {form for secret in secrets if len(secret) >= 4 for form in (secret, json.dumps(secret)[1:-1])},
+        {
+            form
+            for secret in secrets
+            if len(secret) >= MIN_REDACTED_LENGTH
+            for form in (secret, json.dumps(secret)[1:-1])
+        },
         key=len,
         reverse=True,
     )
@@ -370,11 +378,11 @@ def redact(error: BaseException, secrets: Iterable[str]) -> None:
 def _redacted(value: Any, forms: list[str], depth: int = 0) -> Any:
     if depth > 20:
         return value
-    if isinstance(value, str):
+    if type(value) is str:  # (an enum member, a str subclass, is the spec's value: never a credential)
         for form in forms:
             value = value.replace(form, REDACTED)
         return value
-    if isinstance(value, bytes):
+    if type(value) is bytes:
         for form in forms:
             value = value.replace(form.encode(), REDACTED.encode())
         return value
@@ -386,7 +394,10 @@ def _redacted(value: Any, forms: list[str], depth: int = 0) -> Any:
         return {key: _redacted(item, forms, depth + 1) for key, item in value.items()}
     for attribute in getattr(type(value), "__attrs_attrs__", ()):  # a generated model
         name = attribute.name
-        object.__setattr__(value, name, _redacted(getattr(value, name), forms, depth + 1))
+        kept = getattr(value, name)
+        cleaned = _redacted(kept, forms, depth + 1)
+        if cleaned is not kept and cleaned != kept:
+            object.__setattr__(value, name, cleaned)
     return value
 
 

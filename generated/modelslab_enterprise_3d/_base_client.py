@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 import httpx
 
 from . import errors
-from ._answers import message_of, retry_after_seconds
+from ._answers import MAX_RETRY_DELAY, message_of, refusal_delay, retry_after_seconds
 from ._checks import check_body
 from ._jobs import (
     DEFAULT_WAIT_TIMEOUT,
@@ -71,10 +71,7 @@ RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProt
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 INITIAL_RETRY_DELAY = 0.5  # seconds; doubled each retry, then full jitter: a uniform draw in [0, that)
 MAX_BACKOFF = 8.0
-MAX_RETRY_DELAY = 60.0  # no wait is longer, whatever Retry-After or retry_after ask
-# A refusal (429) is never sent again sooner than this, whatever Retry-After says (0, negative, a date past): a
-# server that says "now" while its queue is full would otherwise be asked again at once, without end.
-MIN_REFUSAL_DELAY = 1.0
+
 
 # Which exception an error status raises; a status not listed raises InternalServerError from 500 up, else
 # APIStatusError. The one map: the documentation's error table is this.
@@ -297,21 +294,6 @@ def retry_delay(attempt: int, response: httpx.Response | None) -> float:
     import random  # only a client that retries pays for importing it
 
     return min(random.uniform(0.0, min(MAX_BACKOFF, INITIAL_RETRY_DELAY * 2 ** (attempt - 1))), MAX_RETRY_DELAY)
-
-
-def refusal_delay(attempt: int, asked: float | None, draw: Callable[[], float] | None = None) -> float:
-    """Seconds to wait before sending a refused request again, the `attempt`-th time (1-based): what the server
-    asked, at least MIN_REFUSAL_DELAY; when it asked for no pause (missing, 0, negative, a date past), exponential
-    backoff from MIN_REFUSAL_DELAY with jitter (up to half again, `draw` in [0, 1)); never more than
-    MAX_RETRY_DELAY."""
-    if asked is not None and asked > 0:
-        return min(max(asked, MIN_REFUSAL_DELAY), MAX_RETRY_DELAY)
-    if draw is None:
-        import random
-
-        draw = random.random
-    base: float = min(MIN_REFUSAL_DELAY * 2.0 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
-    return min(base * (1.0 + 0.5 * float(draw())), MAX_RETRY_DELAY)
 
 
 def connection_error(where: str, error: httpx.TransportError) -> errors.APIConnectionError:

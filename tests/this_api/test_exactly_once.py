@@ -18,6 +18,7 @@ import pytest
 import modelslab_enterprise_3d._downloads as downloads_module
 from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.instances import valid_instance
+from enterprise3d_devkit.spec.operations import server_base_path
 from modelslab_enterprise_3d import Enterprise3D, Ledger, errors
 from modelslab_enterprise_3d._job_states import UNKNOWN
 from modelslab_enterprise_3d._ledger import Ledger as LedgerClass
@@ -26,7 +27,6 @@ from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, CREDENTIAL_FIEL
 from modelslab_enterprise_3d.testing import SpecMock
 from tests.support.generation import FAST_POLLS, GENERATING
 from tests.support.spec_cases import SPEC
-from enterprise3d_devkit.spec.operations import server_base_path
 
 KEY = "sk-exactly-once-sentinel-93"
 OP = GENERATING[0]
@@ -64,7 +64,7 @@ class Served:
             httpx_args={"transport": transport or httpx.MockTransport(self.handle)},
             **options,
         )
-        client._poll_interval = FAST_POLLS
+        client._poll_interval = FAST_POLLS  # type: ignore[misc]
         return client
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -302,9 +302,12 @@ def test_a_second_run_on_the_same_folder_is_refused_naming_the_first(tmp_path: P
 
     served = Served()
     (tmp_path / "out").mkdir()
-    with FolderLock(tmp_path / "out"), served.client() as client:
-        with pytest.raises(errors.FolderInUseError, match=f"process {os.getpid()}"):
-            client.generate_many([line(1)], tmp_path / "out")
+    with (
+        FolderLock(tmp_path / "out"),
+        served.client() as client,
+        pytest.raises(errors.FolderInUseError, match=f"process {os.getpid()}"),
+    ):
+        client.generate_many([line(1)], tmp_path / "out")
     assert served.requests == []
 
 

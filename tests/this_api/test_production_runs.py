@@ -149,3 +149,71 @@ def test_sigterm_names_the_job_and_leaves_no_part_file(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".part")]
     listed = subprocess.run([*CLI, "jobs", "--json"], env=env, capture_output=True, text=True, check=True)
     assert [entry["job_id"] for entry in json.loads(listed.stdout)] == [job_id]
+
+
+def test_two_batch_runs_started_at_once_on_one_folder_pay_once_per_line(server: str, tmp_path: Path) -> None:
+    prompts = [f"twice-{tmp_path.name}-{n}" for n in range(8)]
+    jobs = jobs_file(tmp_path, prompts)
+    command = [*CLI, "batch", str(jobs), "-o", str(tmp_path / "out"), "--json"]
+    env = environment(server, tmp_path)
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in "ab"]
+    ended = [run.communicate(timeout=120) for run in runs]
+    statuses = sorted(run.returncode for run in runs)
+    counts = {p: sent_lines(server, prompts).count(p) for p in prompts}
+    assert counts == dict.fromkeys(prompts, 1), counts  # submissions equal lines
+    if statuses == [0, 14]:  # the second run was refused at once, in one line naming the first
+        refused = next(err for (out, err), run in zip(ended, runs, strict=True) if run.returncode == 14)
+        assert "in use by another batch run (process" in refused and "Traceback" not in refused
+    else:  # (the first run ended before the second began)
+        assert statuses == [0, 0], ended
+    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert final.returncode == 0 and {p: sent_lines(server, prompts).count(p) for p in prompts} == counts
+
+
+def test_wait_goes_to_the_server_the_job_was_sent_to_and_a_refused_connection_says_nothing_was_sent(
+    server: str, tmp_path: Path
+) -> None:
+    env = environment(server, tmp_path)
+    queued = subprocess.run(
+        [*CLI, "--json", "text-to-3d", "--prompt", f"there-{tmp_path.name}", "--no-wait"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    job_id = str(json.loads(queued.stdout)["id"])
+    elsewhere = {**env, BASE_URL_ENV: "http://127.0.0.1:9"}  # nothing listens there
+    waited = subprocess.run(
+        [*CLI, "wait", job_id, "-o", str(tmp_path / "m")], env=elsewhere, capture_output=True, text=True, timeout=60
+    )
+    assert waited.returncode == 0, waited.stderr
+    assert [p.name for p in (tmp_path / "m").iterdir()]
+    refused = subprocess.run(
+        [*CLI, "text-to-3d", "--prompt", "never sent"], env=elsewhere, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 9 and "nothing was sent" in refused.stderr and "billed" not in refused.stderr
+    assert "Traceback" not in refused.stderr and "nothing was sent" in refused.stderr.strip().splitlines()[-1]
+
+
+def test_the_batch_summary_names_what_would_move_each_line_on(server: str, tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs.jsonl"
+    good = {"name": "good", "prompt": f"summary-{tmp_path.name}"}
+    jobs.write_text("\ufeff" + json.dumps(good) + "\n" + json.dumps({"name": "bad", "prompt": "x", "colour": "red"}))
+    env = environment(server, tmp_path)
+    command = [*CLI, "batch", str(jobs), "-o", str(tmp_path / "out")]
+    strict = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert strict.returncode == 2 and "'colour'" in strict.stderr and "nothing was sent" in strict.stderr
+    assert not sent_lines(server, [good["prompt"]])
+    skipped = subprocess.run([*command, "--skip-invalid"], env=env, capture_output=True, text=True, timeout=60)
+    assert skipped.returncode == 15 and "1 invalid: fix the invalid lines" in skipped.stdout
+    assert sent_lines(server, [good["prompt"]]) == [good["prompt"]]
+    (tmp_path / "empty.jsonl").write_text("\n")
+    empty = subprocess.run(
+        [*CLI, "batch", str(tmp_path / "empty.jsonl"), "-o", str(tmp_path / "e")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert empty.returncode == 2 and "holds no request" in empty.stderr
