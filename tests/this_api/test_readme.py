@@ -114,3 +114,12 @@ def test_the_error_table_is_the_clients_status_map() -> None:
     assert f"| HTTP 500 and up | `{error_class(500).__name__}`" in text and error_class(599) is error_class(500)
     unmapped_4xx = next(status for status in range(400, 500) if status not in STATUS_ERRORS)
     assert f"| another 4xx | `{error_class(unmapped_4xx).__name__}`" in text
+
+
+def test_the_job_states_table_is_the_ledgers_transition_table() -> None:
+    """docs/jobs.md's table of the rules of a paid job, row for row, is the table the ledger applies."""
+    from modelslab_enterprise_3d._job_states import table_rows
+
+    text = (README.parent / "docs" / "jobs.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| `(\w+)` \| `(\w+)` \|", text, re.MULTILINE)
+    assert sorted(rows) == sorted(table_rows())
