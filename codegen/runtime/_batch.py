@@ -44,7 +44,17 @@ from ._checks import check_body, needed_fields, schema_of
 from ._folder_lock import FolderLock
 from ._job_states import DONE, FAILED, QUEUED, REFUSED, SAVED, SENDING, UNCERTAIN, UNKNOWN
 from ._jobs import check_wait_timeout, job_id_of, status_of
-from ._ledger import Claim, Entry, Ledger, LineTaken, SavedFile, changed_fields, identity_of, line_arguments
+from ._ledger import (
+    Claim,
+    Entry,
+    Ledger,
+    LineRecord,
+    LineTaken,
+    SavedFile,
+    changed_fields,
+    identity_of,
+    line_arguments,
+)
 from ._steps import Call, Steps
 from ._vendor_facts import API_KEY_FIELD, FORMAT_FIELD, OUTPUT_FIELD, SUCCESS_STATUS
 
@@ -148,22 +158,26 @@ class Bad:
 
 def plan(
     requests: Iterable[Mapping[str, Any]], generating: Mapping[str, Any], parameters: Mapping[str, frozenset[str]]
-) -> tuple[list[Line], list[Bad]]:
-    """The batch's lines, each matched to its generating operation and checked against the spec, and the lines
-    that cannot be sent (each with its problem). `generating`: method name -> its Operation; `parameters`: method
-    name -> the keyword arguments it takes."""
+) -> tuple[list[Line], list[Bad], list[str]]:
+    """The batch's lines, each matched to its generating operation and its fields checked against the method's,
+    the lines that cannot be sent (each with its problem), and every line's name in order. `generating`: method
+    name -> its Operation; `parameters`: method name -> the keyword arguments it takes."""
     needed = {name: needed_fields(op.body_schema, frozenset({API_KEY_FIELD})) for name, op in generating.items()}
     lines: list[Line] = []
     bad: list[Bad] = []
     names: set[str] = set()
+    order: list[str] = []
     for index, request in enumerate(requests, start=1):
         if not isinstance(request, Mapping):
             bad.append(Bad(str(index), f"a request is a mapping of arguments, not {type(request).__name__}"))
+            order.append(str(index))
             continue
         arguments = dict(request)
         name = str(arguments.pop(NAME_FIELD, index))
         chosen = arguments.pop(OPERATION_FIELD, None)
         problem = _name_problem(name, names)
+        if name not in names:
+            order.append(name)
         names.add(name)
         if problem is None and chosen is None:
             matches = [method for method, fields in needed.items() if fields and fields <= arguments.keys()]
@@ -176,12 +190,12 @@ def plan(
         if problem is None and chosen not in generating:
             problem = f"{chosen!r} is not a generating operation ({', '.join(generating)})"
         if problem is None:
-            problem = _arguments_problem(str(chosen), arguments, generating[str(chosen)], parameters[str(chosen)])
+            problem = _fields_problem(str(chosen), arguments, parameters[str(chosen)])
         if problem is not None:
             bad.append(Bad(name, problem))
             continue
         lines.append(Line(name, str(chosen), arguments))
-    return lines, bad
+    return lines, bad, order
 
 
 def _name_problem(name: str, names: set[str]) -> str | None:
@@ -192,9 +206,9 @@ def _name_problem(name: str, names: set[str]) -> str | None:
     return None
 
 
-def _arguments_problem(operation: str, arguments: Mapping[str, Any], op: Any, accepted: frozenset[str]) -> str | None:
-    """What is wrong with a line's arguments for `operation`, or None: a field the method does not take, an
-    extra_body that is not an object or sets the key, a value the spec forbids."""
+def _fields_problem(operation: str, arguments: Mapping[str, Any], accepted: frozenset[str]) -> str | None:
+    """What is wrong with a line's fields for `operation`, or None: a field the method does not take, an
+    extra_body that is not an object or sets the key."""
     unknown = sorted(set(arguments) - accepted - {EXTRA_BODY})
     if unknown:
         return (
@@ -204,11 +218,16 @@ def _arguments_problem(operation: str, arguments: Mapping[str, Any], op: Any, ac
     extra = arguments.get(EXTRA_BODY)
     if extra is not None and (not isinstance(extra, dict) or API_KEY_FIELD in extra):
         return f"{EXTRA_BODY} is an object of fields to add, without {API_KEY_FIELD!r}"
-    body = {API_KEY_FIELD: "-", **{k: v for k, v in arguments.items() if k != EXTRA_BODY}}
+    return None
+
+
+def values_problem(line: Line, op: Any) -> str | None:
+    """What the spec forbids in a line's values (types, enums, ranges, required fields), or None."""
+    body = {API_KEY_FIELD: "-", **{k: v for k, v in line.arguments.items() if k != EXTRA_BODY}}
     try:
-        check_body(operation, body, op.body_schema)
+        check_body(line.operation, body, op.body_schema)
     except ValueError as error:
-        return str(error).removeprefix(f"{operation}: ").removesuffix("; nothing was sent")
+        return str(error).removeprefix(f"{line.operation}: ").removesuffix("; nothing was sent")
     return None
 
 
@@ -242,9 +261,8 @@ def check_folder(folder: Path, overwrite: bool) -> None:
 def same_request(line: Line, entry: Entry) -> tuple[bool, list[str]]:
     """Whether `entry` was sent for exactly this line (same operation and arguments), and the fields that differ."""
     if entry.arguments is None:  # recorded by an older version: compare what was sent, field by field
-        sent = {k: v for k, v in entry.inputs.items() if k in line.arguments or k not in ("track_id",)}
         written = line_arguments(line.arguments)
-        differ = [k for k, v in written.items() if json.dumps(sent.get(k)) != json.dumps(v)]
+        differ = [k for k, v in written.items() if json.dumps(entry.inputs.get(k)) != json.dumps(v)]
         return entry.operation == line.operation and not differ, differ
     if entry.operation != line.operation:
         return False, [OPERATION_FIELD]
@@ -259,6 +277,7 @@ class Batch:
         self,
         lines: list[Line],
         bad: list[Bad],
+        order: list[str],
         generating: Mapping[str, Any],
         out_dir: Path,
         ledger: Ledger,
@@ -279,75 +298,83 @@ class Batch:
         self.claims: dict[str, Claim] = {}
         self.formats: dict[str, str | None] = {}
         self._sent: dict[str, float] = {}  # when each line was first sent in this run (time.monotonic())
-        self.order = [*(line.name for line in lines), *(b.name for b in bad)]
-        latest = ledger.latest_by_name()
+        self.bad = list(bad)
+        self.order = order
+        recorded = ledger.lines()
         for item in bad:
             self.results[item.name] = LineResult(item.name, INVALID, message=item.problem)
         for line in lines:
-            entry = latest.get(line.name)
-            action, result = self._decide(line, entry, server, retry_failed, resubmit_uncertain, regenerate_changed)
+            record = recorded.get(line.name)
+            action, result = self._decide(line, record, server, retry_failed, resubmit_uncertain, regenerate_changed)
+            if action == SUBMIT:  # what will be paid for is checked against the spec first
+                problem = values_problem(line, generating[line.operation])
+                if problem is not None:
+                    self.bad.append(Bad(line.name, problem))
+                    action, result = NOTHING, LineResult(line.name, INVALID, message=problem)
             self.actions[line.name] = action
             self.results[line.name] = result
-            planned = entry.entry if entry is not None else None
-            reuse = action in (WAIT, DOWNLOAD) or (action == SUBMIT and entry is not None and entry.state == REFUSED)
+            planned = record.entry if record is not None else None
+            reuse = action in (WAIT, DOWNLOAD) or (action == SUBMIT and record is not None and record.state == REFUSED)
             self.claims[line.name] = Claim(
                 line.name,
                 line_arguments(line.arguments),
                 expected=planned,
                 entry=planned if reuse else None,
-                track_id=entry.track_id if reuse and entry is not None else None,
+                track_id=record.track_id if reuse and record is not None else None,
             )
             self.formats[line.name] = _format_of(line, generating[line.operation])
         for line in lines:  # before anything is paid for; a line sent before may have left its folder's files
             if self.actions[line.name] in (SUBMIT, DOWNLOAD):
-                check_folder(self.folder(line), overwrite or line.name in latest)
+                check_folder(self.folder(line), overwrite or line.name in recorded)
 
-    @staticmethod
     def _decide(
+        self,
         line: Line,
-        entry: Entry | None,
+        record: LineRecord | None,
         server: str,
         retry_failed: bool,
         resubmit_uncertain: bool,
         regenerate_changed: bool,
     ) -> tuple[str, LineResult]:
         """(what to do with a line, its result as it stands)."""
-        if entry is None:
+        if record is None:
             return SUBMIT, LineResult(line.name, WAITING)
         shown = LineResult(
             line.name,
-            entry.shown_state,
-            entry.job_id,
-            [Path(saved.path) for saved in entry.files],
-            entry.message,
-            entry.entry,
+            record.shown_state,
+            record.job_id,
+            [Path(path) for path in record.file_paths()],
+            record.message,
+            record.entry,
         )
-        same, differ = same_request(line, entry)
-        if not same:
-            if regenerate_changed:
-                return SUBMIT, LineResult(line.name, WAITING, entry=entry.entry)
-            shown.state = CHANGED
-            shown.message = (
-                f"changed since it was sent as job {entry.job_id or '?'} ({', '.join(differ)}); generating it again "
-                "costs credits"
-            )
-            return NOTHING, shown
-        if entry.state == REFUSED:
+        if record.digest != line.identity:  # (else the very request; a digest is cheap to compare, a dict is not)
+            entry = self.ledger.get(record.entry)
+            same, differ = same_request(line, entry) if entry is not None else (False, [])
+            if not same:
+                if regenerate_changed:
+                    return SUBMIT, LineResult(line.name, WAITING, entry=record.entry)
+                shown.state = CHANGED
+                shown.message = (
+                    f"changed since it was sent as job {record.job_id or '?'} ({', '.join(differ)}); generating it "
+                    "again costs credits"
+                )
+                return NOTHING, shown
+        if record.state == REFUSED:
             return SUBMIT, shown
-        if entry.state == SAVED:
+        if record.state == SAVED:
             return NOTHING, shown
-        if entry.state in (DONE, QUEUED) and entry.server not in (None, server) and entry.state == QUEUED:
-            shown.message = f"sent to {entry.server}: resume it with a client of that server (and its key)"
+        if record.state == QUEUED and record.server not in (None, server):
+            shown.message = f"sent to {record.server}: resume it with a client of that server (and its key)"
             return NOTHING, shown
-        if entry.state == DONE:
+        if record.state == DONE:
             return DOWNLOAD, shown
-        if entry.state == QUEUED:
+        if record.state == QUEUED:
             return WAIT, shown
-        if entry.state == FAILED:
-            return (SUBMIT, LineResult(line.name, WAITING, entry=entry.entry)) if retry_failed else (NOTHING, shown)
-        if entry.state in UNKNOWN:
+        if record.state == FAILED:
+            return (SUBMIT, LineResult(line.name, WAITING, entry=record.entry)) if retry_failed else (NOTHING, shown)
+        if record.state in UNKNOWN:
             if resubmit_uncertain:
-                return SUBMIT, LineResult(line.name, WAITING, entry=entry.entry)
+                return SUBMIT, LineResult(line.name, WAITING, entry=record.entry)
             return NOTHING, shown
         return NOTHING, shown
 
@@ -458,11 +485,9 @@ def batch_for(
     if slot_timeout is not None:
         check_wait_timeout(slot_timeout)
     generating = {op.name: op for op in client._OPERATIONS if op.generates}
-    lines, bad = plan(requests, generating, method_parameters(client, generating))
+    lines, bad, order = plan(requests, generating, method_parameters(client, generating))
     if bad and not skip_invalid:
-        shown = "; ".join(f"line {item.name!r}: {item.problem}" for item in bad[:5])
-        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
-        raise ValueError(f"{len(bad)} of {len(lines) + len(bad)} lines cannot be sent: {shown}{more}; nothing was sent")
+        raise invalid_lines(bad, len(lines) + len(bad))
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     lock = FolderLock(folder)
@@ -474,6 +499,7 @@ def batch_for(
         batch = Batch(
             lines,
             bad,
+            order,
             generating,
             folder,
             ledger if isinstance(ledger, Ledger) else opened,  # type: ignore[arg-type]
@@ -484,12 +510,20 @@ def batch_for(
             overwrite=overwrite,
             on_progress=on_progress,
         )
+        if batch.bad and not skip_invalid:
+            raise invalid_lines(batch.bad, len(batch.results))
     except BaseException:
         if opened is not None:
             opened.close()
         lock.release()
         raise
     return batch, opened, lock
+
+
+def invalid_lines(bad: list[Bad], total: int) -> ValueError:
+    shown = "; ".join(f"line {item.name!r}: {item.problem}" for item in bad[:5])
+    more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+    return ValueError(f"{len(bad)} of {total} lines cannot be sent: {shown}{more}; nothing was sent")
 
 
 def _outputs(answer: object) -> list[str]:

@@ -35,7 +35,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from . import errors
 from ._job_states import (
@@ -78,6 +78,7 @@ __all__ = [
     "Entry",
     "InvalidTransition",
     "Ledger",
+    "LineRecord",
     "LineTaken",
     "SavedFile",
     "identity_of",
@@ -139,22 +140,25 @@ def public_inputs(body: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in body.items() if name.lower() not in CREDENTIAL_FIELDS}
 
 
-def line_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """What identifies a request as its user wrote it: its arguments (extra_body included) without the track_id
-    (the client's own name for a request) and without credentials, in JSON form."""
-    kept = {
+def _identifying(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    return {
         name: value
         for name, value in arguments.items()
         if name != TRACK_ID_FIELD and name.lower() not in CREDENTIAL_FIELDS
     }
-    loaded: dict[str, Any] = json.loads(json.dumps(kept, default=_plain))
+
+
+def line_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """What identifies a request as its user wrote it: its arguments (extra_body included) without the track_id
+    (the client's own name for a request) and without credentials, in JSON form."""
+    loaded: dict[str, Any] = json.loads(json.dumps(_identifying(arguments), default=_plain))
     return loaded
 
 
 def identity_of(operation: str, arguments: Mapping[str, Any]) -> str:
     """The sha256 of an operation and a request's arguments as written (line_arguments), canonical JSON (sorted
     keys): two lines are the same request exactly when their identities are equal."""
-    text = json.dumps([operation, line_arguments(arguments)], sort_keys=True, separators=(",", ":"), default=_plain)
+    text = json.dumps([operation, _identifying(arguments)], sort_keys=True, separators=(",", ":"), default=_plain)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -277,6 +281,28 @@ def _entry(row: Sequence[Any]) -> Entry:
         profile=row[18],
         arguments=json.loads(row[19]) if row[19] else None,
     )
+
+
+class LineRecord(NamedTuple):
+    """A batch line's latest entry, as a run plans from it (Ledger.lines)."""
+
+    entry: int
+    state: str
+    job_id: str | None
+    digest: str
+    server: str | None
+    track_id: str | None
+    message: str | None
+    files: str | None  # JSON, as stored
+
+    operation: str
+
+    @property
+    def shown_state(self) -> str:
+        return UNCERTAIN if self.state == SENDING else self.state
+
+    def file_paths(self) -> list[str]:
+        return [saved["path"] for saved in json.loads(self.files)] if self.files else []
 
 
 @dataclass
@@ -649,6 +675,17 @@ class Ledger:
         with self._lock:
             text: str = self._db.execute(query).fetchone()[0]
         return text
+
+    def lines(self) -> dict[str, LineRecord]:
+        """What a batch needs to plan each named line, from its latest entry: one query, no JSON decoded but the
+        saved files' paths."""
+        query = (
+            "SELECT name, entry, state, job_id, digest, server, track_id, message, files, operation FROM jobs "
+            "WHERE entry IN (SELECT max(entry) FROM jobs WHERE name IS NOT NULL GROUP BY name)"
+        )
+        with self._lock:
+            rows = self._db.execute(query).fetchall()
+        return {row[0]: LineRecord(*row[1:]) for row in rows}
 
     def latest_by_name(self) -> dict[str, Entry]:
         """The latest entry of each named line (a batch's lines), by name."""

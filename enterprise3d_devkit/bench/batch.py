@@ -1,12 +1,13 @@
-"""`make bench`, the production-run part: a batch against the local mock with the smallest plan's queue limit, and
+"""`make bench`, the production-run part: a batch against the local mock with the largest plan's queue limit, and
 what the job ledger costs.
 
-* makespan: Enterprise3D.generate_many of 50 jobs of 1 to 3 s each (each job's duration drawn by the mock from its
-  request), queue limit 5, over loopback; against the ideal, the server's queue always full: the jobs' total
-  duration over the limit (goal: at most 1.15x);
+* makespan: Enterprise3D.generate_many of 1,000 jobs of 1 to 3 s each (each job's duration drawn by the mock from
+  its request), queue limit 15, over loopback; against the ideal, the server's queue always full: the jobs' total
+  duration over the limit (goal: at most 1.10x);
 * the same batch run again: every line saved, no request sent (goal: at most 1 s);
-* the ledger's cost per job: a job's four records (request, answer, result, files) into a ledger file (goal: at most
-  1 ms), in an empty ledger and in one of 10,000 jobs (flat as the ledger grows);
+* the ledger's cost per job, every commit synced to disk (synchronous=FULL): a job's four records (request, answer,
+  result, files) into a ledger file (goal: at most 2 ms), in an empty ledger and in one of 10,000 jobs (flat as the
+  ledger grows);
 * with 10,000 jobs in a ledger: `modelslab-3d jobs --json` in a fresh process, and the start of a resumed batch of
   10,000 saved lines, which sends nothing (goal: at most 0.5 s each).
 """
@@ -26,8 +27,8 @@ from modelslab_enterprise_3d import Enterprise3D, Ledger
 from modelslab_enterprise_3d._ledger import SavedFile
 from modelslab_enterprise_3d.testing import SUBMISSIONS_PATH, running_mock
 
-JOBS = 50
-QUEUE_LIMIT = 5
+JOBS = 1000
+QUEUE_LIMIT = 15
 JOB_SECONDS = (1.0, 3.0)
 BIG_LEDGER = 10_000
 
@@ -59,8 +60,8 @@ def fill(ledger: Ledger, count: int, start: int = 0) -> float:
     for n in range(start, start + count):
         entry = ledger.record_request("text_to_3d", {"prompt": f"asset {n}", "output_format": "glb"}, name=f"j{n}")
         ledger.record_answer(entry, f"{n}-job", "processing", 2.0)
-        ledger.record_result(f"{n}-job", "success", [f"https://cdn.example/{n}/model.glb"])
-        ledger.record_files(f"{n}-job", [SavedFile(f"/assets/j{n}/model.glb", 428, "0" * 64)])
+        ledger.record_result(entry, "success", [f"https://cdn.example/{n}/model.glb"])
+        ledger.record_files(entry, [SavedFile(f"/assets/j{n}/model.glb", 428, "0" * 64)])
     return (time.perf_counter() - started) / count
 
 
@@ -100,10 +101,16 @@ def rows() -> list[Row]:
             f"{took:.1f} s",
             f"{ideal:.1f} s ideal",
             took / ideal,
-            1.15,
+            1.10,
         ),
         (f"the same batch run again ({resent} requests sent; at most 1 s)", f"{again:.2f} s", "1 s", again, 1.0),
-        ("ledger: a job's four records, per job (at most 1 ms)", f"{empty * 1e3:.2f} ms", "1 ms", empty * 1e3, 1.0),
+        (
+            "ledger (synchronous=FULL): a job's four records, per job (at most 2 ms)",
+            f"{empty * 1e3:.2f} ms",
+            "2 ms",
+            empty * 1e3 / 2,
+            1.0,
+        ),
         (
             f"... in a ledger of {BIG_LEDGER:,} jobs",
             f"{full * 1e3:.2f} ms",
