@@ -66,3 +66,32 @@ def test_placing_is_all_or_nothing(tmp_path: Path) -> None:
         _downloads.place(parts, [tmp_path / "a", tmp_path / "b"], overwrite=False)
     assert not (tmp_path / "a").exists(), "the file placed before the failure is taken back"
     assert (tmp_path / "b").read_bytes() == b"appeared meanwhile", "a file not ours is never replaced"
+
+
+def test_each_file_is_synced_before_its_rename_and_the_folder_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import httpx
+
+    from modelslab_enterprise_3d._mock_jobs import MODEL_FILES
+
+    events: list[str] = []
+    fsync, link = os.fsync, os.link
+
+    def synced(fd: int) -> None:
+        events.append("folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "file")
+        fsync(fd)
+
+    def linked(source: Any, target: Any) -> None:
+        events.append("rename")
+        link(source, target)
+
+    monkeypatch.setattr(os, "fsync", synced)
+    monkeypatch.setattr(os, "link", linked)
+    files = {"/m.glb": MODEL_FILES["glb"], "/m.obj": MODEL_FILES["obj"]}
+    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, content=files[r.url.path])))
+    saved = _downloads.download(http, [f"https://cdn.example{p}" for p in files], tmp_path, False, None)
+    assert [f.format for f in saved] == ["glb", "obj"] and all(f.verified for f in saved)
+    assert events == ["file", "file", "rename", "rename", "folder"], events

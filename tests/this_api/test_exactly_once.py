@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -320,3 +321,60 @@ def test_a_line_waited_past_its_timeout_stays_queued_and_a_slot_wait_does_not_co
     with served.client() as client:
         (late,) = client.generate_many([line(9)], tmp_path / "late", timeout=0.3)
     assert late.state == "queued" and "goes on on the server" in str(late.message)
+
+
+def test_an_answer_the_ledger_cannot_record_keeps_its_job_id_and_the_next_run_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelslab_enterprise_3d._job_states import ANSWERED
+
+    apply = LedgerClass._apply
+
+    def locked_when_answered(self: Any, entry: int, cause: str, values: Any) -> Any:
+        if cause == ANSWERED:  # the ledger is locked past its busy timeout the moment the answer arrives
+            raise sqlite3.OperationalError("database is locked")
+        return apply(self, entry, cause, values)
+
+    served = Served()
+    with served.client() as client:
+        monkeypatch.setattr(LedgerClass, "_apply", locked_when_answered)
+        (result,) = client.generate_many([line(1)], tmp_path / "out")
+        monkeypatch.setattr(LedgerClass, "_apply", apply)
+        (issued,) = [item["id"] for item in served.submissions()]
+        assert result.state == "queued" and result.job_id == issued and issued in str(result.message)
+        assert issued in capsys.readouterr().err
+        assert issued in (tmp_path / "out" / "ledger.sqlite.journal").read_text()
+        (again,) = client.generate_many([line(1)], tmp_path / "out")  # the journal is folded in: waited for
+    assert again.state == "saved" and again.job_id == issued and len(served.submissions()) == 1
+
+
+def test_an_interrupted_batch_labels_its_lines_by_their_ledger_state(tmp_path: Path) -> None:
+    import asyncio
+
+    from modelslab_enterprise_3d import AsyncEnterprise3D
+
+    served = Served(job_seconds=30.0)
+    events: list[Any] = []
+
+    async def run() -> None:
+        client = AsyncEnterprise3D(
+            api_key=KEY, base_url=served.base_url, httpx_args={"transport": httpx.MockTransport(served.handle)}
+        )
+        async with client:
+            task = asyncio.ensure_future(
+                client.generate_many([line(n) for n in range(3)], tmp_path / "out", on_progress=events.append)
+            )
+            for _ in range(500):  # (at most 5 s)
+                if sum(e.state == "queued" for e in events) >= 3:
+                    break
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(run())
+    last = {event.line: event.state for event in events}
+    assert last == {f"line-{n}": "queued" for n in range(3)}, last
+    with Ledger(tmp_path / "out" / "ledger.sqlite") as ledger:
+        assert {entry.state for entry in ledger.entries()} == {"queued"}
+    assert len(served.submissions()) == 3

@@ -217,3 +217,14 @@ def test_the_batch_summary_names_what_would_move_each_line_on(server: str, tmp_p
         timeout=60,
     )
     assert empty.returncode == 2 and "holds no request" in empty.stderr
+
+
+def test_a_key_the_server_echoes_never_reaches_the_command_lines_output(tmp_path: Path) -> None:
+    with running_mock(faults=("echo-500",)) as url:
+        env = environment(url, tmp_path)
+        done = subprocess.run(
+            [*CLI, "text-to-3d", "--prompt", "echo me"], env=env, capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 8 and "Traceback" not in done.stderr
+    assert KEY not in done.stdout + done.stderr and "[redacted]" in done.stderr
+    assert "may have been queued (and billed)" in done.stderr  # a 5xx on sending: the job may be queued
