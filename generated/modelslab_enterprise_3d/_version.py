@@ -2,4 +2,4 @@
 # change the spec or codegen/, then run `make generate`.
 """The version of this package."""
 
-__version__ = "2.6.0"
+__version__ = "2.7.0"
