@@ -973,7 +973,7 @@ class SyncAPIClient(BaseAPIClient):
         `state` "saved" for a line that is done.
         """
         import threading
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor, as_completed
 
         from . import _batch, _downloads
 
@@ -1007,7 +1007,7 @@ class SyncAPIClient(BaseAPIClient):
             with ThreadPoolExecutor(max_workers=max(1, min(len(todo), 2 * concurrency))) as pool:
                 futures = [pool.submit(line, item) for item in todo]
                 try:
-                    for future in futures:
+                    for future in as_completed(futures):  # (the first interruption, whichever line it stops)
                         future.result()
                 except BaseException:  # (Ctrl-C): each worker stops at its next step; what is recorded stays
                     batch.stop.set()

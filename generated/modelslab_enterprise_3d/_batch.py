@@ -428,6 +428,8 @@ class Batch:
     def ended(self, line: Line, error: BaseException) -> None:
         """A line that stopped short of saved: its label is its ledger entry's state (never sent: waiting), its
         message what stopped it."""
+        if self.results[line.name].state == SAVED:  # (stopped after its last step: nothing to say)
+            return
         entry = self.recorded(line)
         if isinstance(error, errors.LedgerWriteError):
             state = QUEUED if error.job_id else UNCERTAIN
