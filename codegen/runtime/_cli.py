@@ -610,15 +610,16 @@ def jobs_command(args: argparse.Namespace) -> str:
             return ledger.entries_json()
         entries = ledger.entries()
     now = time.time()
-    rows = [("JOB", "STATUS", "AGE", "OPERATION", "INPUTS", "FILES")]
+    rows = [("JOB", "STATUS", "AGE", "SERVER", "OPERATION", "INPUTS", "FILES")]
     for entry in entries:
         summary = ", ".join(f"{k}={str(v)[:30]}" for k, v in list(entry.inputs.items())[:2])
-        state = entry.as_dict()["state"]
+        server = f"profile {entry.profile}" if entry.profile else (entry.server or "-")
         rows.append(
             (
                 entry.job_id or "-",
-                state,
+                entry.shown_state,
                 age(now - entry.created),
+                server,
                 entry.operation,
                 summary,
                 ", ".join(saved.path for saved in entry.files) or "-",

@@ -64,3 +64,22 @@ def test_the_message_of_an_error_object_is_read_when_the_body_has_none_of_its_ow
     assert _answers.message_of({"message": "top", "error": {"message": "nested"}}) == "top"
     assert _answers.message_of(SimpleNamespace(error=SimpleNamespace(message="as a model"))) == "as a model"
     assert _answers.message_of({"error": "a string"}) is None and _answers.message_of({"error": {"message": 1}}) is None
+
+
+@pytest.mark.parametrize("asked", [None, 0.0, -5.0])
+def test_a_refusal_that_asks_for_no_pause_backs_off_from_the_floor_with_jitter(asked: float | None) -> None:
+    from codegen.runtime._answers import MAX_RETRY_DELAY, MIN_REFUSAL_DELAY, refusal_delay
+
+    low = [refusal_delay(attempt, asked, lambda: 0.0) for attempt in range(1, 10)]
+    high = [refusal_delay(attempt, asked, lambda: 0.999) for attempt in range(1, 10)]
+    assert low[0] == MIN_REFUSAL_DELAY and low == sorted(low) and low[-1] == MAX_RETRY_DELAY
+    assert all(a < b <= 1.5 * a for a, b in zip(low[:5], high[:5], strict=True))  # jittered, up to half again
+    assert max(high) == MAX_RETRY_DELAY
+
+
+def test_a_refusal_waits_what_the_server_asks_within_the_floor_and_the_cap() -> None:
+    from codegen.runtime._answers import MAX_RETRY_DELAY, MIN_REFUSAL_DELAY, refusal_delay
+
+    assert refusal_delay(1, 0.2) == MIN_REFUSAL_DELAY
+    assert refusal_delay(3, 7.5) == 7.5
+    assert refusal_delay(1, 10_000.0) == MAX_RETRY_DELAY

@@ -183,6 +183,8 @@ def test_wait_goes_to_the_server_the_job_was_sent_to_and_a_refused_connection_sa
         check=True,
     )
     job_id = str(json.loads(queued.stdout)["id"])
+    listed = subprocess.run([*CLI, "jobs"], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert any(job_id in row and server in row for row in listed.stdout.splitlines()), listed.stdout
     elsewhere = {**env, BASE_URL_ENV: "http://127.0.0.1:9"}  # nothing listens there
     waited = subprocess.run(
         [*CLI, "wait", job_id, "-o", str(tmp_path / "m")], env=elsewhere, capture_output=True, text=True, timeout=60
