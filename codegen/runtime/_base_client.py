@@ -1165,13 +1165,20 @@ class AsyncAPIClient(BaseAPIClient):
                 return await _downloads.download_async(http, urls, folder, True, None, expected_format=expected)
 
         slot = (acquire, slots.release, slot_timeout)
-        try:
-            await asyncio.gather(
-                *(
-                    run_async(_batch.line_steps(self, batch, item, timeout, slot, download, self._sleep, None))
-                    for item in batch.todo()
-                )
+        tasks = [
+            asyncio.ensure_future(
+                run_async(_batch.line_steps(self, batch, item, timeout, slot, download, self._sleep, None))
             )
+            for item in batch.todo()
+        ]
+        try:
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:  # one line stopped the run: the others stop too before the ledger is closed
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
         finally:
             if opened is not None:
                 opened.close()

@@ -5,6 +5,7 @@ the spec (its generating operation, its required fields, its output formats)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ import modelslab_enterprise_3d._downloads as downloads_module
 from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.instances import valid_instance
 from enterprise3d_devkit.spec.operations import server_base_path
-from modelslab_enterprise_3d import Enterprise3D, Ledger, errors
+from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, Ledger, errors
 from modelslab_enterprise_3d._job_states import UNKNOWN
 from modelslab_enterprise_3d._ledger import Ledger as LedgerClass
 from modelslab_enterprise_3d._mock_jobs import MODEL_FILES
@@ -60,6 +61,16 @@ class Served:
 
     def client(self, transport: httpx.BaseTransport | None = None, **options: Any) -> Enterprise3D:
         client = Enterprise3D(
+            api_key=KEY,
+            base_url=self.base_url,
+            httpx_args={"transport": transport or httpx.MockTransport(self.handle)},
+            **options,
+        )
+        client._poll_interval = FAST_POLLS  # type: ignore[misc]
+        return client
+
+    def async_client(self, transport: httpx.AsyncBaseTransport | None = None, **options: Any) -> AsyncEnterprise3D:
+        client = AsyncEnterprise3D(
             api_key=KEY,
             base_url=self.base_url,
             httpx_args={"transport": transport or httpx.MockTransport(self.handle)},
@@ -137,7 +148,7 @@ def stopper(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Stopper]]:
     yield holder
 
 
-class StoppingTransport(httpx.BaseTransport):
+class StoppingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """The mock behind step boundaries: before a request reaches it and after it has answered."""
 
     def __init__(self, served: Served, holder: list[Stopper]) -> None:
@@ -149,37 +160,50 @@ class StoppingTransport(httpx.BaseTransport):
         self.holder[0].boundary("answer received")
         return answer
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return self.handle_request(request)
+
 
 LINES = 2
 
 
-def run_batch(client: Enterprise3D, folder: Path, **options: Any) -> list[Any]:
-    return client.generate_many([line(n) for n in range(LINES)], folder, concurrency=1, **options)
+def run_batch(served: Served, folder: Path, asynchronous: bool, transport: Any = None, **options: Any) -> list[Any]:
+    """A batch of LINES lines on the sync client (worker threads) or the async one (tasks: the command line's)."""
+    lines = [line(n) for n in range(LINES)]
+    if not asynchronous:
+        with served.client(transport) as client:
+            return client.generate_many(lines, folder, concurrency=1, **options)
+
+    async def run() -> list[Any]:
+        async with served.async_client(transport) as client:
+            return await client.generate_many(lines, folder, concurrency=1, **options)
+
+    return asyncio.run(run())
 
 
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
 def test_a_batch_stopped_dead_at_every_step_boundary_resumes_to_exactly_once(
-    tmp_path: Path, stopper: list[Stopper]
+    tmp_path: Path, stopper: list[Stopper], asynchronous: bool
 ) -> None:
     clean = Served()
     stopper[0] = Stopper(0)
-    with clean.client(StoppingTransport(clean, stopper)) as client:
-        assert [r.state for r in run_batch(client, tmp_path / "clean")] == ["saved"] * LINES
+    results = run_batch(clean, tmp_path / "clean", asynchronous, StoppingTransport(clean, stopper))
+    assert [r.state for r in results] == ["saved"] * LINES
     boundaries = stopper[0].count
     assert {"ledger write", "request sent", "answer received", "download chunk", "rename"} <= set(stopper[0].kinds)
     tried = 0
     for at in range(1, boundaries + 1):
         served, folder = Served(), tmp_path / f"crash-{at}"
         stopper[0] = Stopper(at)
-        with served.client(StoppingTransport(served, stopper)) as client, pytest.raises(Crash):
-            run_batch(client, folder)
+        with pytest.raises(Crash):
+            run_batch(served, folder, asynchronous, StoppingTransport(served, stopper))
         tried += 1
         stopper[0] = Stopper(0)
         with Ledger(folder / "ledger.sqlite") as ledger:
             uncertain = {e.name for e in ledger.entries() if e.state in UNKNOWN}
-        with served.client() as client:  # a fresh client and ledger connection
-            first = run_batch(client, folder)
-            assert all(r.state in ("saved", "uncertain") for r in first), (at, [(r.state, r.message) for r in first])
-            again = run_batch(client, folder, resubmit_uncertain=True)
+        first = run_batch(served, folder, asynchronous)  # a fresh client and ledger connection
+        assert all(r.state in ("saved", "uncertain") for r in first), (at, [(r.state, r.message) for r in first])
+        again = run_batch(served, folder, asynchronous, resubmit_uncertain=True)
         assert [r.state for r in again] == ["saved"] * LINES, (at, [(r.state, r.message) for r in again])
         with Ledger(folder / "ledger.sqlite") as ledger:
             entries = ledger.entries()
@@ -350,8 +374,6 @@ def test_an_answer_the_ledger_cannot_record_keeps_its_job_id_and_the_next_run_wa
 
 def test_an_interrupted_batch_labels_its_lines_by_their_ledger_state(tmp_path: Path) -> None:
     import asyncio
-
-    from modelslab_enterprise_3d import AsyncEnterprise3D
 
     served = Served(job_seconds=30.0)
     events: list[Any] = []
