@@ -512,9 +512,8 @@ class JobWatch:
         if self.id is None:
             if isinstance(error, errors.APIConnectionError) and not error.sent:
                 return "; no connection was made: nothing was sent"
-            if self.sent and isinstance(error, (errors.APIConnectionError, errors.InternalServerError)):
-                return f"; the job may have been queued (and billed): `{PROGRAM} jobs` lists it as uncertain"
-            if self.sent and error is None:
+            unanswered = error is None or isinstance(error, (errors.APIConnectionError, errors.InternalServerError))
+            if self.sent and unanswered:  # (error None: interrupted after sending)
                 return f"; the job may have been queued (and billed): `{PROGRAM} jobs` lists it as uncertain"
             return ""
         return f"; job {self.id} goes on on the server: `{self.wait_command(self.id, args)}` continues it"
