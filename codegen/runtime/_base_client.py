@@ -34,6 +34,7 @@ from ._jobs import (
     OnUpdate,
     eta_of,
     job_id_of,
+    outputs_of,
     status_of,
 )
 from ._logs import setup_logging
@@ -46,7 +47,6 @@ from ._vendor_facts import (
     BASE_URL_ENV,
     CREDENTIAL_FIELDS,
     ERROR_STATUSES,
-    OUTPUT_FIELD,
     REFUSED_STATUSES,
     SUCCESS_STATUS,
     TRACK_ID_FIELD,
@@ -369,11 +369,6 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _outputs(result: object) -> list[str]:
-    urls = getattr(result, OUTPUT_FIELD, None)
-    return [url for url in urls if isinstance(url, str)] if isinstance(urls, list) else []
-
-
 def _check_max_retries(max_retries: object) -> int:
     if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
         raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
@@ -589,7 +584,7 @@ class BaseAPIClient:
         if error is None:
             job_id = job_id_of(result)
             if status_of(result) == SUCCESS_STATUS:
-                ledger.record_result(entry, SUCCESS_STATUS, _outputs(result), job_id)
+                ledger.record_result(entry, SUCCESS_STATUS, outputs_of(result), job_id)
             else:
                 ledger.record_answer(entry, job_id, _text(status_of(result)), eta_of(result))
         elif isinstance(error, errors.OperationFailedError):
@@ -617,7 +612,7 @@ class BaseAPIClient:
         if self._ledger is None or entry is None:
             return
         if done:
-            self._ledger.record_result(entry, _text(status_of(answer)), _outputs(answer), job.id)
+            self._ledger.record_result(entry, _text(status_of(answer)), outputs_of(answer), job.id)
         else:
             self._ledger.record_status(entry, _text(status_of(answer)), eta_of(answer))
 

@@ -42,8 +42,8 @@ from . import errors
 from ._answers import refusal_delay
 from ._checks import check_body, needed_fields, schema_of
 from ._folder_lock import FolderLock
-from ._job_states import DONE, FAILED, QUEUED, REFUSED, SAVED, SENDING, UNCERTAIN, UNKNOWN
-from ._jobs import check_wait_timeout, job_id_of, status_of
+from ._job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, SAVED, SENDING, UNCERTAIN, UNKNOWN, WAITING
+from ._jobs import check_wait_timeout, job_id_of, outputs_of, status_of
 from ._ledger import (
     Claim,
     Entry,
@@ -56,7 +56,7 @@ from ._ledger import (
     line_arguments,
 )
 from ._steps import Call, Steps
-from ._vendor_facts import API_KEY_FIELD, FORMAT_FIELD, OUTPUT_FIELD, SUCCESS_STATUS
+from ._vendor_facts import API_KEY_FIELD, FORMAT_FIELD, SUCCESS_STATUS
 
 LEDGER_NAME = "ledger.sqlite"  # the batch's ledger, in its output folder
 DEFAULT_CONCURRENCY = 5  # the smallest plan's queue limit
@@ -64,11 +64,6 @@ NAME_FIELD = "name"
 OPERATION_FIELD = "operation"
 EXTRA_BODY = "extra_body"
 
-# What a line comes to besides the ledger's states: not sent (`waiting`), its arguments differ from those it was
-# sent with (`changed`), it breaks the spec and was left out (`invalid`).
-WAITING = "waiting"
-CHANGED = "changed"
-INVALID = "invalid"
 
 # What a run does with a line.
 SUBMIT, WAIT, DOWNLOAD, NOTHING = "submit", "wait", "download", "none"
@@ -528,11 +523,6 @@ def invalid_lines(bad: list[Bad], total: int) -> ValueError:
     return ValueError(f"{len(bad)} of {total} lines cannot be sent: {shown}{more}; nothing was sent")
 
 
-def _outputs(answer: object) -> list[str]:
-    urls = getattr(answer, OUTPUT_FIELD, None)
-    return [url for url in urls if isinstance(url, str)] if isinstance(urls, list) else []
-
-
 def line_steps(
     client: Any,
     batch: Batch,
@@ -580,7 +570,7 @@ def line_steps(
             finally:
                 release()
         entry = batch.recorded(line)
-        urls = _outputs(answer) if answer is not None else (entry.outputs if entry is not None else [])
+        urls = outputs_of(answer) if answer is not None else (entry.outputs if entry is not None else [])
         job_id = entry.job_id if entry is not None else job_id_of(answer)
         files: list[SavedFile] = yield Call(download, (urls, batch.folder(line), batch.formats[line.name]))
         if claim.entry is not None:

@@ -48,6 +48,7 @@ from typing import Any, NoReturn, TextIO
 
 from . import _profiles, errors
 from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, commands_from, secret_env
+from ._job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, UNCERTAIN, WAITING
 from ._jobs import job_id_of
 from ._mock_options import TESTING_EXTRA, add_mock_options
 from ._profiles import PROFILE_ENV
@@ -699,18 +700,18 @@ def batch_command(
 # What would move a batch's unfinished lines on, by their state: (the flag that does it, or "" for running the same
 # command again; what it does and costs).
 NEXT_STEPS: dict[str, tuple[str, str]] = {
-    "queued": ("", "waits for the jobs still running on the server (no new charge)"),
-    "done": ("", "downloads the files of finished jobs (no new charge)"),
-    "waiting": ("", "sends the lines never sent"),
-    "refused": ("", "sends again the lines the server refused (nothing was queued for them)"),
-    "failed": ("--retry-failed", "generates the failed lines again (costs credits)"),
-    "uncertain": (
+    QUEUED: ("", "waits for the jobs still running on the server (no new charge)"),
+    DONE: ("", "downloads the files of finished jobs (no new charge)"),
+    WAITING: ("", "sends the lines never sent"),
+    REFUSED: ("", "sends again the lines the server refused (nothing was queued for them)"),
+    FAILED: ("--retry-failed", "generates the failed lines again (costs credits)"),
+    UNCERTAIN: (
         "--resubmit-uncertain",
         "sends again the lines sent with no answer (they may have been queued and billed: this may pay twice; "
         f"`{PROGRAM} jobs` lists them)",
     ),
-    "changed": ("--regenerate-changed", "generates again the lines edited since they were sent (costs credits)"),
-    "invalid": ("", "fix the invalid lines (their message says why); nothing was sent for them"),
+    CHANGED: ("--regenerate-changed", "generates again the lines edited since they were sent (costs credits)"),
+    INVALID: ("", "fix the invalid lines (their message says why); nothing was sent for them"),
 }
 
 
@@ -720,7 +721,7 @@ def next_steps(results: Sequence[Any]) -> list[str]:
     for state, (flag, effect) in NEXT_STEPS.items():
         count = sum(result.state == state for result in results)
         if count:
-            how = "" if state == "invalid" else f"the same command with {flag} " if flag else "the same command again "
+            how = "" if state == INVALID else f"the same command with {flag} " if flag else "the same command again "
             steps.append(f"{count} {state}: {how}{effect}")
     return steps
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import errors
-from ._vendor_facts import ETA_FIELD, JOB_ID_FIELD, SUCCESS_STATUS
+from ._vendor_facts import ETA_FIELD, JOB_ID_FIELD, OUTPUT_FIELD, SUCCESS_STATUS
 
 DEFAULT_WAIT_TIMEOUT = 600.0  # seconds: ten minutes, a generous bound for one 3D generation
 # The pacing of polls, in seconds. Without an eta, the next poll comes after a tenth of the time waited so far, so
@@ -43,6 +43,12 @@ def job_id_of(answer: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or value == "":
         return None
     return str(value)
+
+
+def outputs_of(answer: object) -> list[str]:
+    """The output URLs an answer carries (its `output` list's strings); [] when it has none."""
+    urls = getattr(answer, OUTPUT_FIELD, None)
+    return [url for url in urls if isinstance(url, str)] if isinstance(urls, list) else []
 
 
 def eta_of(answer: object) -> float | None:

@@ -28,6 +28,12 @@ SAVED = "saved"
 FAILED = "failed"
 STATES = (SENDING, REFUSED, UNCERTAIN, QUEUED, DONE, SAVED, FAILED)
 
+# What a batch line comes to besides its entry's state: not sent (`waiting`), its arguments differ from those it was
+# sent with (`changed`), it breaks the spec and was left out (`invalid`).
+WAITING = "waiting"
+CHANGED = "changed"
+INVALID = "invalid"
+
 # The causes of a transition.
 ANSWERED = "answered"  # the server answered the generating request with a job id (processing)
 FINISHED = "finished"  # an answer (the request's or a fetch's) carries the result: the output URLs
@@ -91,6 +97,11 @@ class InvalidTransition(RuntimeError):
     def __init__(self, entry: int, state: str, cause: str) -> None:
         self.entry, self.state, self.cause = entry, state, cause
         super().__init__(f"ledger entry {entry}: {cause!r} is not allowed in state {state!r}")
+
+
+def shown(state: str) -> str:
+    """A state as a listing shows it: `sending` read back is uncertain (its sender is gone or still at it)."""
+    return UNCERTAIN if state == SENDING else state
 
 
 def next_state(entry: int, state: str, cause: str) -> str | None:

@@ -60,6 +60,7 @@ from ._job_states import (
     UNKNOWN,
     InvalidTransition,
     next_state,
+    shown,
 )
 from ._vendor_facts import CREDENTIAL_FIELDS, TRACK_ID_FIELD
 
@@ -226,7 +227,7 @@ class Entry:
     @property
     def shown_state(self) -> str:
         """The state as a listing shows it: `sending` read back is uncertain (its sender is gone or still at it)."""
-        return UNCERTAIN if self.state == SENDING else self.state
+        return shown(self.state)
 
     def as_dict(self) -> dict[str, Any]:
         """The entry as JSON data."""
@@ -299,7 +300,7 @@ class LineRecord(NamedTuple):
 
     @property
     def shown_state(self) -> str:
-        return UNCERTAIN if self.state == SENDING else self.state
+        return shown(self.state)
 
     def file_paths(self) -> list[str]:
         return [saved["path"] for saved in json.loads(self.files)] if self.files else []
