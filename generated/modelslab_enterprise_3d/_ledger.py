@@ -89,6 +89,8 @@ __all__ = [
 
 # How long a writer waits for another process's transaction to end before giving up (seconds).
 BUSY_TIMEOUT = 30.0
+# How long a ledger being opened waits before it asks again for the write-ahead log (see Ledger._enter_wal).
+WAL_SWITCH_PAUSE = 0.02
 # The version of the file's layout this package writes (PRAGMA user_version; 0: the first, unversioned layout).
 SCHEMA_VERSION = 2
 JOURNAL_SUFFIX = ".journal"
@@ -351,7 +353,7 @@ class Ledger:
             self._check_version(int(self._db.execute("PRAGMA user_version").fetchone()[0]))  # (before any write)
             # The write-ahead log lets readers and a writer of several processes work at once; FULL syncs each
             # commit to disk, so that a record made before a request is sent survives a power loss too.
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._enter_wal(time.monotonic() + busy_timeout)
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
             self._fold_journal()
@@ -361,6 +363,19 @@ class Ledger:
         except sqlite3.Error as error:
             self._db.close()
             raise errors.LedgerError(f"{self.path} is not a job ledger this package can use: {error}") from None
+
+    def _enter_wal(self, deadline: float) -> None:
+        """Switch the file to the write-ahead log. SQLite answers this switch "busy" at once, without waiting,
+        while another process holds the file (two runs opening a new ledger together), so it is tried again
+        until the busy timeout's deadline."""
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise
+            time.sleep(WAL_SWITCH_PAUSE)
 
     def _migrate(self) -> None:
         """Bring the file's layout up to SCHEMA_VERSION (in one transaction); refuse a newer one untouched."""

@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import sqlite3
 import struct
+import threading
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,22 @@ def test_two_processes_write_one_ledger_at_once(tmp_path: Path) -> None:
     with Ledger(path) as ledger:
         entries = ledger.entries()
     assert len(entries) == 100 and {entry.state for entry in entries} == {REFUSED}
+
+
+def test_a_ledger_opened_while_another_process_holds_the_new_file_waits_for_it(tmp_path: Path) -> None:
+    # SQLite refuses the switch to the write-ahead log at once (no busy wait) while another connection is about to
+    # write the file: the second of two runs opening a new ledger together.
+    path = tmp_path / "new.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    releaser = threading.Timer(0.3, other.execute, ("COMMIT",))
+    releaser.start()
+    try:
+        with Ledger(path, busy_timeout=5) as ledger:
+            assert ledger.entries() == []
+    finally:
+        releaser.join()
+        other.close()
 
 
 SCHEMA = (
