@@ -58,9 +58,9 @@ class Option:
 
     flag: str
     dest: str
-    kind: str  # the runtime's _cli kinds: str, int, float, bool, choice, json (an array, an object), secret
+    kind: str  # the runtime's _cli kinds: str, int, float, bool, json (an array, an object), secret
     required: bool
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # an enum's values (as text), of the option's kind
     default: str | None = None
     help: str = ""
     model: str = ""  # a json option's object model (the object's, or its array's items'): built from the JSON
@@ -329,6 +329,12 @@ def option_model(prop: Any) -> str:
     return str(inner.class_info.name) if isinstance(inner, ModelProperty) else ""
 
 
+def enum_kind(enum: Any) -> str:
+    """The command line's kind of an enum's values, by the generator's reading of the schema's type: an integer
+    enum's values are given (and checked) as integers."""
+    return "int" if enum.value_type is int else "str"
+
+
 def option_kind(prop: Any) -> str:
     """The command line's kind of a parameter or field: an array or an object model is written as JSON; other
     non-scalar types as text."""
@@ -482,7 +488,7 @@ def _options(
     path_parameters: Sequence[Any], fields: Sequence[Any], table: TableFacts, fetches: bool = False
 ) -> Iterator[Option]:
     """Path parameters positionally, then each query or header parameter and body field as --its-name: an enum (or
-    a nullable one) a choice with its default, a credential read from the environment or standard input (never an
+    a nullable one) its values' kind with the values as choices and its default, a credential read from the environment or standard input (never an
     argument), an array JSON."""
     for param in path_parameters:
         # (a path parameter the spec leaves undescribed: a fetching operation's is the job's id)
@@ -495,7 +501,7 @@ def _options(
         if default is None and enum is not None:
             default = table.enum_defaults.get(str(enum.class_info.name))
         secret = _text(prop.name) in _vendor_facts.CREDENTIAL_FIELDS
-        kind = "secret" if secret else "choice" if enum is not None else option_kind(prop)
+        kind = "secret" if secret else enum_kind(enum) if enum is not None else option_kind(prop)
         yield Option(
             "--" + str(prop.python_name).replace("_", "-"),
             str(prop.python_name),

@@ -17,8 +17,8 @@ which anything that is not in the spec reaches a template:
     `server_prefixes`, where an operation whose path or itself names its own server is served relative to the
     document's server ("/.."; spec.loading.server_prefix), written into its URL because the generator ignores such
     servers;
-  * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts the models need (legacy
-    spellings, credential field names, the API key's field), and the package's exports: each runtime module's own
+  * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts the models need (credential
+    field names, the API key's field), and the package's exports: each runtime module's own
     `__all__`, plus the classes the client template writes (CLIENT_EXPORTS).
 """
 
@@ -181,7 +181,6 @@ def values(spec: dict[str, Any], table_path: Path, config: Path = GENERATOR_CONF
         "plans": client_plan(spec, table_path, config).to_data(),
         "default_base_url": default_base_url(spec),
         "server_prefixes": server_prefixes(spec),
-        "legacy_spellings": dict(_vendor_facts.LEGACY_SPELLINGS),
         "credential_fields": sorted(_vendor_facts.CREDENTIAL_FIELDS),
         "api_key_field": _vendor_facts.API_KEY_FIELD,
         "exports": exports(spec),

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import _profiles, errors
-from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, commands_from, secret_env
+from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, choices_of, commands_from, secret_env
 from ._job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, UNCERTAIN, WAITING
 from ._jobs import job_id_of
 from ._mock_options import TESTING_EXTRA, add_mock_options
@@ -138,7 +138,6 @@ CONVERTERS: dict[str, Callable[[str], Any]] = {
     "int": int,
     "float": float,
     "str": str,
-    "choice": str,
     "json": json_value,
 }
 
@@ -370,24 +369,38 @@ def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
         option.flag,
         dest=option.dest,
         type=CONVERTERS.get(option.kind, str),
-        choices=option.choices or None,
+        choices=choices_of(option) or None,
         required=option.required,
         help=text + (" [required]" if option.required else ""),
     )
 
 
 def render(value: Any, as_json: bool) -> str:
+    """An answer as JSON, or as text: an object a line per field, a list of objects (a top-level array answer) a
+    block per object with a blank line between them, a list of values a line per value."""
     data = as_data(value)
     if as_json:
         return json.dumps(data, indent=2, sort_keys=True, default=str)
     if isinstance(data, dict):
-        width = max((len(str(key)) for key in data), default=0)
-        return "\n".join(
-            f"{key:<{width}}  {item if isinstance(item, str) else json.dumps(item)}" for key, item in data.items()
-        )
+        return render_fields(data)
     if isinstance(data, list):
-        return "\n".join(str(item) for item in data)
+        if any(isinstance(item, dict) for item in data):
+            return "\n\n".join(render_fields(item) if isinstance(item, dict) else render_value(item) for item in data)
+        return "\n".join(render_value(item) for item in data)
     return "" if data is None else str(data)
+
+
+def render_fields(data: dict[str, Any]) -> str:
+    """An object as text: a line per field, its name then its value ("{}" for one without fields)."""
+    if not data:
+        return "{}"
+    width = max(len(str(key)) for key in data)
+    return "\n".join(f"{key:<{width}}  {render_value(item)}" for key, item in data.items())
+
+
+def render_value(value: Any) -> str:
+    """A value as text: a string as it is, anything else as JSON (on one line)."""
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 class Progress:

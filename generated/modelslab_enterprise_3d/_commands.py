@@ -15,9 +15,9 @@ class Option(NamedTuple):
 
     flag: str  # "id" or "--output-format"
     dest: str  # the method's argument
-    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "json" (a list, an object) | "secret" (a credential)
+    kind: str  # "str" | "int" | "float" | "bool" | "json" (a list, an object) | "secret" (a credential)
     required: bool = False
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # an enum's values, written as text: each is converted as the option's kind
     default: str | None = None  # shown in --help; an option not given keeps the spec's default
     help: str = ""
     model: str = ""  # a json option's object model (the object's, or its list's items'), built from the JSON given
@@ -73,6 +73,16 @@ EFFECT_NOTES = {
     "terminal --yes is required).",
     "reads": "",
 }
+
+
+# An enum option's values are written as text in the table; they are of the option's kind.
+_CHOICE_TYPES: dict[str, type] = {"int": int, "float": float, "str": str}
+
+
+def choices_of(option: Option) -> list[Any]:
+    """An enum option's values, of its kind (an integer enum's are integers, as the API takes them)."""
+    convert = _CHOICE_TYPES.get(option.kind, str)
+    return [convert(choice) for choice in option.choices]
 
 
 def secret_env(option: Option) -> str:

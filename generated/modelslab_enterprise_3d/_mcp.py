@@ -25,7 +25,7 @@ except ImportError as missing:  # (the mcp extra)
     raise ImportError('the MCP server needs the mcp extra: pip install "modelslab-enterprise-3d[mcp]"') from missing
 
 from . import errors
-from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, secret_env
+from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, choices_of, secret_env
 from ._profiles import PROGRAM
 
 # The JSON Schema of each kind of option.
@@ -48,12 +48,12 @@ def input_schema(command: Command) -> dict[str, Any]:
     for option in command.options:
         if option.kind == "secret":
             continue
-        if option.kind == "choice":
-            schema: dict[str, Any] = {"type": "string", "enum": list(option.choices)}
-        elif option.kind == "json":
+        if option.kind == "json":
             schema = {"description": "JSON: a list or an object"}
         else:
             schema = dict(KIND_SCHEMAS.get(option.kind, {"type": "string"}))
+        if option.choices:
+            schema["enum"] = choices_of(option)
         if option.help:
             schema["description"] = option.help
         properties[option.dest] = schema

@@ -18,6 +18,7 @@ import httpx
 
 from . import errors
 from ._answers import describe_value
+from ._vendor_facts import LEGACY_SPELLINGS
 
 logger = logging.getLogger(__package__ or __name__)
 
@@ -61,6 +62,25 @@ def parse_union(parse_variants: Callable[[object], T], data: object) -> T:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
     return parse_variants(data)
+
+
+# A oneOf/anyOf variant the generator parses nothing for, by its type's name in the generated code -> the values
+# it allows ("Any": every value; a bool is no number).
+_PLAIN_VARIANTS: dict[str, tuple[type, ...]] = {
+    "None": (type(None),),
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+}
+
+
+def plain_variant(data: T, variants: list[str]) -> T:
+    """A oneOf/anyOf value that fits none of the variants with a parser of their own (models, enums, lists): kept
+    when it is of one of the plain `variants` the union also allows, else a TypeError (the field's InvalidField)."""
+    if "Any" in variants:
+        return data
+    return typed(data, *(kind for name in variants for kind in _PLAIN_VARIANTS.get(name, ())))
 
 
 def _unknown_member(cls: type[Any], base: type[Any], value: object) -> Any:
@@ -108,6 +128,16 @@ class OpenIntEnum(IntEnum):
 def masked(value: object) -> str:
     """The repr of a credential field: never the value itself."""
     return "'***'" if isinstance(value, str) else repr(value)
+
+
+def legacy_spellings(declared: tuple[str, ...]) -> dict[str, str]:
+    """The legacy spellings a model with the fields `declared` reads its fields under too: a spelling is tolerated
+    for a field the model declares, and never when the model declares the spelling itself as a field of its own."""
+    return {
+        name: spelling
+        for name, spelling in LEGACY_SPELLINGS.items()
+        if name in declared and spelling not in declared
+    }
 
 
 def fields_of(src_dict: object, required: tuple[str, ...], legacy: Mapping[str, str]) -> dict[str, Any]:

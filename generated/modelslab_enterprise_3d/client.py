@@ -1943,7 +1943,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--output-format",
                 "dest": "output_format",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("glb", "obj", "stl", "ply"),
                 "default": "obj",
                 "help": "The file format of the generated model (the enterprise pages' default, obj; v6 says glb).",
@@ -2014,7 +2014,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--temp",
                 "dest": "temp",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("yes", "no"),
                 "default": "no",
                 "help": '"yes" saves the output files in a temporary directory.',
@@ -2058,7 +2058,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--output-format",
                 "dest": "output_format",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("glb", "obj", "stl", "ply"),
                 "default": "obj",
                 "help": "The file format of the generated model (the enterprise pages' default, obj; v6 says glb).",
@@ -2129,7 +2129,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--temp",
                 "dest": "temp",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("yes", "no"),
                 "default": "no",
                 "help": '"yes" saves the output files in a temporary directory.',

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from codegen.runtime import _parsing, errors
+from codegen.runtime._vendor_facts import LEGACY_SPELLINGS
 
 
 class Status(_parsing.OpenStrEnum):
@@ -100,6 +101,23 @@ def test_fields_of_checks_the_object_and_its_required_fields_and_renames_legacy_
     assert fields == {"message": "hi", "x": 1} and source == {"messege": "hi", "x": 1}, "the answer is left alone"
     both = _parsing.fields_of({"message": "new", "messege": "old"}, required=(), legacy={"message": "messege"})
     assert both["message"] == "new"
+
+
+def test_a_legacy_spelling_is_tolerated_only_for_a_declared_field_whose_spelling_is_not_declared_too() -> None:
+    for field, spelling in LEGACY_SPELLINGS.items():
+        assert _parsing.legacy_spellings((field, "status")) == {field: spelling}
+        assert _parsing.legacy_spellings((field, spelling)) == {}, "a declared spelling is a field of its own"
+        assert _parsing.legacy_spellings((spelling,)) == {}
+        assert _parsing.legacy_spellings(("status",)) == {}
+
+
+def test_a_union_value_no_parsed_variant_fits_is_kept_only_when_a_plain_variant_allows_it() -> None:
+    assert _parsing.plain_variant("hook", ["str", "None"]) == "hook"
+    assert _parsing.plain_variant(2, ["float"]) == 2 and _parsing.plain_variant(2.5, ["float"]) == 2.5
+    assert _parsing.plain_variant({"any": 1}, ["Any"]) == {"any": 1}
+    for value, variants in ((5, ["None"]), (5, ["str", "None"]), (True, ["int"]), ("1", ["bool"]), ({}, [])):
+        with pytest.raises(TypeError):
+            _parsing.plain_variant(value, variants)
 
 
 def test_typed_accepts_its_types_and_no_bool_for_a_number() -> None:

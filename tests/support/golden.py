@@ -27,6 +27,7 @@ SOURCES = {
     "path-servers": DOCUMENTS / "path-servers.openapi.yaml",
     "answer-shapes": DOCUMENTS / "answer-shapes.openapi.yaml",
     "security-schemes": DOCUMENTS / "security-schemes.openapi.yaml",
+    "value-shapes": DOCUMENTS / "value-shapes.openapi.yaml",
     # The Enterprise 3D document with its overlay applied and one more operation (tests.support.spec_variants), as
     # of when the record was made: a snapshot, so that a vendor update changes generated/ but not this record.
     "grown-enterprise-3d": RECORDS / "grown-enterprise-3d.openapi.json",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import importlib
+import types
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -63,22 +64,50 @@ def is_error_model(cls: type) -> bool:
     return bool(enums) and all({member.value for member in e} <= ERROR_STATUSES for e in enums)
 
 
-def success_models(op: Operation) -> tuple[type, ...]:
-    """The classes a successful call may return: what the operation's generated functions parse (the generator's
-    reading of the spec, a oneOf included) except the models of its error statuses and the error variants of a
-    oneOf (they raise OperationFailedError); () when no 2xx has a body."""
+def success_models(op: Operation) -> tuple[Any, ...]:
+    """What a successful call may return, as the generator annotates it: the models (and lists of models, for a top-level
+    array answer) the operation's generated functions parse (the generator's reading of the spec, a oneOf
+    included) except the models of its error statuses and the error variants of a oneOf (they raise
+    OperationFailedError); () when no 2xx has a body. `fits` tells whether a value is one of them."""
     parsed = typing.get_type_hints(module_for(op)._parse_response)["return"]
     error_models = {op.responses[s].model for s in op.responses if s >= 300} - {
         op.responses[s].model for s in success_statuses(op)
     }
-    # (a response without a body is typed Any, a class since Python 3.11: not a model)
-    found = [t for t in typing.get_args(parsed) or (parsed,) if isinstance(t, type) and t not in (type(None), Any)]
-    success = tuple(t for t in found if t.__name__ not in error_models and not is_error_model(t))
+    found = [t for t in union_members(parsed) if _is_model_annotation(t)]
+    success = tuple(t for t in found if typing.get_origin(t) or (t.__name__ not in error_models and not is_error_model(t)))
     named = {model_class(name) for s in success_statuses(op) if (name := op.responses[s].model)} - {
-        t for t in found if is_error_model(t)
+        t for t in found if not typing.get_origin(t) and is_error_model(t)
     }
     assert named <= set(success), f"{op.label}: the spec's success models are among what the functions parse"
     return success
+
+
+def union_members(annotation: Any) -> tuple[Any, ...]:
+    """The members of a union annotation (`A | B`), or the annotation itself (a class, `list[A]`)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return typing.get_args(annotation)
+    return (annotation,)
+
+
+def _is_model_annotation(annotation: Any) -> bool:
+    """A class the generator parses a body into, or a list of such (a top-level array answer): never None, nor the
+    Any of a response without a body (a class since Python 3.11)."""
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        return origin is list and all(_is_model_annotation(arg) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and annotation not in (type(None), Any)
+
+
+def fits(value: object, annotations: tuple[Any, ...]) -> bool:
+    """Whether `value` is one of `annotations` (success_models'): an instance of a class, or a list all of whose
+    items fit a list annotation's item type."""
+    for annotation in annotations:
+        origin = typing.get_origin(annotation)
+        if origin is None and isinstance(value, annotation):
+            return True
+        if origin is list and isinstance(value, list) and all(fits(item, typing.get_args(annotation)) for item in value):
+            return True
+    return False
 
 
 def has_key_field(op: Operation) -> bool:

@@ -31,7 +31,13 @@ def schema_shaped(schema: Any, unknown_values: st.SearchStrategy[Any] = JSON_VAL
     hypothesis-jsonschema draws the unknown fields itself, but slowly: most of the time of the tests that use it. So
     a flat object schema that allows unknown fields is drawn without them at its top level (the library still draws
     those of nested objects) and gets them from `unknown_values` (a declared field wins over an unknown one of its
-    name). A composed schema is left to the library."""
+    name). An array of such objects is a list of them. A composed schema is left to the library."""
+    if isinstance(schema, dict) and schema.get("type") == "array" and _plain_items(schema):
+        # (a list of objects, a top-level array answer among them: each item drawn as an object is)
+        low = int(schema.get("minItems", 0))
+        return st.lists(
+            schema_shaped(schema["items"], unknown_values), min_size=low, max_size=int(schema.get("maxItems", low + 4))
+        )
     flat = isinstance(schema, dict) and "properties" in schema and not {"allOf", "anyOf", "oneOf"} & set(schema)
     if not flat or "additionalProperties" in schema:
         return from_schema(schema)
@@ -41,3 +47,8 @@ def schema_shaped(schema: Any, unknown_values: st.SearchStrategy[Any] = JSON_VAL
         from_schema({**schema, "additionalProperties": False}),
         unknown,
     )
+
+
+def _plain_items(schema: dict[str, Any]) -> bool:
+    """Whether an array schema says no more than its items' schema and its length (no uniqueItems, contains, ...)."""
+    return isinstance(schema.get("items"), dict) and set(schema) <= {"type", "items", "minItems", "maxItems", "description", "title"}

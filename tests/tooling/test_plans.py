@@ -178,8 +178,8 @@ def test_arrays_are_json_options_enums_choices_and_credentials_secrets() -> None
         options = {o.dest: o for o in plan_of(shapes).by_label()[op.label].options}
         for name, schema in body_properties(shapes, op).items():
             if "enum" in schema:
-                assert options[name].kind == "choice"
-                assert options[name].choices == tuple(schema["enum"])
+                assert options[name].kind == {"integer": "int", "string": "str"}[schema.get("type", "string")]
+                assert options[name].choices == tuple(map(str, schema["enum"]))
                 assert options[name].default == schema.get("default")
 
 

@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.clear_action_response_status import ClearActionResponseStatus
 
 T = TypeVar("T", bound="ClearActionResponse")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "message",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class ClearActionResponse:
                 "status",
                 "message",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = ClearActionResponseStatus(d.pop("status"))

@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="FetchResponse")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "id",
+        "output",
+        "generationTime",
+        "proxy_links",
+        "meta",
+        "track_id",
+        "message",
+    )
+)
 
 
 @_attrs_define
@@ -103,7 +115,7 @@ class FetchResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.fetch_response_meta import FetchResponseMeta  # noqa: PLC0415
 
-        d = _parsing.fields_of(src_dict, required=("status",), legacy={"message": "messege"})
+        d = _parsing.fields_of(src_dict, required=("status",), legacy=_LEGACY_SPELLINGS)
         try:
             status = FetchResponseStatus(d.pop("status"))
 
@@ -117,7 +129,7 @@ class FetchResponse:
             def _parse_id(data: object) -> int | str | Unset:
                 if isinstance(data, Unset):
                     return data
-                return cast(int | str | Unset, data)
+                return cast(int | str | Unset, _parsing.plain_variant(data, ["int", "str"]))
 
             id = _parsing.parse_union(_parse_id, d.pop("id", UNSET))
 
@@ -161,7 +173,7 @@ class FetchResponse:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, data)
+                return cast(None | str | Unset, _parsing.plain_variant(data, ["str", "None"]))
 
             track_id = _parsing.parse_union(_parse_track_id, d.pop("track_id", UNSET))
 

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Processing3DResponse")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "id",
+        "eta",
+        "message",
+        "tip",
+        "fetch_result",
+        "future_links",
+        "output",
+        "meta",
+    )
+)
 
 
 @_attrs_define
@@ -106,7 +119,7 @@ class Processing3DResponse:
                 "status",
                 "id",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = Processing3DResponseStatus(d.pop("status"))
@@ -117,7 +130,7 @@ class Processing3DResponse:
         try:
 
             def _parse_id(data: object) -> int | str:
-                return cast(int | str, data)
+                return cast(int | str, _parsing.plain_variant(data, ["int", "str"]))
 
             id = _parsing.parse_union(_parse_id, d.pop("id"))
 

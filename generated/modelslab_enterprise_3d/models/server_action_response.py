@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.server_action_response_status import ServerActionResponseStatus
 
 T = TypeVar("T", bound="ServerActionResponse")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "message",
+        "status",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class ServerActionResponse:
                 "message",
                 "status",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             message = _parsing.typed(d.pop("message"), str)

@@ -13,6 +13,14 @@ from ..models.webhook_failed_payload_status import WebhookFailedPayloadStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookFailedPayload")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "id",
+        "message",
+        "track_id",
+    )
+)
 
 
 @_attrs_define
@@ -68,7 +76,7 @@ class WebhookFailedPayload:
                 "status",
                 "id",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = WebhookFailedPayloadStatus(d.pop("status"))
@@ -79,7 +87,7 @@ class WebhookFailedPayload:
         try:
 
             def _parse_id(data: object) -> int | str:
-                return cast(int | str, data)
+                return cast(int | str, _parsing.plain_variant(data, ["int", "str"]))
 
             id = _parsing.parse_union(_parse_id, d.pop("id"))
 
@@ -98,7 +106,7 @@ class WebhookFailedPayload:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, data)
+                return cast(None | str | Unset, _parsing.plain_variant(data, ["str", "None"]))
 
             track_id = _parsing.parse_union(_parse_track_id, d.pop("track_id", UNSET))
 

@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="WebhookSuccessPayload")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "id",
+        "output",
+        "generationTime",
+        "track_id",
+        "meta",
+    )
+)
 
 
 @_attrs_define
@@ -90,7 +100,7 @@ class WebhookSuccessPayload:
                 "status",
                 "id",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = WebhookSuccessPayloadStatus(d.pop("status"))
@@ -101,7 +111,7 @@ class WebhookSuccessPayload:
         try:
 
             def _parse_id(data: object) -> int | str:
-                return cast(int | str, data)
+                return cast(int | str, _parsing.plain_variant(data, ["int", "str"]))
 
             id = _parsing.parse_union(_parse_id, d.pop("id"))
 
@@ -127,7 +137,7 @@ class WebhookSuccessPayload:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, data)
+                return cast(None | str | Unset, _parsing.plain_variant(data, ["str", "None"]))
 
             track_id = _parsing.parse_union(_parse_track_id, d.pop("track_id", UNSET))
 

@@ -127,9 +127,14 @@ def test_each_subcommand_answers_as_text_and_as_json_valid_against_the_spec(op: 
     status, text, err = cli(*argv_for(op), *extra)
     assert status == 0, err
     assert text.strip() or schema is None, "an answer with a body prints it"
-    if schema is not None:
-        for key in json.loads(out):
+    answer = json.loads(out) if schema is not None else None
+    items = answer if isinstance(answer, list) else [answer]
+    objects = [item for item in items if isinstance(item, dict)]
+    for item in objects:  # each field of each object a line of its own, named
+        for key in item:
             assert re.search(rf"^{re.escape(key)}\s", text, re.M), key
+    if isinstance(answer, list) and objects:  # a list of objects: a block per object
+        assert len(text.strip().split("\n\n")) == len(answer), text
 
 
 @pytest.mark.mock_only

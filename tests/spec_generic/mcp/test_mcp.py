@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from enterprise3d_devkit.harness.calls import method_name
+from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D
 from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
-from tests.support.spec_cases import OPERATIONS, SPEC, op_id
+from tests.support.spec_cases import OPERATIONS, SPEC, op_id, python_name
 from tests.support.tool_arguments import COMMANDS, arguments_for, effect_of
 
 mcp = pytest.importorskip("mcp")
@@ -44,6 +45,13 @@ async def test_every_operation_is_a_tool_with_the_specs_schema_and_the_tables_an
         assert set(tool.input_schema["required"]) == {
             o.dest for o in command.options if o.required and o.kind != "secret"
         }
+        for name, field in (object_schema(op.request_schema or {}).get("properties") or {}).items():
+            if python_name(name) not in properties:
+                continue
+            declared = properties[python_name(name)]  # an enum's values, and the field's type, as the spec's
+            assert declared.get("enum") == ([v for v in field["enum"] if v is not None] or None if "enum" in field else None)
+            if field.get("type") in ("integer", "number", "boolean", "string"):
+                assert declared["type"] == field["type"], name
         effect = effect_of(op)
         assert tool.annotations.read_only_hint == (effect == "reads")
         assert tool.annotations.destructive_hint == (effect == "changes")

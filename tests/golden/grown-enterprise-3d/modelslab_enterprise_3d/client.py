@@ -2016,7 +2016,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--output-format",
                 "dest": "output_format",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("glb", "obj", "stl", "ply"),
                 "default": "obj",
                 "help": "The file format of the generated model (the enterprise pages' default, obj; v6 says glb).",
@@ -2087,7 +2087,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--temp",
                 "dest": "temp",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("yes", "no"),
                 "default": "no",
                 "help": '"yes" saves the output files in a temporary directory.',
@@ -2131,7 +2131,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--output-format",
                 "dest": "output_format",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("glb", "obj", "stl", "ply"),
                 "default": "obj",
                 "help": "The file format of the generated model (the enterprise pages' default, obj; v6 says glb).",
@@ -2202,7 +2202,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--temp",
                 "dest": "temp",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("yes", "no"),
                 "default": "no",
                 "help": '"yes" saves the output files in a temporary directory.',

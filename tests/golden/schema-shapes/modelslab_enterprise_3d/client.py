@@ -577,7 +577,7 @@ CLI_TABLE: tuple[dict[str, Any], ...] = (
             {
                 "flag": "--output-format",
                 "dest": "output_format",
-                "kind": "choice",
+                "kind": "str",
                 "choices": ("glb", "obj"),
                 "default": "glb",
             },

@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.legacy_answer_status import LegacyAnswerStatus
 
 T = TypeVar("T", bound="LegacyAnswer")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "messege",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class LegacyAnswer:
                 "status",
                 "messege",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = LegacyAnswerStatus(d.pop("status"))

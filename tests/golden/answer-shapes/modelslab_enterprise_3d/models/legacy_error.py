@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.legacy_error_status import LegacyErrorStatus
 
 T = TypeVar("T", bound="LegacyError")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "messege",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class LegacyError:
                 "status",
                 "messege",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = LegacyErrorStatus(d.pop("status"))

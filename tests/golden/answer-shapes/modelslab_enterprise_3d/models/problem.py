@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.problem_status import ProblemStatus
 
 T = TypeVar("T", bound="Problem")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "message",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class Problem:
                 "status",
                 "message",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = ProblemStatus(d.pop("status"))

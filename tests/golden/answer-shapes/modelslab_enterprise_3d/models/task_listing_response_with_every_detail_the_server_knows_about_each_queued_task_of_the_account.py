@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAccount")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "tasks",
+    )
+)
 
 
 @_attrs_define
@@ -65,7 +71,7 @@ class TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAc
                 "status",
                 "tasks",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAccountStatus(

@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.task_state import TaskState
 
 T = TypeVar("T", bound="TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAccountTasksItem")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "id",
+        "state",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAc
                 "id",
                 "state",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             id = _parsing.typed(d.pop("id"), str)

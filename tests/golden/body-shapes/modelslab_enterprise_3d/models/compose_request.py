@@ -12,6 +12,15 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ComposeRequest")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "key",
+        "prompt",
+        "views",
+        "seeds",
+        "tags",
+    )
+)
 
 
 @_attrs_define
@@ -78,7 +87,7 @@ class ComposeRequest:
                 "prompt",
                 "views",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             key = _parsing.typed(d.pop("key"), str)
@@ -119,7 +128,7 @@ class ComposeRequest:
                     return tags_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(list[str] | None | Unset, data)
+                return cast(list[str] | None | Unset, _parsing.plain_variant(data, ["None"]))
 
             tags = _parsing.parse_union(_parse_tags, d.pop("tags", UNSET))
 

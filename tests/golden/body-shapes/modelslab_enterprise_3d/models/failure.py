@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.failure_status import FailureStatus
 
 T = TypeVar("T", bound="Failure")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "message",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class Failure:
                 "status",
                 "message",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = FailureStatus(d.pop("status"))

@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.finished_status import FinishedStatus
 
 T = TypeVar("T", bound="Finished")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "output",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class Finished:
                 "status",
                 "output",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = FinishedStatus(d.pop("status"))

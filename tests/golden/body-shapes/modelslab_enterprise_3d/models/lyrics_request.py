@@ -16,6 +16,15 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="LyricsRequest")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "key",
+        "sections",
+        "write_lyrics",
+        "lyrics",
+        "topic",
+    )
+)
 
 
 @_attrs_define
@@ -77,7 +86,7 @@ class LyricsRequest:
                 "key",
                 "sections",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

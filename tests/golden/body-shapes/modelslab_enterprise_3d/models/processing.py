@@ -13,6 +13,13 @@ from ..models.processing_status import ProcessingStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Processing")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "id",
+        "eta",
+    )
+)
 
 
 @_attrs_define
@@ -57,7 +64,7 @@ class Processing:
                 "status",
                 "id",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = ProcessingStatus(d.pop("status"))

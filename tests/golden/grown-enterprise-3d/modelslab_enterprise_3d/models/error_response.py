@@ -13,6 +13,13 @@ from ..models.error_response_status import ErrorResponseStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorResponse")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "message",
+        "error_code",
+    )
+)
 
 
 @_attrs_define
@@ -57,7 +64,7 @@ class ErrorResponse:
                 "status",
                 "message",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = ErrorResponseStatus(d.pop("status"))

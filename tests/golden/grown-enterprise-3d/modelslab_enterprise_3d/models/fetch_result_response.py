@@ -14,6 +14,15 @@ from ..models.fetch_result_response_status import FetchResultResponseStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FetchResultResponse")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "created_at",
+        "output",
+        "eta",
+        "webhook_credential",
+    )
+)
 
 
 @_attrs_define
@@ -72,7 +81,7 @@ class FetchResultResponse:
                 "status",
                 "created_at",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = FetchResultResponseStatus(d.pop("status"))

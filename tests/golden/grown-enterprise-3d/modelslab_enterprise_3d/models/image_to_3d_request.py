@@ -14,6 +14,26 @@ from ..models.temp_files import TempFiles
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ImageTo3DRequest")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "key",
+        "image",
+        "render",
+        "output_format",
+        "resolution",
+        "multi_image",
+        "ss_guidance_strength",
+        "ss_sampling_steps",
+        "slat_guidance_strength",
+        "slat_sampling_steps",
+        "mesh_simplify",
+        "chunk_size",
+        "seed",
+        "temp",
+        "webhook",
+        "track_id",
+    )
+)
 
 
 @_attrs_define
@@ -152,7 +172,7 @@ class ImageTo3DRequest:
                 "key",
                 "image",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             key = _parsing.typed(d.pop("key"), str)
@@ -253,7 +273,7 @@ class ImageTo3DRequest:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, data)
+                return cast(None | str | Unset, _parsing.plain_variant(data, ["str", "None"]))
 
             webhook = _parsing.parse_union(_parse_webhook, d.pop("webhook", UNSET))
 
@@ -267,7 +287,7 @@ class ImageTo3DRequest:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, data)
+                return cast(None | str | Unset, _parsing.plain_variant(data, ["str", "None"]))
 
             track_id = _parsing.parse_union(_parse_track_id, d.pop("track_id", UNSET))
 

@@ -11,6 +11,13 @@ from attrs import field as _attrs_field
 from .. import _parsing, errors
 
 T = TypeVar("T", bound="SystemDetailsResponse")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "model_count",
+        "queue_time",
+        "status",
+    )
+)
 
 
 @_attrs_define
@@ -55,7 +62,7 @@ class SystemDetailsResponse:
                 "queue_time",
                 "status",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             model_count = _parsing.typed(d.pop("model_count"), int)

@@ -14,6 +14,31 @@ from ..models.temp_files import TempFiles
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TextTo3DRequest")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "key",
+        "prompt",
+        "num_inference_steps",
+        "foreground_ratio",
+        "resolution",
+        "model_id",
+        "negative_prompt",
+        "render",
+        "output_format",
+        "guidance_scale",
+        "ss_guidance_strength",
+        "ss_sampling_steps",
+        "slat_guidance_strength",
+        "slat_sampling_steps",
+        "mesh_simplify",
+        "remove_bg",
+        "chunk_size",
+        "seed",
+        "temp",
+        "webhook",
+        "track_id",
+    )
+)
 
 
 @_attrs_define
@@ -180,7 +205,7 @@ class TextTo3DRequest:
                 "foreground_ratio",
                 "resolution",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             key = _parsing.typed(d.pop("key"), str)
@@ -310,7 +335,7 @@ class TextTo3DRequest:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, data)
+                return cast(None | str | Unset, _parsing.plain_variant(data, ["str", "None"]))
 
             webhook = _parsing.parse_union(_parse_webhook, d.pop("webhook", UNSET))
 
@@ -324,7 +349,7 @@ class TextTo3DRequest:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, data)
+                return cast(None | str | Unset, _parsing.plain_variant(data, ["str", "None"]))
 
             track_id = _parsing.parse_union(_parse_track_id, d.pop("track_id", UNSET))
 

@@ -12,6 +12,12 @@ from .. import _parsing, errors
 from ..models.answer_status import AnswerStatus
 
 T = TypeVar("T", bound="Answer")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "message",
+    )
+)
 
 
 @_attrs_define
@@ -50,7 +56,7 @@ class Answer:
                 "status",
                 "message",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = AnswerStatus(d.pop("status"))

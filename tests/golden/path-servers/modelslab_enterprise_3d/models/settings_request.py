@@ -11,6 +11,13 @@ from attrs import field as _attrs_field
 from .. import _parsing, errors
 
 T = TypeVar("T", bound="SettingsRequest")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "key",
+        "bucket",
+        "secret",
+    )
+)
 
 
 @_attrs_define
@@ -55,7 +62,7 @@ class SettingsRequest:
                 "bucket",
                 "secret",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

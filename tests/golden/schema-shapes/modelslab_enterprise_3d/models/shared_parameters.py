@@ -12,6 +12,13 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SharedParameters")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "key",
+        "seed",
+        "webhook",
+    )
+)
 
 
 @_attrs_define
@@ -56,7 +63,7 @@ class SharedParameters:
                 "key",
                 "seed",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

@@ -12,6 +12,13 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionRequest")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "model",
+        "prompt",
+        "max_tokens",
+    )
+)
 
 
 @_attrs_define
@@ -56,7 +63,7 @@ class CompletionRequest:
                 "model",
                 "prompt",
             ),
-            legacy={},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             model = _parsing.typed(d.pop("model"), str)

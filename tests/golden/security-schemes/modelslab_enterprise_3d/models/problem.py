@@ -11,6 +11,12 @@ from attrs import field as _attrs_field
 from .. import _parsing, errors
 
 T = TypeVar("T", bound="Problem")
+_LEGACY_SPELLINGS = _parsing.legacy_spellings(
+    (
+        "status",
+        "message",
+    )
+)
 
 
 @_attrs_define
@@ -49,7 +55,7 @@ class Problem:
                 "status",
                 "message",
             ),
-            legacy={"message": "messege"},
+            legacy=_LEGACY_SPELLINGS,
         )
         try:
             status = _parsing.typed(d.pop("status"), str)
