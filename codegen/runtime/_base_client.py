@@ -278,8 +278,7 @@ Parser = Callable[..., Any]
 
 def says_error(parsed: object) -> bool:
     """A 2xx answer whose `status` says the operation failed (the vendor's 200-with-error)."""
-    status = getattr(parsed, "status", None)
-    return getattr(status, "value", status) in ERROR_STATUSES
+    return status_of(parsed) in ERROR_STATUSES
 
 
 def retry_delay(attempt: int, response: httpx.Response | None) -> float:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import errors
-from ._vendor_facts import ETA_FIELD, JOB_ID_FIELD, OUTPUT_FIELD, SUCCESS_STATUS
+from ._vendor_facts import ETA_FIELD, JOB_ID_FIELD, OUTPUT_FIELD, STATUS_FIELD, SUCCESS_STATUS
 
 DEFAULT_WAIT_TIMEOUT = 600.0  # seconds: ten minutes, a generous bound for one 3D generation
 # The pacing of polls, in seconds. Without an eta, the next poll comes after a tenth of the time waited so far, so
@@ -33,7 +33,7 @@ OnQueued = Callable[[str], object]
 
 def status_of(answer: object) -> object:
     """An answer's `status` as its plain value ("processing"), or None."""
-    status = getattr(answer, "status", None)
+    status = getattr(answer, STATUS_FIELD, None)
     return getattr(status, "value", status)
 
 

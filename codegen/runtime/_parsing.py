@@ -134,9 +134,7 @@ def legacy_spellings(declared: tuple[str, ...]) -> dict[str, str]:
     """The legacy spellings a model with the fields `declared` reads its fields under too: a spelling is tolerated
     for a field the model declares, and never when the model declares the spelling itself as a field of its own."""
     return {
-        name: spelling
-        for name, spelling in LEGACY_SPELLINGS.items()
-        if name in declared and spelling not in declared
+        name: spelling for name, spelling in LEGACY_SPELLINGS.items() if name in declared and spelling not in declared
     }
 
 

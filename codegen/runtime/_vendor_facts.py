@@ -8,8 +8,13 @@ each is stated here once.
 API_KEY_ENV = "MODELSLAB_API_KEY"
 BASE_URL_ENV = "MODELSLAB_BASE_URL"
 
-# Legacy endpoints spell some fields differently; the vendor asks clients to accept both spellings.
-LEGACY_SPELLINGS: dict[str, str] = {"message": "messege"}
+# Every answer's `status` says what happened; an error answer's `message` says why (the error-codes page).
+STATUS_FIELD = "status"
+MESSAGE_FIELD = "message"
+
+# Legacy endpoints spell some fields differently; the vendor asks clients to accept both spellings. A tolerance of
+# answers only: a model that declares the spelling as a field of its own reads it as that field.
+LEGACY_SPELLINGS: dict[str, str] = {MESSAGE_FIELD: "messege"}
 
 # Body fields that carry credentials: a model's repr masks them, error messages never quote them.
 CREDENTIAL_FIELDS: frozenset[str] = frozenset(

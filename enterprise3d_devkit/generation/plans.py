@@ -488,8 +488,8 @@ def _options(
     path_parameters: Sequence[Any], fields: Sequence[Any], table: TableFacts, fetches: bool = False
 ) -> Iterator[Option]:
     """Path parameters positionally, then each query or header parameter and body field as --its-name: an enum (or
-    a nullable one) its values' kind with the values as choices and its default, a credential read from the environment or standard input (never an
-    argument), an array JSON."""
+    a nullable one) of its values' kind with its values as the choices and its default, a credential read from the
+    environment or standard input (never an argument), an array JSON."""
     for param in path_parameters:
         # (a path parameter the spec leaves undescribed: a fetching operation's is the job's id)
         fallback = "the job's id, as the generating command printed it" if fetches else f"the {_text(param.name)}"

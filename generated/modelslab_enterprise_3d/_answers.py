@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 
-from ._vendor_facts import LEGACY_SPELLINGS, RETRY_AFTER_FIELD
+from ._vendor_facts import LEGACY_SPELLINGS, MESSAGE_FIELD, RETRY_AFTER_FIELD
 
 # How much of a response body an error message quotes; the full body is always on the exception.
 PREVIEW_BYTES = 500
@@ -36,11 +36,11 @@ def preview(content: bytes) -> str:
 def message_of(body: object) -> str | None:
     """The `message` of a parsed body (a model or a dict), under its legacy spelling too; else the `message` of its
     `error` object (the error body of the vendor's OpenAI- and Anthropic-compatible APIs)."""
-    for name in ("message", *(legacy for field, legacy in LEGACY_SPELLINGS.items() if field == "message")):
+    for name in (MESSAGE_FIELD, *(legacy for field, legacy in LEGACY_SPELLINGS.items() if field == MESSAGE_FIELD)):
         value = _field(body, name)
         if isinstance(value, str):
             return value
-    nested = _field(_field(body, "error"), "message")
+    nested = _field(_field(body, "error"), MESSAGE_FIELD)
     return nested if isinstance(nested, str) else None
 
 

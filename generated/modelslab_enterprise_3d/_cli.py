@@ -49,7 +49,7 @@ from typing import Any, NoReturn, TextIO
 from . import _profiles, errors
 from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, choices_of, commands_from, secret_env
 from ._job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, UNCERTAIN, WAITING
-from ._jobs import job_id_of
+from ._jobs import eta_of, job_id_of, outputs_of, status_of
 from ._mock_options import TESTING_EXTRA, add_mock_options
 from ._profiles import PROFILE_ENV
 from ._vendor_facts import API_KEY_ENV, BASE_URL_ENV
@@ -449,9 +449,8 @@ class Progress:
             self.bar.__exit__(*exc)
 
     def update(self, answer: object) -> None:
-        status = getattr(getattr(answer, "status", None), "value", getattr(answer, "status", "?"))
-        eta = getattr(answer, "eta", None)
-        eta = eta if isinstance(eta, int | float) and not isinstance(eta, bool) else None
+        status = status_of(answer) or "?"
+        eta = eta_of(answer)
         job = job_id_of(answer)
         label = f"job {job}: {status}" if job is not None else f"{status}"
         if self.bar is not None:
@@ -498,8 +497,8 @@ def check_out_dir(args: argparse.Namespace) -> None:
 def save(client: Any, result: Any, args: argparse.Namespace, progress: Progress) -> Any:
     if args.out_dir is None:
         return result
-    if not getattr(result, "output", None):
-        say(f"job {getattr(result, 'id', '?')} finished without output files: nothing to save")
+    if not outputs_of(result):
+        say(f"job {job_id_of(result) or '?'} finished without output files: nothing to save")
         return []
     return client.download(result, args.out_dir, overwrite=args.overwrite, on_progress=progress.download)
 
@@ -567,8 +566,8 @@ def call(client: Any, command: Command, args: argparse.Namespace, watch: JobWatc
     watch.sent = True
     if args.no_wait:
         answer = getattr(client, command.method)(*positional, **keywords)
-        if getattr(answer, "id", None) is not None:
-            watch.queued(str(answer.id))
+        if (job := job_id_of(answer)) is not None:
+            watch.queued(job)
         return answer
     check_out_dir(args)
     with Progress(sys.stderr) as progress:

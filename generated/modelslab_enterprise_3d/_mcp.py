@@ -26,6 +26,7 @@ except ImportError as missing:  # (the mcp extra)
 
 from . import errors
 from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, choices_of, secret_env
+from ._jobs import eta_of, job_id_of, status_of
 from ._profiles import PROGRAM
 
 # The JSON Schema of each kind of option.
@@ -49,7 +50,7 @@ def input_schema(command: Command) -> dict[str, Any]:
         if option.kind == "secret":
             continue
         if option.kind == "json":
-            schema = {"description": "JSON: a list or an object"}
+            schema: dict[str, Any] = {"description": "JSON: a list or an object"}
         else:
             schema = dict(KIND_SCHEMAS.get(option.kind, {"type": "string"}))
         if option.choices:
@@ -130,13 +131,12 @@ def build_server(
             async def on_update(answer: Any) -> None:
                 nonlocal polls
                 polls += 1
-                status = getattr(getattr(answer, "status", None), "value", getattr(answer, "status", None))
-                eta = getattr(answer, "eta", None)
+                status, eta = status_of(answer), eta_of(answer)
                 # (a no-op when the client asked for no progress)
                 await ctx.session.report_progress(polls, None, f"{status}" + (f", about {eta} s left" if eta else ""))
 
             result = await getattr(client, command.waits)(*positional, **keywords, on_update=on_update)
-            answer: dict[str, Any] = {"job_id": getattr(result, "id", None), "result": as_data(result)}
+            answer: dict[str, Any] = {"job_id": job_id_of(result), "result": as_data(result)}
             if out_dir is not None:  # (each job's files in a folder of its own, named by the job's id)
                 folder = out_dir / str(answer["job_id"] or f"job-{polls}")
                 answer["saved"] = [str(path) for path in await client.download(result, folder)]

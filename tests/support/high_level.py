@@ -65,8 +65,8 @@ def is_error_model(cls: type) -> bool:
 
 
 def success_models(op: Operation) -> tuple[Any, ...]:
-    """What a successful call may return, as the generator annotates it: the models (and lists of models, for a top-level
-    array answer) the operation's generated functions parse (the generator's reading of the spec, a oneOf
+    """What a successful call may return, as the generator annotates it: the models (and lists of models, for a
+    top-level array answer) the operation's generated functions parse (the generator's reading of the spec, a oneOf
     included) except the models of its error statuses and the error variants of a oneOf (they raise
     OperationFailedError); () when no 2xx has a body. `fits` tells whether a value is one of them."""
     parsed = typing.get_type_hints(module_for(op)._parse_response)["return"]
@@ -74,7 +74,9 @@ def success_models(op: Operation) -> tuple[Any, ...]:
         op.responses[s].model for s in success_statuses(op)
     }
     found = [t for t in union_members(parsed) if _is_model_annotation(t)]
-    success = tuple(t for t in found if typing.get_origin(t) or (t.__name__ not in error_models and not is_error_model(t)))
+    success = tuple(
+        t for t in found if typing.get_origin(t) or (t.__name__ not in error_models and not is_error_model(t))
+    )
     named = {model_class(name) for s in success_statuses(op) if (name := op.responses[s].model)} - {
         t for t in found if not typing.get_origin(t) and is_error_model(t)
     }
@@ -105,7 +107,11 @@ def fits(value: object, annotations: tuple[Any, ...]) -> bool:
         origin = typing.get_origin(annotation)
         if origin is None and isinstance(value, annotation):
             return True
-        if origin is list and isinstance(value, list) and all(fits(item, typing.get_args(annotation)) for item in value):
+        if (
+            origin is list
+            and isinstance(value, list)
+            and all(fits(item, typing.get_args(annotation)) for item in value)
+        ):
             return True
     return False
 

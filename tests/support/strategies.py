@@ -51,4 +51,11 @@ def schema_shaped(schema: Any, unknown_values: st.SearchStrategy[Any] = JSON_VAL
 
 def _plain_items(schema: dict[str, Any]) -> bool:
     """Whether an array schema says no more than its items' schema and its length (no uniqueItems, contains, ...)."""
-    return isinstance(schema.get("items"), dict) and set(schema) <= {"type", "items", "minItems", "maxItems", "description", "title"}
+    return isinstance(schema.get("items"), dict) and set(schema) <= {
+        "type",
+        "items",
+        "minItems",
+        "maxItems",
+        "description",
+        "title",
+    }

@@ -1,6 +1,8 @@
 """`make test-live`: the e2e suite against a server named by TEST_API_BASE_URL, with the key from MODELSLAB_API_KEY.
 
-Exercised here against a separately started mock (standing in for the real API) and a port where nothing listens.
+Exercised here against a separately started mock (standing in for the real API) and a port where nothing listens;
+with writes allowed, against a mock whose plan queues one job at a time, its queue taken by another client's job
+when the suite starts (the suite stays within the limit: it waits for its own jobs, and a 429's retry_after).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import pytest
 
 from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.operation_table import load_table
+from modelslab_enterprise_3d import Enterprise3D
 from modelslab_enterprise_3d.testing import running_mock
 from tests.support.generation import GENERATING
+from tests.support.high_level import call_method
 from tests.support.repo_copies import make
 from tests.support.spec_cases import OPERATIONS
 
@@ -31,10 +35,15 @@ def test_without_url_and_key_it_refuses_at_once_naming_both() -> None:
         assert "passed" not in result.stdout
 
 
-@pytest.fixture(scope="module")
-def separate_server() -> Iterator[str]:
-    """A mock started as its own process, standing in for the real API (both runs below use it)."""
-    with running_mock(job_seconds=0.2, queue_limit=None) as url:
+@pytest.fixture
+def separate_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A mock started as its own process, standing in for the real API. With writes allowed, its plan queues one job
+    at a time (the vendor's smallest queues five) and another client's job holds the queue when the suite starts."""
+    writes = request.node.callspec.params["writes"]
+    with running_mock(job_seconds=0.5, queue_limit=1 if writes else None) as url:
+        if writes and GENERATING:
+            with Enterprise3D(api_key="another-client", base_url=url, max_retries=0) as other:
+                call_method(other, GENERATING[0])  # queued, not waited for
         yield url
 
 

@@ -20,11 +20,11 @@ from tests.support.high_level import (
     AnswerKeeper,
     call_method,
     call_method_async,
-    has_key_field,
     fits,
-    union_members,
+    has_key_field,
     success_models,
     transport_client,
+    union_members,
 )
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id, plans
 

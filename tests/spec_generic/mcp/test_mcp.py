@@ -49,7 +49,9 @@ async def test_every_operation_is_a_tool_with_the_specs_schema_and_the_tables_an
             if python_name(name) not in properties:
                 continue
             declared = properties[python_name(name)]  # an enum's values, and the field's type, as the spec's
-            assert declared.get("enum") == ([v for v in field["enum"] if v is not None] or None if "enum" in field else None)
+            assert declared.get("enum") == (
+                [v for v in field["enum"] if v is not None] or None if "enum" in field else None
+            )
             if field.get("type") in ("integer", "number", "boolean", "string"):
                 assert declared["type"] == field["type"], name
         effect = effect_of(op)
