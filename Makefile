@@ -57,8 +57,8 @@ typecheck: $(BOOTSTRAP) ## mypy --strict on generated/, the hand-written code an
 	mypy --strict generated/$(PACKAGE) $(HAND_WRITTEN)
 	python -m enterprise3d_devkit.harness.readme_snippets
 
-pytest: $(BOOTSTRAP) ## The pytest suite alone
-	pytest
+pytest: $(BOOTSTRAP) ## The pytest suite alone, but for the whole-pipeline tests (`make test-corpus` runs those)
+	pytest -m "not pipeline"
 
 test: $(BOOTSTRAP) ## Everything CI checks (.ci/run calls this): the four static checks side by side, then pytest
 	$(MAKE) --no-print-directory --output-sync=target -j4 check-spec-record check-generated lint typecheck
@@ -84,7 +84,8 @@ test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or
 	@test -n "$(SPEC)" || { echo 'usage: make test-spec SPEC=<path-or-URL> [OVERLAY=<overlay.yaml>] [PROPOSE=<file>]' >&2; exit 2; }
 	python -m enterprise3d_devkit.harness.spec_suite "$(SPEC)" $(if $(OVERLAY),--overlay "$(OVERLAY)") $(if $(PROPOSE),--propose "$(PROPOSE)") $(if $(NO_REPAIRS),--no-repairs)
 
-test-corpus: $(BOOTSTRAP) ## make test-spec on the vendor's corpus, every earlier version of it and our documents; the replay of its versions through make update-spec (figures and time)
+test-corpus: $(BOOTSTRAP) ## The whole-pipeline tests; make test-spec on the vendor's corpus, every earlier version of it and our documents; the replay of its versions through make update-spec (figures and time)
+	pytest -m pipeline
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus --jobs 2
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus-history --jobs 2
 	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/documents --jobs 2

@@ -47,6 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: waits on a clock or loads real sockets (timeouts, retries, 1000 calls); not in make test-fast"
     )
+    config.addinivalue_line(
+        "markers",
+        "pipeline: runs a whole pipeline (generate.sh, make, a venv, update-spec) or a nested suite; make test-corpus "
+        "runs these (CI too), make test the rest",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -7,12 +7,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.harness.demo import BATCH_PROMPTS
 from enterprise3d_devkit.repo.layout import REPO
 from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
 from tests.support.high_level import success_models
 from tests.support.spec_cases import OPERATIONS
+
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
 
 
 def test_demo_calls_every_operation_prints_typed_results_and_stops_the_mock() -> None:

@@ -28,6 +28,9 @@ from tests.support.dependencies import declared_runtime_dependencies
 from tests.support.high_level import success_models
 from tests.support.spec_cases import OPERATIONS
 
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
+
 WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
 
 

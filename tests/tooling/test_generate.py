@@ -162,6 +162,7 @@ BAD_SPECS: list[tuple[str, Callable[[], bytes], str, list[str]]] = [
 ]
 
 
+@pytest.mark.pipeline
 @pytest.mark.parametrize(
     ("spec_bytes", "step", "words"), [case[1:] for case in BAD_SPECS], ids=[case[0] for case in BAD_SPECS]
 )
@@ -252,6 +253,7 @@ def cache_entries(cache: Path) -> list[Path]:
     return sorted(cache.iterdir()) if cache.exists() else []
 
 
+@pytest.mark.pipeline
 def test_the_cache_gives_the_generators_output_for_the_same_inputs_only(
     first_generation: FirstGeneration, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -335,6 +337,7 @@ def test_check_generated_names_stale_files(repo: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.pipeline
 def test_grown_spec_generates_imports_and_typechecks(grown_package: Path, mypy_cache: Path) -> None:
     out = grown_package
     assert (out / "api" / (grown_module().replace(".", "/") + ".py")).is_file()
@@ -406,6 +409,7 @@ def grown_everywhere() -> tuple[dict[str, Any], str, str]:
     return spec, new.label, new.module.removeprefix(f"{PACKAGE}.api.")
 
 
+@pytest.mark.pipeline
 def test_after_the_spec_grows_a_stale_tree_fails_and_make_generate_makes_it_pass(repo: Path) -> None:
     spec, label, module = grown_everywhere()
     write_spec(repo / "openapi.yaml", spec)

@@ -22,6 +22,9 @@ from tests.support.high_level import call_method
 from tests.support.repo_copies import make
 from tests.support.spec_cases import OPERATIONS
 
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
+
 
 def test_without_url_and_key_it_refuses_at_once_naming_both() -> None:
     for env in (

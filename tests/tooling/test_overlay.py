@@ -92,6 +92,7 @@ def test_each_defect_kind_is_refused_without_its_overlay_and_valid_with_it(docum
     check_spec(effective_spec(spec_path, CORPUS / f"{document}.overlay.yaml"))
 
 
+@pytest.mark.pipeline
 def test_generate_sh_refuses_a_document_as_published_and_generates_it_with_its_overlay(tmp_path: Path) -> None:
     document = next(iter(DEFECTS.values()))
     (spec_path,) = CORPUS.glob(f"{document}.openapi.*")
@@ -130,6 +131,7 @@ def test_the_repo_overlay_is_what_the_generator_the_drift_check_and_the_mock_see
     )
 
 
+@pytest.mark.pipeline
 def test_a_stale_repo_overlay_fails_generation_and_the_update_and_changes_nothing(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     write_overlay(
@@ -143,6 +145,7 @@ def test_a_stale_repo_overlay_fails_generation_and_the_update_and_changes_nothin
     assert tree_hash(repo / "generated") == before
 
 
+@pytest.mark.pipeline
 def test_update_spec_lists_every_action_applied(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     path = next(iter(load_spec(repo / "openapi.yaml")["paths"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from enterprise3d_devkit.release.version import bump_kind, next_version, read_version
@@ -16,6 +17,9 @@ from tests.support.repo_copies import make, update_spec
 from tests.support.servers import FileServer
 from tests.support.spec_variants import unused_name
 from tests.support.vendor import VendorMirror
+
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
 
 ADDED = Change("model", "m", "optional field 'x' added", False)
 REMOVED = Change("model", "m", "field 'x' removed", True)

@@ -26,6 +26,9 @@ from tests.support.repo_copies import make, write_spec
 from tests.support.spec_variants import unused_name
 from tests.support.vendor import VendorMirror, watch
 
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
+
 
 def _first_model(spec: dict[str, Any]) -> dict[str, Any]:
     return next(s for s in spec["components"]["schemas"].values() if s.get("properties"))

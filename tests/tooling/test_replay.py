@@ -10,9 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from enterprise3d_devkit.harness.replay import documents, replay
 from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.loading import load_spec
+
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
 
 FIXTURES = REPO / "tests" / "fixtures"
 SHAPES = FIXTURES / "documents" / "schema-shapes.openapi.yaml"

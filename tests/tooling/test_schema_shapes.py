@@ -40,6 +40,7 @@ def test_allof_bodies_and_oneof_answers_work_through_the_methods(shapes_package:
     assert probed.stdout.count("answers") == len(operations(load_spec(SHAPES)))
 
 
+@pytest.mark.pipeline
 def test_an_enum_argument_takes_its_plain_values_and_mypy_rejects_others(
     shapes_package: Path, mypy_cache: Path
 ) -> None:

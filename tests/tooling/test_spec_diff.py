@@ -190,6 +190,7 @@ def test_no_change_reports_nothing() -> None:
     assert diff_specs(BASE, copy.deepcopy(BASE)) == []
 
 
+@pytest.mark.pipeline
 def test_griffe_sees_what_the_python_api_lost(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     grown = generate_package(grown_spec(), tmp_path / "grown")
     base = generate_package(BASE, tmp_path / "base")
@@ -226,6 +227,7 @@ def test_the_report_reads_well(tmp_path: Path) -> None:
     assert isinstance(changes[0], Change) and breakages
 
 
+@pytest.mark.pipeline
 def test_make_spec_diff_compares_the_working_tree_with_the_last_commit(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     for command in (

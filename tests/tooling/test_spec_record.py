@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.record import RECORD_NAME, problem, read_record
 from tests.support.repo_copies import make, tree_hash, update_spec
 from tests.support.vendor import VendorMirror
+
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
 
 
 def test_the_record_is_consistent_and_names_where_the_vendor_publishes_the_spec() -> None:

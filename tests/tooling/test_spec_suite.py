@@ -15,12 +15,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from enterprise3d_devkit.harness.spec_suite import REFUSED, UNREADABLE
 from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.loading import load_spec
 from tests.support.repo_copies import make, run
+
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
 
 
 def spec_with_undeclared_path_parameter() -> dict[str, object]:

@@ -7,6 +7,7 @@ import datetime
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from enterprise3d_devkit.repo.digests import sha256
@@ -18,6 +19,9 @@ from tests.support.repo_copies import copy_repo, make, tree_hash
 from tests.support.servers import FileServer
 from tests.support.spec_variants import unused_name
 from tests.support.vendor import watch
+
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
 
 
 def test_unchanged_changed_and_failed_are_told_apart(tmp_path: Path, served: FileServer) -> None:

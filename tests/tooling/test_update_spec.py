@@ -23,6 +23,9 @@ from tests.support.servers import FileServer, black_hole
 from tests.support.spec_variants import GROWN_PATH, grown_module, grown_spec, unused_name
 from tests.support.vendor import VENDOR_BLOCK, VENDOR_PAGE
 
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
+
 
 def page(*documents: bytes, title: str = "An endpoint") -> bytes:
     """A docs page as the vendor writes them: prose, then each document in a ````yaml fence."""

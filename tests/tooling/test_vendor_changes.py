@@ -10,10 +10,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, load_spec
 from tests.support.repo_copies import make, run, update_spec
 from tests.support.spec_variants import grown_spec, unused_name
 from tests.support.vendor import VendorMirror
+
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
 
 # The tests that read the record, the vendor's document or the list of operations: those that tied the repository
 # to one copy of the vendor's document, and those a new operation asks decisions of. (The rest of the suite

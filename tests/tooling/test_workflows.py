@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.support.repo_copies import make
 
 
+@pytest.mark.pipeline
 def test_the_workflows_pass_make_lint_and_a_misspelt_key_fails_it(repo: Path) -> None:
     workflows = sorted((repo / ".github" / "workflows").glob("*.yml"))
     assert workflows

@@ -11,6 +11,9 @@ import yaml
 from enterprise3d_devkit.repo import yaml_codec
 from enterprise3d_devkit.repo.layout import REPO
 
+# Runs a whole pipeline (generation, make, a venv or a nested suite): in make test-corpus, not make test.
+pytestmark = pytest.mark.pipeline
+
 FIXTURES = REPO / "tests" / "fixtures"
 DOCUMENTS = sorted(
     [
