@@ -17,9 +17,10 @@ which anything that is not in the spec reaches a template:
     `server_prefixes`, where an operation whose path or itself names its own server is served relative to the
     document's server ("/.."; spec.loading.server_prefix), written into its URL because the generator ignores such
     servers;
-  * from the runtime (codegen/runtime/, shipped in the package): the vendor's facts the models need (credential
-    field names, the API key's field), and the package's exports: each runtime module's own
-    `__all__`, plus the classes the client template writes (CLIENT_EXPORTS).
+  * `models`: each generated model's plan (model_plans.py): which of its fields are credentials, how each plain
+    field is checked as it is read, what an error says it expected, and the legacy spellings it reads;
+  * from the runtime (codegen/runtime/, shipped in the package): the API key's field, and the package's exports: each
+    runtime module's own `__all__`, plus the classes the client template writes (CLIENT_EXPORTS).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 from codegen.runtime import _checks, _vendor_facts, errors
 from codegen.runtime._spec_reading import key_placement
 from enterprise3d_devkit.generation import plans
+from enterprise3d_devkit.generation.model_plans import model_plans
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, GENERATOR_CONFIG
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, resolve, server_base_url, server_prefix
 from enterprise3d_devkit.spec.operation_table import load_table, result_operations
@@ -169,19 +171,23 @@ def table_facts(spec: dict[str, Any], table: dict[str, Any]) -> plans.TableFacts
     )
 
 
-def client_plan(spec: dict[str, Any], table_path: Path, config: Path = GENERATOR_CONFIG) -> plans.ClientPlan:
-    """The plans of every operation of `spec`, as generation makes them (`table_path`: codegen/operations.yaml)."""
+def client_plan(
+    spec: dict[str, Any], table_path: Path, config: Path = GENERATOR_CONFIG, data: Any = None
+) -> plans.ClientPlan:
+    """The plans of every operation of `spec`, as generation makes them (`table_path`: codegen/operations.yaml;
+    `data`: the generator's reading of `spec`, when already made)."""
     table = load_table(table_path) if table_path.exists() else {}
-    return plans.client_plan(plans.generator_data(spec, config), table_facts(spec, table))
+    return plans.client_plan(data or plans.generator_data(spec, config), table_facts(spec, table))
 
 
 def values(spec: dict[str, Any], table_path: Path, config: Path = GENERATOR_CONFIG) -> dict[str, Any]:
     """Every fact a template can read, by name (`table_path`: the repository's codegen/operations.yaml)."""
+    data = plans.generator_data(spec, config)
     return {
-        "plans": client_plan(spec, table_path, config).to_data(),
+        "plans": client_plan(spec, table_path, config, data).to_data(),
+        "models": {name: plan.to_data() for name, plan in model_plans(data).items()},
         "default_base_url": default_base_url(spec),
         "server_prefixes": server_prefixes(spec),
-        "credential_fields": sorted(_vendor_facts.CREDENTIAL_FIELDS),
         "api_key_field": _vendor_facts.API_KEY_FIELD,
         "exports": exports(spec),
     }

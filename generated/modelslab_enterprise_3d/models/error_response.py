@@ -13,13 +13,6 @@ from ..models.error_response_status import ErrorResponseStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorResponse")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-        "error_code",
-    )
-)
 
 
 @_attrs_define
@@ -64,7 +57,7 @@ class ErrorResponse:
                 "status",
                 "message",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             status = ErrorResponseStatus(d.pop("status"))

@@ -14,26 +14,6 @@ from ..models.temp_files import TempFiles
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ImageTo3DRequest")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "image",
-        "render",
-        "output_format",
-        "resolution",
-        "multi_image",
-        "ss_guidance_strength",
-        "ss_sampling_steps",
-        "slat_guidance_strength",
-        "slat_sampling_steps",
-        "mesh_simplify",
-        "chunk_size",
-        "seed",
-        "temp",
-        "webhook",
-        "track_id",
-    )
-)
 
 
 @_attrs_define
@@ -172,7 +152,7 @@ class ImageTo3DRequest:
                 "key",
                 "image",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

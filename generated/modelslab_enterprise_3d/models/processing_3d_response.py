@@ -17,19 +17,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Processing3DResponse")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "id",
-        "eta",
-        "message",
-        "tip",
-        "fetch_result",
-        "future_links",
-        "output",
-        "meta",
-    )
-)
 
 
 @_attrs_define
@@ -119,7 +106,7 @@ class Processing3DResponse:
                 "status",
                 "id",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             status = Processing3DResponseStatus(d.pop("status"))

@@ -11,7 +11,6 @@ from attrs import field as _attrs_field
 from .. import _parsing
 
 T = TypeVar("T", bound="Processing3DResponseMeta")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(())
 
 
 @_attrs_define
@@ -29,7 +28,7 @@ class Processing3DResponseMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=(), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=(), legacy={})
         processing_3d_response_meta = cls()
 
         processing_3d_response_meta.additional_properties = d

@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ResetS3Request")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "deploy_type",
-    )
-)
 
 
 @_attrs_define
@@ -52,7 +46,7 @@ class ResetS3Request:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=("key",), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=("key",), legacy={})
         try:
             key = _parsing.typed(d.pop("key"), str)
         except (TypeError, ValueError, KeyError, AttributeError) as error:

@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.server_action_response_status import ServerActionResponseStatus
 
 T = TypeVar("T", bound="ServerActionResponse")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "message",
-        "status",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class ServerActionResponse:
                 "message",
                 "status",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             message = _parsing.typed(d.pop("message"), str)

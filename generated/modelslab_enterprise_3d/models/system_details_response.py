@@ -11,13 +11,6 @@ from attrs import field as _attrs_field
 from .. import _parsing, errors
 
 T = TypeVar("T", bound="SystemDetailsResponse")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "model_count",
-        "queue_time",
-        "status",
-    )
-)
 
 
 @_attrs_define
@@ -62,7 +55,7 @@ class SystemDetailsResponse:
                 "queue_time",
                 "status",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             model_count = _parsing.typed(d.pop("model_count"), int)

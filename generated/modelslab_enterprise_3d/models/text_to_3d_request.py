@@ -14,31 +14,6 @@ from ..models.temp_files import TempFiles
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TextTo3DRequest")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "prompt",
-        "num_inference_steps",
-        "foreground_ratio",
-        "resolution",
-        "model_id",
-        "negative_prompt",
-        "render",
-        "output_format",
-        "guidance_scale",
-        "ss_guidance_strength",
-        "ss_sampling_steps",
-        "slat_guidance_strength",
-        "slat_sampling_steps",
-        "mesh_simplify",
-        "remove_bg",
-        "chunk_size",
-        "seed",
-        "temp",
-        "webhook",
-        "track_id",
-    )
-)
 
 
 @_attrs_define
@@ -205,7 +180,7 @@ class TextTo3DRequest:
                 "foreground_ratio",
                 "resolution",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

@@ -12,18 +12,6 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateS3Request")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "public_url",
-        "region_name",
-        "endpoint_url",
-        "aws_access_key_id",
-        "aws_secret_access_key",
-        "image_directory",
-        "deploy_type",
-    )
-)
 
 
 @_attrs_define
@@ -99,7 +87,7 @@ class UpdateS3Request:
                 "aws_secret_access_key",
                 "image_directory",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

@@ -17,16 +17,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="WebhookSuccessPayload")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "id",
-        "output",
-        "generationTime",
-        "track_id",
-        "meta",
-    )
-)
 
 
 @_attrs_define
@@ -100,7 +90,7 @@ class WebhookSuccessPayload:
                 "status",
                 "id",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = WebhookSuccessPayloadStatus(d.pop("status"))

@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.legacy_answer_status import LegacyAnswerStatus
 
 T = TypeVar("T", bound="LegacyAnswer")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "messege",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class LegacyAnswer:
                 "status",
                 "messege",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = LegacyAnswerStatus(d.pop("status"))

@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.legacy_error_status import LegacyErrorStatus
 
 T = TypeVar("T", bound="LegacyError")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "messege",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class LegacyError:
                 "status",
                 "messege",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = LegacyErrorStatus(d.pop("status"))

@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.problem_status import ProblemStatus
 
 T = TypeVar("T", bound="Problem")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class Problem:
                 "status",
                 "message",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             status = ProblemStatus(d.pop("status"))

@@ -20,12 +20,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAccount")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "tasks",
-    )
-)
 
 
 @_attrs_define
@@ -71,7 +65,7 @@ class TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAc
                 "status",
                 "tasks",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAccountStatus(

@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.task_state import TaskState
 
 T = TypeVar("T", bound="TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAccountTasksItem")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "id",
-        "state",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAc
                 "id",
                 "state",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             id = _parsing.typed(d.pop("id"), str)

@@ -12,15 +12,6 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ComposeRequest")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "prompt",
-        "views",
-        "seeds",
-        "tags",
-    )
-)
 
 
 @_attrs_define
@@ -87,7 +78,7 @@ class ComposeRequest:
                 "prompt",
                 "views",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

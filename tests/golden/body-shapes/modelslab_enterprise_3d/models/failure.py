@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.failure_status import FailureStatus
 
 T = TypeVar("T", bound="Failure")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class Failure:
                 "status",
                 "message",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             status = FailureStatus(d.pop("status"))

@@ -16,15 +16,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="LyricsRequest")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "sections",
-        "write_lyrics",
-        "lyrics",
-        "topic",
-    )
-)
 
 
 @_attrs_define
@@ -86,7 +77,7 @@ class LyricsRequest:
                 "key",
                 "sections",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

@@ -13,13 +13,6 @@ from ..models.processing_status import ProcessingStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Processing")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "id",
-        "eta",
-    )
-)
 
 
 @_attrs_define
@@ -64,7 +57,7 @@ class Processing:
                 "status",
                 "id",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = ProcessingStatus(d.pop("status"))

@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Section")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "name",
-        "bars",
-    )
-)
 
 
 @_attrs_define
@@ -51,7 +45,7 @@ class Section:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=("name",), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=("name",), legacy={})
         try:
             name = _parsing.typed(d.pop("name"), str)
         except (TypeError, ValueError, KeyError, AttributeError) as error:

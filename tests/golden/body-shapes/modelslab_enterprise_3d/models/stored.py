@@ -13,12 +13,6 @@ from ..models.stored_status import StoredStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Stored")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-    )
-)
 
 
 @_attrs_define
@@ -52,7 +46,7 @@ class Stored:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=("status",), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=("status",), legacy={"message": "messege"})
         try:
             status = StoredStatus(d.pop("status"))
 

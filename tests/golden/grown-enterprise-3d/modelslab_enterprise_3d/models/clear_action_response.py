@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.clear_action_response_status import ClearActionResponseStatus
 
 T = TypeVar("T", bound="ClearActionResponse")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class ClearActionResponse:
                 "status",
                 "message",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             status = ClearActionResponseStatus(d.pop("status"))

@@ -17,18 +17,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="FetchResponse")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "id",
-        "output",
-        "generationTime",
-        "proxy_links",
-        "meta",
-        "track_id",
-        "message",
-    )
-)
 
 
 @_attrs_define
@@ -115,7 +103,7 @@ class FetchResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.fetch_response_meta import FetchResponseMeta  # noqa: PLC0415
 
-        d = _parsing.fields_of(src_dict, required=("status",), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=("status",), legacy={"message": "messege"})
         try:
             status = FetchResponseStatus(d.pop("status"))
 

@@ -14,15 +14,6 @@ from ..models.fetch_result_response_status import FetchResultResponseStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FetchResultResponse")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "created_at",
-        "output",
-        "eta",
-        "webhook_credential",
-    )
-)
 
 
 @_attrs_define
@@ -81,7 +72,7 @@ class FetchResultResponse:
                 "status",
                 "created_at",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = FetchResultResponseStatus(d.pop("status"))

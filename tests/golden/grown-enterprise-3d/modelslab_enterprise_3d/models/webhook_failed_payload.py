@@ -13,14 +13,6 @@ from ..models.webhook_failed_payload_status import WebhookFailedPayloadStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookFailedPayload")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "id",
-        "message",
-        "track_id",
-    )
-)
 
 
 @_attrs_define
@@ -76,7 +68,7 @@ class WebhookFailedPayload:
                 "status",
                 "id",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             status = WebhookFailedPayloadStatus(d.pop("status"))

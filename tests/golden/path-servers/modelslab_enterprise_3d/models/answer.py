@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.answer_status import AnswerStatus
 
 T = TypeVar("T", bound="Answer")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class Answer:
                 "status",
                 "message",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             status = AnswerStatus(d.pop("status"))

@@ -11,13 +11,6 @@ from attrs import field as _attrs_field
 from .. import _parsing, errors
 
 T = TypeVar("T", bound="SettingsRequest")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "bucket",
-        "secret",
-    )
-)
 
 
 @_attrs_define
@@ -62,7 +55,7 @@ class SettingsRequest:
                 "bucket",
                 "secret",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

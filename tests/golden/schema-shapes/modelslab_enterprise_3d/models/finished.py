@@ -12,12 +12,6 @@ from .. import _parsing, errors
 from ..models.finished_status import FinishedStatus
 
 T = TypeVar("T", bound="Finished")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "output",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +50,7 @@ class Finished:
                 "status",
                 "output",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = FinishedStatus(d.pop("status"))

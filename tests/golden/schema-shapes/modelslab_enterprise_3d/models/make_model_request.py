@@ -13,15 +13,6 @@ from ..models.make_model_request_output_format import MakeModelRequestOutputForm
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MakeModelRequest")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "seed",
-        "prompt",
-        "webhook",
-        "output_format",
-    )
-)
 
 
 @_attrs_define
@@ -80,7 +71,7 @@ class MakeModelRequest:
                 "seed",
                 "prompt",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

@@ -12,13 +12,6 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SharedParameters")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "seed",
-        "webhook",
-    )
-)
 
 
 @_attrs_define
@@ -63,7 +56,7 @@ class SharedParameters:
                 "key",
                 "seed",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)

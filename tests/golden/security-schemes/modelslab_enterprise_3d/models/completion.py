@@ -13,13 +13,6 @@ from ..models.completion_status import CompletionStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Completion")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "id",
-        "status",
-        "text",
-    )
-)
 
 
 @_attrs_define
@@ -64,7 +57,7 @@ class Completion:
                 "id",
                 "status",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             id = _parsing.typed(d.pop("id"), str)

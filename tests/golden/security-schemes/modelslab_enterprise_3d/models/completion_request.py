@@ -12,13 +12,6 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionRequest")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "model",
-        "prompt",
-        "max_tokens",
-    )
-)
 
 
 @_attrs_define
@@ -63,7 +56,7 @@ class CompletionRequest:
                 "model",
                 "prompt",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             model = _parsing.typed(d.pop("model"), str)

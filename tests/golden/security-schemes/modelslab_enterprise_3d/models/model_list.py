@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ModelList")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(("data",))
 
 
 @_attrs_define
@@ -48,7 +47,7 @@ class ModelList:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.model_list_data_item import ModelListDataItem  # noqa: PLC0415
 
-        d = _parsing.fields_of(src_dict, required=("data",), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=("data",), legacy={})
         try:
             _parsing.typed(d.get("data", []), list)
             data = []

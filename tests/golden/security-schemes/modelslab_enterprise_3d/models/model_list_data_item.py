@@ -11,7 +11,6 @@ from attrs import field as _attrs_field
 from .. import _parsing, errors
 
 T = TypeVar("T", bound="ModelListDataItem")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(("id",))
 
 
 @_attrs_define
@@ -39,7 +38,7 @@ class ModelListDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=("id",), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=("id",), legacy={})
         try:
             id = _parsing.typed(d.pop("id"), str)
         except (TypeError, ValueError, KeyError, AttributeError) as error:

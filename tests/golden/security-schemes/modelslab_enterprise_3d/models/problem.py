@@ -11,12 +11,6 @@ from attrs import field as _attrs_field
 from .. import _parsing, errors
 
 T = TypeVar("T", bound="Problem")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-    )
-)
 
 
 @_attrs_define
@@ -55,7 +49,7 @@ class Problem:
                 "status",
                 "message",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={"message": "messege"},
         )
         try:
             status = _parsing.typed(d.pop("status"), str)

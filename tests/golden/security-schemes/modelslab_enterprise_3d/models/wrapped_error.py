@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="WrappedError")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(("error",))
 
 
 @_attrs_define
@@ -46,7 +45,7 @@ class WrappedError:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.wrapped_error_error import WrappedErrorError  # noqa: PLC0415
 
-        d = _parsing.fields_of(src_dict, required=(), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=(), legacy={})
         try:
             _error = d.pop("error", UNSET)
             error: WrappedErrorError | Unset

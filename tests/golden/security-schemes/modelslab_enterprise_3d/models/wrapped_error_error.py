@@ -12,13 +12,6 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WrappedErrorError")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "message",
-        "type",
-        "code",
-    )
-)
 
 
 @_attrs_define
@@ -56,7 +49,7 @@ class WrappedErrorError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=(), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=(), legacy={"message": "messege"})
         try:
             message = _parsing.typed(d.pop("message", UNSET), str, Unset)
         except (TypeError, ValueError, KeyError, AttributeError) as error:

@@ -13,13 +13,6 @@ from ..models.both_spellings_status import BothSpellingsStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BothSpellings")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-        "messege",
-    )
-)
 
 
 @_attrs_define
@@ -64,7 +57,7 @@ class BothSpellings:
                 "status",
                 "message",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = BothSpellingsStatus(d.pop("status"))

@@ -17,13 +17,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Preset")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "name",
-        "steps",
-        "options",
-    )
-)
 
 
 @_attrs_define
@@ -78,7 +71,7 @@ class Preset:
                 "name",
                 "steps",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             name = _parsing.typed(d.pop("name"), str)

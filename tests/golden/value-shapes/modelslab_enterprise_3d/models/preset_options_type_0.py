@@ -12,7 +12,6 @@ from .. import _parsing, errors
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PresetOptionsType0")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(("seed",))
 
 
 @_attrs_define
@@ -39,7 +38,7 @@ class PresetOptionsType0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = _parsing.fields_of(src_dict, required=(), legacy=_LEGACY_SPELLINGS)
+        d = _parsing.fields_of(src_dict, required=(), legacy={})
         try:
             seed = _parsing.typed(d.pop("seed", UNSET), int, Unset)
         except (TypeError, ValueError, KeyError, AttributeError) as error:

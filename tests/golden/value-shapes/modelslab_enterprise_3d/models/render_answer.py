@@ -17,14 +17,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="RenderAnswer")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "status",
-        "message",
-        "messege",
-        "preview",
-    )
-)
 
 
 @_attrs_define
@@ -85,7 +77,7 @@ class RenderAnswer:
                 "message",
                 "messege",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             status = RenderAnswerStatus(d.pop("status"))

@@ -13,14 +13,6 @@ from ..models.render_request_num_inference_steps import RenderRequestNumInferenc
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RenderRequest")
-_LEGACY_SPELLINGS = _parsing.legacy_spellings(
-    (
-        "key",
-        "preset",
-        "num_inference_steps",
-        "guidance_scale",
-    )
-)
 
 
 @_attrs_define
@@ -71,7 +63,7 @@ class RenderRequest:
                 "preset",
                 "num_inference_steps",
             ),
-            legacy=_LEGACY_SPELLINGS,
+            legacy={},
         )
         try:
             key = _parsing.typed(d.pop("key"), str)
