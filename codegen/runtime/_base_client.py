@@ -13,7 +13,6 @@ import copy
 import functools
 import logging
 import os
-import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 import httpx
 
 from . import errors
-from ._answers import MAX_RETRY_DELAY, message_of, refusal_delay, retry_after_seconds
+from ._answers import message_of
 from ._checks import check_body
 from ._jobs import (
     DEFAULT_WAIT_TIMEOUT,
@@ -39,7 +38,16 @@ from ._jobs import (
 )
 from ._logs import setup_logging
 from ._parsing import parse
+from ._retries import NOT_SENT_ERRORS, RETRY_STATUSES, RETRYABLE_ERRORS, connection_error, retry_delay, status_error
 from ._steps import Call, Steps, run, run_async
+from ._transports import (
+    QUERY_KEY_EXTENSION,
+    AsyncUnclosedTransport,
+    UnclosedTransport,
+    as_timeout,
+    bounded_timeout,
+    default_ssl_context,
+)
 from ._types import OnProgress
 from ._vendor_facts import (
     API_KEY_ENV,
@@ -62,45 +70,6 @@ logger = logging.getLogger(__package__ or __name__)
 # 5 s is ample to open a connection; 60 s covers a slow queue operation without hiding a dead server.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
-# What a retry-safe operation is retried on: statuses that say "try again later" (the vendor's advice for 429 and
-# for its 5xx answers; 501 and 505 say the request can never work, so they are not among them) ...
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-# ... and transport errors after which the request may or may not have reached the server.
-RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-# The errors after which it surely did not (no connection was made): every operation may be retried on these.
-NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-INITIAL_RETRY_DELAY = 0.5  # seconds; doubled each retry, then full jitter: a uniform draw in [0, that)
-MAX_BACKOFF = 8.0
-
-
-# Which exception an error status raises; a status not listed raises InternalServerError from 500 up, else
-# APIStatusError. The one map: the documentation's error table is this.
-STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
-    400: errors.BadRequestError,
-    401: errors.AuthenticationError,
-    402: errors.PaymentRequiredError,
-    403: errors.PermissionDeniedError,
-    404: errors.NotFoundError,
-    409: errors.ConflictError,
-    422: errors.UnprocessableEntityError,
-    429: errors.RateLimitError,
-}
-
-# The settings of httpx.Client that belong to its transport (the connection pool), which copies of a client share.
-TRANSPORT_SETTINGS = ("cert", "trust_env", "http1", "http2", "limits")
-
-
-def error_class(status: int) -> type[errors.APIStatusError]:
-    """The APIStatusError subclass an answer with this (error) status raises."""
-    cls = STATUS_ERRORS.get(status)
-    if cls is None:
-        cls = errors.InternalServerError if status >= 500 else errors.APIStatusError
-    return cls
-
-
-def status_error(operation: str, response: httpx.Response, body: object) -> errors.APIStatusError:
-    """The exception for this error answer."""
-    return error_class(response.status_code)(operation, response, body)
 
 
 class NotGiven:
@@ -130,133 +99,6 @@ def names_only(mapping: Mapping[str, object]) -> str:
     return repr(sorted(mapping))
 
 
-def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
-    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-
-
-def bounded_timeout(timeout: float | httpx.Timeout | None, seconds: float) -> httpx.Timeout:
-    """`timeout`, with no phase (connect, read, write, pool) longer than `seconds`."""
-    full = as_timeout(timeout)
-
-    def bound(phase: float | None) -> float:
-        return seconds if phase is None else min(phase, seconds)
-
-    return httpx.Timeout(
-        connect=bound(full.connect), read=bound(full.read), write=bound(full.write), pool=bound(full.pool)
-    )
-
-
-def split_transport_settings(
-    httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the transport's settings, the httpx.Client's others) of a client's httpx arguments. A client builds its
-    transport itself, with httpx's public constructors, so that its copies can share it: httpx has no public way to
-    read a client's transport back."""
-    rest = dict(httpx_args)
-    verify = rest.pop("verify", verify)  # httpx_args={"verify": ...} is the transport's, as verify_ssl is
-    transport = {name: rest.pop(name) for name in TRANSPORT_SETTINGS if name in rest}
-    if "trust_env" in transport:
-        rest["trust_env"] = transport["trust_env"]  # httpx.Client reads it too (proxies from the environment)
-    return {"verify": verify, **transport}, rest
-
-
-def transport_settings(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> dict[str, Any]:
-    """The settings a client's own transport is built with: verify=True becomes the shared default SSL context."""
-    settings = split_transport_settings(httpx_args, verify)[0]
-    if settings["verify"] is True and "cert" not in settings:  # (httpx builds a context holding a client cert)
-        settings["verify"] = default_ssl_context(bool(settings.get("trust_env", True)), bool(settings.get("http2")))
-    return settings
-
-
-def default_ssl_context(trust_env: bool, http2: bool) -> ssl.SSLContext:
-    """The SSL context httpx would build for `verify=True`, built once per process and shared by every client.
-
-    httpx builds a new one for each client, and loading the CA bundle costs more than a whole call to a local
-    server. A context is safe to share between connections and threads. Clients with and without HTTP/2
-    get different contexts, because the connection pool sets the ALPN protocols on the context it is given; and
-    the environment the context is built from is part of the key: with `trust_env`, the CA bundle named by
-    SSL_CERT_FILE or SSL_CERT_DIR (as httpx reads them), and always SSLKEYLOGFILE (as the ssl module reads it).
-    """
-    names = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE") if trust_env else ("SSLKEYLOGFILE",)
-    return _ssl_context(trust_env, http2, tuple(os.environ.get(name) for name in names))
-
-
-@functools.cache
-def _ssl_context(trust_env: bool, http2: bool, environment: tuple[str | None, ...]) -> ssl.SSLContext:
-    del http2, environment  # (only the cache's key: see default_ssl_context)
-    return httpx.create_ssl_context(verify=True, trust_env=trust_env)
-
-
-# The request extension that carries a query-parameter key (name, key) to the transport: see QueryKeyTransport.
-QUERY_KEY_EXTENSION = "modelslab_query_key"
-
-
-def with_query_key(request: httpx.Request) -> httpx.Request:
-    """The request to put on the wire: its URL with the key a query-parameter scheme asks for, when it has one.
-
-    The key is added below httpx's client, in the transport: httpx logs the URL of the request it sent, and that
-    request (the one an answer or an error names) never holds the key."""
-    carried = request.extensions.get(QUERY_KEY_EXTENSION)
-    if carried is None:
-        return request
-    name, key = carried
-    return httpx.Request(
-        request.method,
-        request.url.copy_merge_params({name: key}),
-        headers=request.headers,
-        stream=request.stream,
-        extensions={k: v for k, v in request.extensions.items() if k != QUERY_KEY_EXTENSION},
-    )
-
-
-class QueryKeyTransport(httpx.BaseTransport):
-    """A client's transport: adds a query-parameter key to the request it sends (with_query_key)."""
-
-    def __init__(self, transport: httpx.BaseTransport) -> None:
-        self._transport = transport
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._transport.handle_request(with_query_key(request))
-
-    def close(self) -> None:
-        self._transport.close()
-
-
-class AsyncQueryKeyTransport(httpx.AsyncBaseTransport):
-    """An async client's transport: adds a query-parameter key to the request it sends (with_query_key)."""
-
-    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
-        self._transport = transport
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._transport.handle_async_request(with_query_key(request))
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-
-def http_transport(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> httpx.BaseTransport:
-    given = httpx_args.get("transport")
-    return QueryKeyTransport(
-        given if given is not None else httpx.HTTPTransport(**transport_settings(httpx_args, verify))
-    )
-
-
-def async_http_transport(
-    httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext
-) -> httpx.AsyncBaseTransport:
-    given = httpx_args.get("transport")
-    inner = given if given is not None else httpx.AsyncHTTPTransport(**transport_settings(httpx_args, verify))
-    return AsyncQueryKeyTransport(inner)
-
-
-def httpx_client_settings(httpx_args: Mapping[str, Any], verify: str | bool | ssl.SSLContext) -> dict[str, Any]:
-    """The httpx.Client / AsyncClient arguments left once the transport is built from the rest."""
-    rest = split_transport_settings(httpx_args, verify)[1]
-    rest.pop("transport", None)
-    return rest
-
-
 class Operation(NamedTuple):
     """What the request method needs to know of an operation beside its request and parser."""
 
@@ -281,27 +123,6 @@ def says_error(parsed: object) -> bool:
     return status_of(parsed) in ERROR_STATUSES
 
 
-def retry_delay(attempt: int, response: httpx.Response | None) -> float:
-    """Seconds to wait before retry number `attempt` (1-based): what the server asks (Retry-After, else the body's
-    retry_after) when it asks for a pause, else exponential backoff with full jitter; never more than
-    MAX_RETRY_DELAY. A refusal (REFUSED_STATUSES) waits refusal_delay's."""
-    asked = retry_after_seconds(response) if response is not None else None
-    if response is not None and response.status_code in REFUSED_STATUSES:
-        return refusal_delay(attempt, asked)
-    if asked is not None and asked > 0:
-        return min(asked, MAX_RETRY_DELAY)
-    import random  # only a client that retries pays for importing it
-
-    return min(random.uniform(0.0, min(MAX_BACKOFF, INITIAL_RETRY_DELAY * 2 ** (attempt - 1))), MAX_RETRY_DELAY)
-
-
-def connection_error(where: str, error: httpx.TransportError) -> errors.APIConnectionError:
-    sent = not isinstance(error, NOT_SENT_ERRORS)
-    if isinstance(error, httpx.TimeoutException):
-        return errors.APITimeoutError(where, sent=sent)
-    return errors.APIConnectionError(where, f"Connection error ({type(error).__name__}: {error}).", sent=sent)
-
-
 def request_secrets(api_key: str, request: Mapping[str, Any]) -> list[str]:
     """The credentials a request carries: the client's key and the value of every credential field of its body."""
     found = [api_key]
@@ -319,26 +140,6 @@ def request_secrets(api_key: str, request: Mapping[str, Any]) -> list[str]:
 
     walk(request.get("json"))
     return found
-
-
-class UnclosedTransport(httpx.BaseTransport):
-    """A transport of the caller's, lent to a short-lived client (the file host's) that must not close it."""
-
-    def __init__(self, transport: httpx.BaseTransport) -> None:
-        self._transport = transport
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._transport.handle_request(request)
-
-
-class AsyncUnclosedTransport(httpx.AsyncBaseTransport):
-    """An async transport of the caller's, lent to a short-lived client that must not close it."""
-
-    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
-        self._transport = transport
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._transport.handle_async_request(request)
 
 
 def vendor_error_body(response: httpx.Response) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from typing import Protocol
 import jinja2
 from jinja2.filters import do_indent, do_wordwrap
 
-from codegen.runtime import _base_client, _jobs, _vendor_facts
+from codegen.runtime import _base_client, _jobs, _retries, _vendor_facts
 
 
 class Field(Protocol):
@@ -80,7 +80,7 @@ def _seconds(value: float | None) -> str:
 
 # The runtime's facts the docstrings state.
 FACTS = {
-    "retry_statuses": spoken([str(status) for status in sorted(_base_client.RETRY_STATUSES)]),
+    "retry_statuses": spoken([str(status) for status in sorted(_retries.RETRY_STATUSES)]),
     "refused_statuses": spoken([str(status) for status in sorted(_vendor_facts.REFUSED_STATUSES)]),
     "failure_statuses": spoken([json.dumps(status) for status in sorted(_vendor_facts.ERROR_STATUSES)], " or "),
     "wait_timeout": f"{_jobs.DEFAULT_WAIT_TIMEOUT:g}",

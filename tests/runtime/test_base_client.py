@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.runtime import _base_client, _vendor_facts, errors
+from codegen.runtime import _base_client, _retries, _transports, _vendor_facts, errors
 from codegen.runtime._base_client import AsyncAPIClient, Operation, SyncAPIClient
 
 KEY = "runtime-test-key"
@@ -99,10 +99,10 @@ def request() -> dict[str, Any]:
 
 
 def test_the_status_map_and_its_fallbacks() -> None:
-    for status, cls in _base_client.STATUS_ERRORS.items():
-        assert _base_client.error_class(status) is cls and issubclass(cls, errors.APIStatusError)
-    assert _base_client.error_class(500) is _base_client.error_class(599) is errors.InternalServerError
-    assert _base_client.error_class(418) is errors.APIStatusError
+    for status, cls in _retries.STATUS_ERRORS.items():
+        assert _retries.error_class(status) is cls and issubclass(cls, errors.APIStatusError)
+    assert _retries.error_class(500) is _retries.error_class(599) is errors.InternalServerError
+    assert _retries.error_class(418) is errors.APIStatusError
 
 
 def test_a_success_returns_the_parsed_body_and_the_url_is_absolute() -> None:
@@ -155,15 +155,15 @@ def test_a_safe_operation_is_retried_on_the_retry_statuses_honouring_retry_after
     client._sleep = waits.append  # type: ignore[assignment]
     assert client._request(SAFE, parser, request()).status == "success"
     assert len(script.requests) == 4
-    assert 0 <= waits[0] <= _base_client.INITIAL_RETRY_DELAY and waits[1:] == [3.0, 7.0]
+    assert 0 <= waits[0] <= _retries.INITIAL_RETRY_DELAY and waits[1:] == [3.0, 7.0]
 
 
 def test_no_wait_is_longer_than_the_cap() -> None:
-    assert _base_client.retry_delay(1, httpx.Response(429, headers={"Retry-After": "3600"})) == 60.0
-    assert all(0 <= _base_client.retry_delay(n, None) <= _base_client.MAX_BACKOFF for n in range(1, 12))
+    assert _retries.retry_delay(1, httpx.Response(429, headers={"Retry-After": "3600"})) == 60.0
+    assert all(0 <= _retries.retry_delay(n, None) <= _retries.MAX_BACKOFF for n in range(1, 12))
 
 
-@pytest.mark.parametrize("status", sorted(_base_client.RETRY_STATUSES))
+@pytest.mark.parametrize("status", sorted(_retries.RETRY_STATUSES))
 def test_an_operation_not_safe_to_repeat_is_not_retried_on_a_status(status: int) -> None:
     script = Script((status, {}))
     with pytest.raises(errors.APIStatusError):
@@ -276,15 +276,15 @@ def test_the_async_client_sends_the_same_way_and_a_cancelled_wait_stops_at_once(
 
 def test_transport_settings_are_split_from_the_clients_own() -> None:
     limits = httpx.Limits(max_connections=3)
-    transport, rest = _base_client.split_transport_settings(
+    transport, rest = _transports.split_transport_settings(
         {"limits": limits, "http2": False, "trust_env": False, "event_hooks": {}}, verify=False
     )
     assert transport == {"verify": False, "limits": limits, "http2": False, "trust_env": False}
     assert rest == {"event_hooks": {}, "trust_env": False}
     given = httpx.MockTransport(Script())
-    wrapped = _base_client.http_transport({"transport": given}, True)
-    assert isinstance(wrapped, _base_client.QueryKeyTransport) and wrapped._transport is given
-    assert "transport" not in _base_client.httpx_client_settings({"transport": given}, True)
+    wrapped = _transports.http_transport({"transport": given}, True)
+    assert isinstance(wrapped, _transports.QueryKeyTransport) and wrapped._transport is given
+    assert "transport" not in _transports.httpx_client_settings({"transport": given}, True)
 
 
 def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -298,7 +298,7 @@ def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.Mo
         monkeypatch.delenv(name, raising=False)
 
     def context(verify: Any = True, **settings: Any) -> Any:
-        return _base_client.transport_settings(settings, verify)["verify"]
+        return _transports.transport_settings(settings, verify)["verify"]
 
     shared = context()
     assert isinstance(shared, ssl.SSLContext) and shared is context()
@@ -314,11 +314,11 @@ def test_verifying_clients_share_one_ssl_context_per_kind(monkeypatch: pytest.Mo
     assert context(cert="client.pem") is True  # httpx builds the context that holds a client certificate
     # A client given its own transport builds no context at all (loading the CA bundle is what costs).
     built: list[object] = []
-    monkeypatch.setattr(_base_client, "_ssl_context", lambda *key: built.append(key))
+    monkeypatch.setattr(_transports, "_ssl_context", lambda *key: built.append(key))
     given = httpx.MockTransport(Script())
-    wrapped = _base_client.http_transport({"transport": given}, True)
-    assert isinstance(wrapped, _base_client.QueryKeyTransport) and wrapped._transport is given
-    assert _base_client.httpx_client_settings({"transport": given}, True) == {} and built == []
+    wrapped = _transports.http_transport({"transport": given}, True)
+    assert isinstance(wrapped, _transports.QueryKeyTransport) and wrapped._transport is given
+    assert _transports.httpx_client_settings({"transport": given}, True) == {} and built == []
 
 
 def test_given_keeps_what_the_caller_gave() -> None:
@@ -327,9 +327,9 @@ def test_given_keeps_what_the_caller_gave() -> None:
 
 
 def test_a_verify_among_the_httpx_arguments_goes_to_the_transport_and_only_there() -> None:
-    transport, rest = _base_client.split_transport_settings({"verify": False, "headers": {"a": "b"}}, True)
+    transport, rest = _transports.split_transport_settings({"verify": False, "headers": {"a": "b"}}, True)
     assert transport["verify"] is False and "verify" not in rest
-    assert "verify" not in _base_client.httpx_client_settings({"verify": False}, True)
+    assert "verify" not in _transports.httpx_client_settings({"verify": False}, True)
 
 
 PLACEMENTS = [("header", "Authorization", "Bearer "), ("header", "x-api-key", ""), ("query", "api_key", "")]
@@ -344,12 +344,12 @@ def test_a_security_scheme_key_goes_where_it_says_and_never_into_httpxs_log(
     location, name, prefix = key_in
     op = SAFE._replace(key_in=key_in)
     script = Script()
-    transport = _base_client.QueryKeyTransport(httpx.MockTransport(script))
+    transport = _transports.QueryKeyTransport(httpx.MockTransport(script))
     with caplog.at_level("DEBUG"), Api(api_key=KEY, httpx_args={"transport": transport}) as client:
         client._request(op, parser, {"method": "post", "url": "/read", "json": {}, "headers": {}})
 
     async def run() -> None:
-        async_transport = _base_client.AsyncQueryKeyTransport(httpx.MockTransport(script))
+        async_transport = _transports.AsyncQueryKeyTransport(httpx.MockTransport(script))
         async with AsyncApi(api_key=KEY, httpx_args={"transport": async_transport}) as client:
             await client._request(op, parser, {"method": "post", "url": "/read", "json": {}, "headers": {}})
 

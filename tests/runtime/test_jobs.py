@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.runtime import _base_client, _jobs, _vendor_facts, errors
+from codegen.runtime import _jobs, _transports, _vendor_facts, errors
 
 
 @dataclass
@@ -69,10 +69,10 @@ def test_a_wait_timeout_is_a_positive_finite_number(timeout: Any) -> None:
 
 
 def test_every_phase_of_a_request_timeout_is_cut_to_the_time_left() -> None:
-    cut = _base_client.bounded_timeout(httpx.Timeout(60.0, connect=5.0), 2.0)
+    cut = _transports.bounded_timeout(httpx.Timeout(60.0, connect=5.0), 2.0)
     assert (cut.connect, cut.read, cut.write, cut.pool) == (2.0, 2.0, 2.0, 2.0)
-    assert _base_client.bounded_timeout(None, 3.0).read == 3.0
-    assert _base_client.bounded_timeout(1.0, 3.0).read == 1.0
+    assert _transports.bounded_timeout(None, 3.0).read == 3.0
+    assert _transports.bounded_timeout(1.0, 3.0).read == 1.0
 
 
 def test_a_failed_generation_keeps_the_failure_and_its_id() -> None:

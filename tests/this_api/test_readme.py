@@ -17,7 +17,8 @@ import pytest
 from enterprise3d_devkit.harness.readme_snippets import README, Snippet, snippets
 from enterprise3d_devkit.repo.layout import PACKAGE
 from enterprise3d_devkit.spec.operation_table import load_table
-from modelslab_enterprise_3d._base_client import STATUS_ERRORS, BaseAPIClient, error_class
+from modelslab_enterprise_3d._base_client import BaseAPIClient
+from modelslab_enterprise_3d._retries import STATUS_ERRORS, error_class
 from modelslab_enterprise_3d._spec_instances import response_instance
 from modelslab_enterprise_3d.testing import SpecMock
 from tests.support.generation import FAST_POLLS

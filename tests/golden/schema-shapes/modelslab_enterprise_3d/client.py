@@ -8,15 +8,9 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
-from ._base_client import (
-    DEFAULT_TIMEOUT,
-    async_http_transport,
-    http_transport,
-    httpx_client_settings,
-    names_only,
-    user_agent,
-)
+from ._base_client import DEFAULT_TIMEOUT, names_only, user_agent
 from ._parsing import masked
+from ._transports import async_http_transport, http_transport, httpx_client_settings
 from ._version import __version__ as VERSION
 
 DISTRIBUTION = "modelslab-enterprise-3d"
