@@ -31,9 +31,7 @@ from ._jobs import (
     JobWait,
     OnQueued,
     OnUpdate,
-    eta_of,
     job_id_of,
-    outputs_of,
     status_of,
 )
 from ._logs import setup_logging
@@ -56,13 +54,12 @@ from ._vendor_facts import (
     CREDENTIAL_FIELDS,
     ERROR_STATUSES,
     REFUSED_STATUSES,
-    SUCCESS_STATUS,
-    TRACK_ID_FIELD,
 )
 
 if TYPE_CHECKING:
     from ._batch import LineResult, OnBatchProgress
     from ._ledger import Claim, Ledger
+    from ._recording import JobRecorder
 
 logger = logging.getLogger(__package__ or __name__)
 
@@ -154,15 +151,16 @@ def vendor_error_body(response: httpx.Response) -> dict[str, Any] | None:
     return None
 
 
-def open_ledger(ledger: Ledger | str | os.PathLike[str] | None) -> tuple[Ledger | None, bool]:
-    """(the ledger, whether the client opened it and so closes it) of a client's `ledger=` argument."""
+def open_ledger(ledger: Ledger | str | os.PathLike[str] | None) -> tuple[JobRecorder | None, bool]:
+    """(the recorder of the ledger, whether the client opened it and so closes it) of a client's `ledger=`."""
     if ledger is None:
         return None, False
     from ._ledger import Ledger  # only a client with a ledger pays for sqlite3
+    from ._recording import JobRecorder
 
     if isinstance(ledger, Ledger):
-        return ledger, False
-    return Ledger(ledger), True
+        return JobRecorder(ledger), False
+    return JobRecorder(Ledger(ledger)), True
 
 
 def _text(value: object) -> str | None:
@@ -197,12 +195,10 @@ class BaseAPIClient:
     # The methods whose operation is retried only when the server refused it (REFUSED_STATUSES: it did nothing) or
     # no connection was made: a generation, which a repeat would bill twice.
     _RETRY_REFUSED: ClassVar[frozenset[str]] = frozenset()
-    # The job ledger every generating request is recorded in (None: none is kept), and the name the next
-    # generating request is recorded under (a batch's line; set on a copy).
-    _ledger: Ledger | None = None
+    # What writes each step of a generating request in the job ledger (None: no ledger is kept); a batch line's
+    # copy records under the line's claim.
+    _recorder: JobRecorder | None = None
     _owns_ledger = False
-    # A batch line's claim on its ledger entry (set on a copy): its name, its arguments, the entry it reuses.
-    _claim: Claim | None = None
     # The command line's profile the client was made from: the ledger records it with each job.
     _profile: str | None = None
     # A transport given in httpx_args: the file host's client uses it too (tests serve files in process).
@@ -259,7 +255,7 @@ class BaseAPIClient:
         self._file_transport = (httpx_args or {}).get("transport")
         setup_logging()
         self.base_url = url.rstrip("/")
-        self._ledger, self._owns_ledger = open_ledger(ledger)
+        self._recorder, self._owns_ledger = open_ledger(ledger)
         self.max_retries = _check_max_retries(max_retries)
         self.timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
         headers = dict(default_headers or {})
@@ -319,14 +315,16 @@ class BaseAPIClient:
     @property
     def ledger(self) -> Ledger | None:
         """The job ledger this client records its generating requests in, or None."""
-        return self._ledger
+        return self._recorder.ledger if self._recorder is not None else None
 
     def _claiming(self, claim: Claim, ledger: Ledger) -> Self:
         """A copy whose generating requests are recorded in `ledger` under `claim` (a batch's line: its name, its
         arguments, the entry its run planned from); it shares the pool."""
+        from ._recording import JobRecorder
+
         named = copy.copy(self)
         named._owns_http = named._owns_ledger = False
-        named._claim, named._ledger = claim, ledger
+        named._recorder = JobRecorder(ledger, claim)
         return named
 
     def _check(self, op: Operation, request: dict[str, Any], extra_body: Mapping[str, Any] | None) -> None:
@@ -340,94 +338,6 @@ class BaseAPIClient:
             if API_KEY_FIELD in extra_body:
                 raise ValueError(f"{op.where}: extra_body may not set {API_KEY_FIELD!r}: the client sets the key")
             request["json"] = {**body, **extra_body}
-
-    def _record_request(self, op: Operation, request: dict[str, Any]) -> int | None:
-        """Write down a generating request in the ledger before it is sent; its entry number (None: no ledger). A
-        batch line's request refused before reuses its entry (and its track_id)."""
-        ledger = self._ledger
-        if ledger is None or not op.generates:
-            return None
-        body = request.get("json")
-        body = body if isinstance(body, dict) else {}
-        claim = self._claim
-        if claim is not None and claim.entry is not None:
-            ledger.record_resend(claim.entry)
-            if claim.track_id is not None:
-                request["json"] = {**body, TRACK_ID_FIELD: claim.track_id}
-            return claim.entry
-        track_id = body.get(TRACK_ID_FIELD)
-        if track_id is None and f'"{TRACK_ID_FIELD}"' in op.body_schema:  # (the spec lets the request name itself)
-            import uuid
-
-            track_id = f"ml3d-{uuid.uuid4().hex}"
-            request["json"] = body = {**body, TRACK_ID_FIELD: track_id}
-        number = ledger.record_request(
-            op.name,
-            body,
-            name=claim.name if claim is not None else None,
-            track_id=None if track_id is None else str(track_id),
-            arguments=claim.arguments if claim is not None else None,
-            server=self.base_url,
-            profile=self._profile,
-            **({"expected": claim.expected} if claim is not None and claim.name is not None else {}),
-        )
-        if claim is not None:
-            claim.entry = number
-            claim.track_id = None if track_id is None else str(track_id)
-        return number
-
-    def _record_outcome(self, entry: int | None, result: object = None, error: BaseException | None = None) -> None:
-        """What became of a recorded request: its answer, or the error that ended it."""
-        ledger = self._ledger
-        if entry is None or ledger is None:
-            return
-        if error is None:
-            job_id = job_id_of(result)
-            if status_of(result) == SUCCESS_STATUS:
-                ledger.record_result(entry, SUCCESS_STATUS, outputs_of(result), job_id)
-            else:
-                ledger.record_answer(entry, job_id, _text(status_of(result)), eta_of(result))
-        elif isinstance(error, errors.OperationFailedError):
-            ledger.record_request_failure(entry, str(error))
-        elif isinstance(error, errors.APIStatusError) and error.status_code < 500:
-            ledger.record_refused(entry, str(error))
-        elif isinstance(error, errors.APIConnectionError) and not error.sent:
-            ledger.record_refused(entry, f"no connection was made: nothing was sent ({error})")
-        elif isinstance(error, NOT_SENT_ERRORS):
-            ledger.record_refused(entry, f"no connection was made ({type(error).__name__})")
-        else:  # a timeout, a lost connection, a 5xx, an answer that could not be read, an interruption
-            ledger.record_uncertain(entry, f"sent, but no answer was recorded ({type(error).__name__})")
-
-    def _entry_of(self, claim: Claim, job_id: str | None) -> int | None:
-        """The ledger entry a wait records into: the one its request was recorded in, else the latest of its job."""
-        if self._ledger is None:
-            return None
-        if claim.entry is None and job_id is not None:
-            found = self._ledger.find(job_id)
-            claim.entry = found.entry if found is not None else None
-        return claim.entry
-
-    def _record_poll(self, claim: Claim, job: JobWait, answer: object, done: bool) -> None:
-        entry = self._entry_of(claim, job.id)
-        if self._ledger is None or entry is None:
-            return
-        if done:
-            self._ledger.record_result(entry, _text(status_of(answer)), outputs_of(answer), job.id)
-        else:
-            self._ledger.record_status(entry, _text(status_of(answer)), eta_of(answer))
-
-    def _record_failure(self, claim: Claim, job: JobWait, failure: errors.OperationFailedError) -> None:
-        entry = self._entry_of(claim, job.id)
-        if self._ledger is not None and entry is not None:
-            self._ledger.record_failure(entry, _text(status_of(failure.result)), failure.message)
-
-    def _record_files(self, result: object, saved: list[Any]) -> list[Path]:
-        job_id = job_id_of(result)
-        if self._ledger is not None and job_id is not None:
-            found = self._ledger.find(job_id)
-            if found is not None:
-                self._ledger.record_files(found.entry, saved)
-        return [Path(file.path) for file in saved]
 
     def _prepare(self, op: Operation, request: dict[str, Any]) -> dict[str, Any]:
         """The request as sent: to this client's base URL, with the key where `op`'s security scheme puts it."""
@@ -502,7 +412,12 @@ class BaseAPIClient:
         (sending, sleeping) is yielded to the client's runner."""
         self._check(op, request, extra_body)
         request = self._prepare(op, request)
-        entry = self._record_request(op, request)
+        recorder = self._recorder if op.generates else None
+        entry = (
+            None
+            if recorder is None
+            else recorder.sending(op.name, request, op.body_schema, self.base_url, self._profile)
+        )
         attempt, in_flight = 0, entry is not None
         try:
             while True:
@@ -519,7 +434,8 @@ class BaseAPIClient:
                         failure = connection_error(op.where, error)
                         errors.redact(failure, request_secrets(self._api_key, request))
                         in_flight = False  # (recorded here, once)
-                        self._record_outcome(entry, error=failure)
+                        if recorder is not None and entry is not None:
+                            recorder.ended(entry, failure)
                         raise failure from error
                 else:
                     logger.info("%s: HTTP %d in %.2f s", op.where, response.status_code, time.monotonic() - sent)
@@ -531,19 +447,20 @@ class BaseAPIClient:
                             errors.redact(answered, request_secrets(self._api_key, request))
                             raise
                         in_flight = False  # (answered: whatever happens next, it is not lost)
-                        self._record_outcome(entry, result)
+                        if recorder is not None and entry is not None:
+                            recorder.answered(entry, result)
                         return result
-                if in_flight and self._ledger is not None and entry is not None:
-                    self._ledger.record_refused(entry, f"refused; sent again in {delay:.1f} s")
+                if in_flight and recorder is not None and entry is not None:
+                    recorder.refused(entry, delay)
                     in_flight = False
                 yield Call(self._sleep, (delay,))
-                if entry is not None and self._ledger is not None:
-                    self._ledger.record_resend(entry)
+                if recorder is not None and entry is not None:
+                    recorder.resending(entry)
                     in_flight = True
                 attempt += 1
         except BaseException as error:
-            if in_flight:
-                self._record_outcome(entry, error=error)
+            if in_flight and recorder is not None and entry is not None:
+                recorder.ended(entry, error)
             raise
 
     def _wait_steps(
@@ -557,12 +474,10 @@ class BaseAPIClient:
     ) -> Steps[Any]:
         """A wait's steps: submit (or start from a job's `id`), then poll the method `fetch` until the result, paced
         and bounded as _jobs.JobWait decides; every answer to `on_update`."""
-        from ._ledger import Claim  # (a dataclass; sqlite3 is imported only by a ledger)
-
         job = JobWait(fetch, timeout, id)
-        claim = self._claim if self._claim is not None else Claim()
+        recorder = self._recorder.waiting() if self._recorder is not None else None
         bounded = self._until(job.deadline)
-        bounded._claim = claim
+        bounded._recorder = recorder
         poll = getattr(bounded, fetch)
         try:
             answer = yield (Call(submit, (bounded,)) if submit is not None else Call(poll, (job.id,)))
@@ -572,8 +487,8 @@ class BaseAPIClient:
                 if on_update is not None:
                     yield Call(on_update, (answer,))
                 done = job.done(answer)
-                if submit is None or job.polls:
-                    self._record_poll(claim, job, answer, done)
+                if recorder is not None and (submit is None or job.polls):
+                    recorder.polled(job, answer, done)
                 if done:
                     return answer
                 pause = job.next_delay(*self._poll_interval)
@@ -582,8 +497,8 @@ class BaseAPIClient:
                 answer = yield Call(poll, (job.id,))
                 job.polls += 1
         except errors.OperationFailedError as failure:
-            if job.id is not None:  # (a submission that failed at once is recorded as such by its request)
-                self._record_failure(claim, job, failure)
+            if recorder is not None and job.id is not None:  # (a failed submission: recorded by its request)
+                recorder.failed(job, failure)
             raise job.failed(failure) from failure
         except errors.APITimeoutError as error:
             if job.id is not None and job.deadline_passed():  # (no id: the request itself was never answered)
@@ -677,8 +592,8 @@ class SyncAPIClient(BaseAPIClient):
         """Close the connections (a client passed in as http_client is left open) and a ledger opened from a path."""
         if self._owns_http:
             self._http.close()
-        if self._owns_ledger and self._ledger is not None:
-            self._ledger.close()
+        if self._owns_ledger and self._recorder is not None:
+            self._recorder.ledger.close()
 
     def __enter__(self) -> Self:
         return self
@@ -727,13 +642,15 @@ class SyncAPIClient(BaseAPIClient):
         """
         from . import _downloads  # (tempfile and the rest: only a client that downloads pays for importing them)
 
-        hashed = self._ledger is not None  # (the ledger records each file's sha256)
+        hashed = self._recorder is not None  # (the ledger records each file's sha256)
         if http_client is not None:
             saved = _downloads.download(http_client, result, directory, overwrite, on_progress, hashed, output_format)
         else:
             with httpx.Client(**self._download_client_settings()) as http:
                 saved = _downloads.download(http, result, directory, overwrite, on_progress, hashed, output_format)
-        return self._record_files(result, saved)
+        if self._recorder is not None:
+            self._recorder.saved(result, saved)
+        return [Path(file.path) for file in saved]
 
     def generate_many(
         self,
@@ -856,8 +773,8 @@ class AsyncAPIClient(BaseAPIClient):
         """Close the connections (a client passed in as http_client is left open) and a ledger opened from a path."""
         if self._owns_http:
             await self._http.aclose()
-        if self._owns_ledger and self._ledger is not None:
-            self._ledger.close()
+        if self._owns_ledger and self._recorder is not None:
+            self._recorder.ledger.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -897,7 +814,7 @@ class AsyncAPIClient(BaseAPIClient):
         """Enterprise3D.download, awaited (http_client: an httpx.AsyncClient); cancelling it leaves no file."""
         from . import _downloads
 
-        hashed = self._ledger is not None  # (the ledger records each file's sha256)
+        hashed = self._recorder is not None  # (the ledger records each file's sha256)
         if http_client is not None:
             saved = await _downloads.download_async(
                 http_client, result, directory, overwrite, on_progress, hashed, output_format
@@ -907,7 +824,9 @@ class AsyncAPIClient(BaseAPIClient):
                 saved = await _downloads.download_async(
                     http, result, directory, overwrite, on_progress, hashed, output_format
                 )
-        return self._record_files(result, saved)
+        if self._recorder is not None:
+            self._recorder.saved(result, saved)
+        return [Path(file.path) for file in saved]
 
     async def generate_many(
         self,
