@@ -109,6 +109,8 @@ class OperationPlan:
     options: tuple[Option, ...]
     imports: tuple[str, ...]  # the import lines its annotations need (for type checkers)
     response_models: dict[int, str] = field(default_factory=dict)  # status -> the model its body parses into
+    # status -> the model of each item, where the body is a top-level array of models (the answer is a list of them)
+    response_item_models: dict[int, str] = field(default_factory=dict)
     docstring: str = ""  # its method's (docstrings.method)
     and_wait_docstrings: tuple[str, str] = ("", "")  # its <name>_and_wait's, sync then async
 
@@ -390,6 +392,18 @@ def response_models(endpoint: Any) -> dict[int, str]:
     return models
 
 
+def response_item_models(endpoint: Any) -> dict[int, str]:
+    """Each documented status whose body the generator parses into a list of one object model -> that model's class
+    (a top-level array answer)."""
+    models: dict[int, str] = {}
+    for response in endpoint.responses.patterns:
+        low, high = response.status_code.range
+        items = getattr(response.prop, "inner_property", None)
+        if low == high and items is not None and _model_fields(items) is not None and hasattr(items, "class_info"):
+            models[low] = str(items.class_info.name)
+    return models
+
+
 def _label(endpoint: Any) -> str:
     return f"{_text(endpoint.method).upper()} {_text(endpoint.path)}"
 
@@ -481,6 +495,7 @@ def operation_plan(
         options=tuple(_options(path_parameters, [*others, *body.fields], table, label in table.results.values())),
         imports=tuple(imports),
         response_models=response_models(endpoint),
+        response_item_models=response_item_models(endpoint),
     )
 
 

@@ -28,6 +28,7 @@ __all__ = ["HTTP_METHODS", "DocumentedResponse", "Operation", "operations", "ser
 @dataclass(frozen=True)
 class DocumentedResponse(_spec_reading.DocumentedResponse):
     model: str | None = None  # the generated model class the body parses into (generator's naming), if any
+    item_model: str | None = None  # for a top-level array of models: the model of each item (set from the plans)
 
 
 @dataclass(frozen=True)

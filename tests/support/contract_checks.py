@@ -176,8 +176,16 @@ def same_data(value: Any) -> Any:
 
 
 def check_parsed(op: Operation, status: int, parsed: object) -> None:
-    """A documented status parses into the model the spec declares for it."""
-    expected = op.responses[status].model
+    """A documented status parses into the model the spec declares for it (a top-level array: a list of its items'
+    model)."""
+    expected, items = op.responses[status].model, op.responses[status].item_model
+    if items is not None:
+        cls = model_class(items)
+        if not isinstance(parsed, list) or not all(isinstance(item, cls) for item in parsed):
+            raise ContractViolation(
+                f"{op.label} {status}: parsed as {parsed!r:.200}, the spec declares a list of {items}"
+            )
+        return
     if expected is None:
         return
     cls = model_class(expected)

@@ -38,8 +38,11 @@ def plans() -> ClientPlan:
 def _with_generated_models(op: Operation) -> Operation:
     """`op` with each response's model as the generator named it (its own reading: a response shared by several
     operations and statuses may be one model)."""
-    named = plans().by_label()[op.label].response_models
-    responses = {s: dataclasses.replace(r, model=named.get(s, r.model)) for s, r in op.responses.items()}
+    plan = plans().by_label()[op.label]
+    named, items = plan.response_models, plan.response_item_models
+    responses = {
+        s: dataclasses.replace(r, model=named.get(s, r.model), item_model=items.get(s)) for s, r in op.responses.items()
+    }
     return dataclasses.replace(op, responses=responses)
 
 
