@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ._vendor_facts import CREDENTIAL_FIELDS
@@ -39,6 +40,8 @@ CHECKED_KEYWORDS = frozenset(
     }
 )
 
+_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+_LENGTHS = frozenset({"minLength", "maxLength"})
 _TYPES: dict[str, Any] = {
     "string": lambda v: isinstance(v, str),
     "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
@@ -65,56 +68,139 @@ def shown(field: str, value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def problem(value: Any, schema: dict[str, Any], field: str) -> str | None:
-    """What is wrong with `value` at `field` under `schema`, or None when nothing is."""
-    if value is None and schema.get("nullable") is True:
-        return None
+# A check of a value at a field (its dotted path; "" for the body itself): what is wrong with it, or None.
+Check = Callable[[Any, str], "str | None"]
+
+
+def _anything(value: object) -> bool:
+    return True
+
+
+def compiled(schema: dict[str, Any]) -> Check:
+    """The check of `schema`, decided once: it runs only the keywords the schema has, in this order: type (a None
+    passes a nullable schema), enum, const, bounds, lengths, required fields and the properties given, items, allOf,
+    then anyOf / oneOf (one variant must fit)."""
+    steps: list[Check] = []
     types = schema.get("type")
     allowed = [types] if isinstance(types, str) else list(types or [])
-    if allowed and not any(_TYPES.get(kind, lambda v: True)(value) for kind in allowed):
-        return f"{field or 'the body'} must be {' or '.join(allowed)}, not {shown(field, value)}"
-    if "enum" in schema and value not in schema["enum"]:
-        listed = ", ".join(repr(item) for item in schema["enum"])
-        return f"{field or 'the body'} must be one of {listed}, not {shown(field, value)}"
-    if "const" in schema and value != schema["const"]:
-        return f"{field or 'the body'} must be {schema['const']!r}, not {shown(field, value)}"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        found = _bound_problem(value, schema, field)
-        if found:
-            return found
-    if isinstance(value, str):
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            return f"{field or 'the body'} must be at least {schema['minLength']} characters long"
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            return f"{field or 'the body'} must be at most {schema['maxLength']} characters long"
-    if isinstance(value, dict):
-        for name in schema.get("required") or []:
-            # (a required field with a default is filled in by the client's model when not given)
-            if name not in value and "default" not in ((schema.get("properties") or {}).get(name) or {}):
-                return f"{_join(field, name)} is required"
-        for name, item in value.items():
-            sub = (schema.get("properties") or {}).get(name)
-            if isinstance(sub, dict):
-                found = problem(item, sub, _join(field, name))
+    if allowed:
+        tests = [_TYPES.get(kind, _anything) for kind in allowed]
+        expected = " or ".join(allowed)
+
+        def type_step(value: Any, field: str) -> str | None:
+            for test in tests:
+                if test(value):
+                    return None
+            return f"{field or 'the body'} must be {expected}, not {shown(field, value)}"
+
+        steps.append(type_step)
+    if "enum" in schema:
+        enum, listed = schema["enum"], ", ".join(repr(item) for item in schema["enum"])
+
+        def enum_step(value: Any, field: str) -> str | None:
+            return (
+                None if value in enum else f"{field or 'the body'} must be one of {listed}, not {shown(field, value)}"
+            )
+
+        steps.append(enum_step)
+    if "const" in schema:
+        const = schema["const"]
+
+        def const_step(value: Any, field: str) -> str | None:
+            return None if value == const else f"{field or 'the body'} must be {const!r}, not {shown(field, value)}"
+
+        steps.append(const_step)
+    if _BOUNDS & schema.keys():
+
+        def bounds_step(value: Any, field: str) -> str | None:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return _bound_problem(value, schema, field)
+            return None
+
+        steps.append(bounds_step)
+    if _LENGTHS & schema.keys():
+        shortest, longest = schema.get("minLength"), schema.get("maxLength")
+
+        def length_step(value: Any, field: str) -> str | None:
+            if not isinstance(value, str):
+                return None
+            if shortest is not None and len(value) < shortest:
+                return f"{field or 'the body'} must be at least {shortest} characters long"
+            if longest is not None and len(value) > longest:
+                return f"{field or 'the body'} must be at most {longest} characters long"
+            return None
+
+        steps.append(length_step)
+    properties = schema.get("properties") or {}
+    # (a required field with a default is filled in by the client's model when not given)
+    needed = [name for name in schema.get("required") or [] if "default" not in (properties.get(name) or {})]
+    checks = {name: compiled(sub) for name, sub in properties.items() if isinstance(sub, dict)}
+    if needed or checks:
+
+        def object_step(value: Any, field: str) -> str | None:
+            if not isinstance(value, dict):
+                return None
+            for name in needed:
+                if name not in value:
+                    return f"{_join(field, name)} is required"
+            for name, item in value.items():
+                check = checks.get(name)
+                if check is not None:
+                    found = check(item, _join(field, name))
+                    if found:
+                        return found
+            return None
+
+        steps.append(object_step)
+    if isinstance(schema.get("items"), dict):
+        item_check = compiled(schema["items"])
+
+        def items_step(value: Any, field: str) -> str | None:
+            if not isinstance(value, list):
+                return None
+            for index, item in enumerate(value):
+                found = item_check(item, f"{field}[{index}]")
                 if found:
                     return found
-    if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for index, item in enumerate(value):
-            found = problem(item, schema["items"], f"{field}[{index}]")
+            return None
+
+        steps.append(items_step)
+    steps += [compiled(part) for part in schema.get("allOf") or []]
+    for keyword in ("anyOf", "oneOf"):
+        if schema.get(keyword):
+            steps.append(_one_of([compiled(variant) for variant in schema[keyword]]))
+    nullable = schema.get("nullable") is True
+
+    def check(value: Any, field: str) -> str | None:
+        if value is None and nullable:
+            return None
+        for step in steps:
+            found = step(value, field)
             if found:
                 return found
-    for part in schema.get("allOf") or []:
-        found = problem(value, part, field)
-        if found:
-            return found
-    for keyword in ("anyOf", "oneOf"):
-        variants = schema.get(keyword) or []
-        if variants:
-            problems = [problem(value, variant, field) for variant in variants]
-            if all(problems):
-                first = str(problems[0])
-                return first if len(problems) == 1 else f"{field or 'the body'} matches none of its forms ({first})"
-    return None
+        return None
+
+    if len(steps) == 1 and not nullable:
+        return steps[0]  # (one step: no loop around it)
+    return check
+
+
+def _one_of(variants: list[Check]) -> Check:
+    """The check of anyOf / oneOf: the value fits one of the variants (the first one's problem, else)."""
+
+    def step(value: Any, field: str) -> str | None:
+        problems = [variant(value, field) for variant in variants]
+        if not all(problems):
+            return None
+        first = str(problems[0])
+        return first if len(problems) == 1 else f"{field or 'the body'} matches none of its forms ({first})"
+
+    return step
+
+
+def problem(value: Any, schema: dict[str, Any], field: str) -> str | None:
+    """What is wrong with `value` at `field` under `schema`, or None when nothing is."""
+    return compiled(schema)(value, field)
 
 
 def _bound_problem(value: float, schema: dict[str, Any], field: str) -> str | None:
@@ -150,8 +236,14 @@ def needed_fields(schema_text: str, given_by_client: frozenset[str] = frozenset(
     )
 
 
+@functools.cache
+def body_check(schema_text: str) -> Check:
+    """The check of a body schema as the generated client carries it, compiled once per operation."""
+    return compiled(schema_of(schema_text))
+
+
 def check_body(where: str, body: Any, schema_text: str) -> None:
     """Raise ValueError when `body` breaks the operation's body schema (nothing is sent then)."""
-    found = problem(body, schema_of(schema_text), "")
+    found = body_check(schema_text)(body, "")
     if found:
         raise ValueError(f"{where}: {found}; nothing was sent")
