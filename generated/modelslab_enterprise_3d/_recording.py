@@ -28,10 +28,6 @@ class JobRecorder:
     def __init__(self, ledger: Ledger, claim: Claim | None = None) -> None:
         self.ledger, self.claim = ledger, claim
 
-    def claiming(self, claim: Claim) -> JobRecorder:
-        """A recorder for a batch's line: its requests recorded under `claim`."""
-        return JobRecorder(self.ledger, claim)
-
     def waiting(self) -> JobRecorder:
         """A recorder for a wait: its submission and polls recorded in one entry (the line's, when it has one)."""
         from ._ledger import Claim  # (a dataclass; sqlite3 is imported only by a ledger)
