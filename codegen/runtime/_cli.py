@@ -47,7 +47,17 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import _profiles, errors
-from ._commands import EFFECT_NOTES, Command, Option, as_data, as_model, choices_of, commands_from, secret_env
+from ._commands import (
+    EFFECT_NOTES,
+    SCALAR_KINDS,
+    Command,
+    Option,
+    as_data,
+    as_model,
+    choices_of,
+    commands_from,
+    secret_env,
+)
 from ._job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, UNCERTAIN, WAITING
 from ._jobs import eta_of, job_id_of, outputs_of, status_of
 from ._mock_options import TESTING_EXTRA, add_mock_options
@@ -134,12 +144,7 @@ def json_value(text: str) -> Any:
         raise argparse.ArgumentTypeError(f'not JSON: {text[:60]!r} (a list is written as ["a", "b"])') from None
 
 
-CONVERTERS: dict[str, Callable[[str], Any]] = {
-    "int": int,
-    "float": float,
-    "str": str,
-    "json": json_value,
-}
+CONVERTERS: dict[str, Callable[[str], Any]] = {**SCALAR_KINDS, "json": json_value}
 
 
 def exit_status(error: BaseException) -> int:

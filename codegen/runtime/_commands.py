@@ -5,7 +5,7 @@ MCP server both read it; neither imports the generated module.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -75,13 +75,14 @@ EFFECT_NOTES = {
 }
 
 
-# An enum option's values are written as text in the table; they are of the option's kind.
-_CHOICE_TYPES: dict[str, type] = {"int": int, "float": float, "str": str}
+# How an option's text becomes a value of its kind (a plain one; the command line adds JSON). An enum option's values
+# are written as text in the table too, and converted so.
+SCALAR_KINDS: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "str": str}
 
 
 def choices_of(option: Option) -> list[Any]:
     """An enum option's values, of its kind (an integer enum's are integers, as the API takes them)."""
-    convert = _CHOICE_TYPES.get(option.kind, str)
+    convert = SCALAR_KINDS.get(option.kind, str)
     return [convert(choice) for choice in option.choices]
 
 
