@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from modelslab_enterprise_3d import Enterprise3D, Ledger
-from modelslab_enterprise_3d._ledger import SavedFile
+from modelslab_enterprise_3d.runs.ledger import SavedFile
 from modelslab_enterprise_3d.testing import SUBMISSIONS_PATH, running_mock
 
 JOBS = 1000

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import httpx
 
-from enterprise3d_devkit.mock.file_host import serving
+from enterprise3d_devkit.file_host.serving import serving
 from enterprise3d_devkit.repo.layout import REPO
 from modelslab_enterprise_3d import Enterprise3D
-from modelslab_enterprise_3d._mock_jobs import glb_head
 from modelslab_enterprise_3d.testing import running_mock
+from modelslab_enterprise_3d.testing.mock_jobs import glb_head
 
 BIG_FILE_BYTES = 200 * 1024 * 1024
 JOB_SECONDS = (1.0, 3.0, 8.0)

@@ -8,8 +8,9 @@ import time
 
 import anyio
 
-from modelslab_enterprise_3d import AsyncEnterprise3D, _commands
-from modelslab_enterprise_3d.client import CLI_TABLE
+from modelslab_enterprise_3d import AsyncEnterprise3D
+from modelslab_enterprise_3d.api import OPERATIONS
+from modelslab_enterprise_3d.cli.commands import Command, commands_from
 from modelslab_enterprise_3d.testing import running_mock
 
 Row = tuple[str, str, str, float, float | None]
@@ -18,9 +19,9 @@ CALLS = 200
 ROUNDS = 7
 
 
-def read_only_command() -> _commands.Command:
+def read_only_command() -> Command:
     """A command that only reads and needs no argument: the same call both ways."""
-    commands = _commands.commands_from(CLI_TABLE)
+    commands = commands_from(OPERATIONS)
     return next(c for c in commands if c.effect == "reads" and not any(o.required for o in c.options))
 
 
@@ -28,11 +29,11 @@ async def per_call(url: str) -> tuple[float, float]:
     """Median seconds per call over interleaved rounds: (the MCP tool, the Python method)."""
     import mcp
 
-    from modelslab_enterprise_3d._mcp import build_server
+    from modelslab_enterprise_3d.cli.mcp_server import build_server
 
     command = read_only_command()
     async with AsyncEnterprise3D(api_key=KEY, base_url=url) as client:
-        server = build_server(_commands.commands_from(CLI_TABLE), client)
+        server = build_server(commands_from(OPERATIONS), client)
         async with mcp.Client(server) as session:
             await session.call_tool(command.method, {})
             await getattr(client, command.method)()

@@ -15,7 +15,8 @@ from typing import Protocol
 import jinja2
 from jinja2.filters import do_indent, do_wordwrap
 
-from codegen.runtime import _base_client, _jobs, _retries, _vendor_facts
+from codegen.runtime.core import base_client, retries, vendor_facts
+from codegen.runtime.runs import jobs
 
 
 class Field(Protocol):
@@ -80,15 +81,15 @@ def _seconds(value: float | None) -> str:
 
 # The runtime's facts the docstrings state.
 FACTS = {
-    "retry_statuses": spoken([str(status) for status in sorted(_retries.RETRY_STATUSES)]),
-    "refused_statuses": spoken([str(status) for status in sorted(_vendor_facts.REFUSED_STATUSES)]),
-    "failure_statuses": spoken([json.dumps(status) for status in sorted(_vendor_facts.ERROR_STATUSES)], " or "),
-    "wait_timeout": f"{_jobs.DEFAULT_WAIT_TIMEOUT:g}",
-    "connect": _seconds(_base_client.DEFAULT_TIMEOUT.connect),
-    "read": _seconds(_base_client.DEFAULT_TIMEOUT.read),
-    "max_retries": _base_client.DEFAULT_MAX_RETRIES,
-    "key_env": _vendor_facts.API_KEY_ENV,
-    "base_url_env": _vendor_facts.BASE_URL_ENV,
+    "retry_statuses": spoken([str(status) for status in sorted(retries.RETRY_STATUSES)]),
+    "refused_statuses": spoken([str(status) for status in sorted(vendor_facts.REFUSED_STATUSES)]),
+    "failure_statuses": spoken([json.dumps(status) for status in sorted(vendor_facts.ERROR_STATUSES)], " or "),
+    "wait_timeout": f"{jobs.DEFAULT_WAIT_TIMEOUT:g}",
+    "connect": _seconds(base_client.DEFAULT_TIMEOUT.connect),
+    "read": _seconds(base_client.DEFAULT_TIMEOUT.read),
+    "max_retries": base_client.DEFAULT_MAX_RETRIES,
+    "key_env": vendor_facts.API_KEY_ENV,
+    "base_url_env": vendor_facts.BASE_URL_ENV,
 }
 
 # What a method says of repeating its operation, by the operation table's `retry`.

@@ -22,7 +22,8 @@ from typing import Any
 
 from jinja2.utils import htmlsafe_json_dumps
 
-from codegen.runtime import _parsing, _vendor_facts
+from codegen.runtime.core import parsing as _parsing
+from codegen.runtime.core import vendor_facts
 from enterprise3d_devkit.generation.plans import _code, _text
 
 # A plain field's Python base type -> the types its value may have as JSON gives it (a bool is no number).
@@ -75,7 +76,7 @@ def credential_fields(model: Any) -> set[str]:
     named = {
         _text(prop.name)
         for prop in [*model.required_properties, *model.optional_properties]
-        if _text(prop.name) in _vendor_facts.CREDENTIAL_FIELDS
+        if _text(prop.name) in vendor_facts.CREDENTIAL_FIELDS
     }
     declared = getattr(model.data, "properties", None) or {}
     password = {

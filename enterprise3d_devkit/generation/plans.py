@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2.utils import htmlsafe_json_dumps
 
-from codegen.runtime import _vendor_facts
+from codegen.runtime.core import vendor_facts
 from enterprise3d_devkit.generation import docstrings
 from enterprise3d_devkit.generation.generator_input import for_generator
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, GENERATOR_CONFIG
@@ -154,12 +154,18 @@ class ClientPlan:
         names = {plan.name for plan in self.operations}
         return names | {plan.and_wait for plan in self.operations if plan.and_wait} | {w.name for w in self.waits}
 
-    def cli_table(self) -> list[dict[str, Any]]:
-        """The command line's table as plain data (the runtime's _cli reads it)."""
+    def operations_table(self) -> list[dict[str, Any]]:
+        """The operations' table as plain data: per operation its command, its MCP tool, its request and the request
+        that fetches its job's result, its effect and its options (the command line, the MCP server and the mock
+        read it)."""
+        results = self.job_results()
         return [
             {
-                "name": plan.command,
+                "command": plan.command,
                 "method": plan.name,
+                "tool": plan.name,
+                "request": plan.label,
+                "job_result": results.get(plan.label),
                 "summary": plan.summary,
                 # the spec's description, where it says more than the summary (an MCP tool's description)
                 **({"description": plan.description} if plan.description not in ("", plan.summary) else {}),
@@ -180,8 +186,7 @@ class ClientPlan:
             "waits": [asdict(wait) for wait in self.waits],
             "webhooks": [asdict(hook) for hook in self.webhooks],
             "imports": list(self.imports),
-            "cli_table": _python_literal(self.cli_table()),
-            "job_results": _python_literal(self.job_results()),
+            "operations_table": _python_literal(self.operations_table()),
             "client_docstring": self.docstring,
             "webhook_docstring": self.webhook_docstring,
         }
@@ -240,7 +245,7 @@ def _status_values(model: Any) -> list[str] | None:
 def is_error_model(model: Any) -> bool:
     """Whether a model is the vendor's error body: its `status` can only say the operation failed."""
     values = _status_values(model)
-    return values is not None and all(value in _vendor_facts.ERROR_STATUSES for value in values)
+    return values is not None and all(value in vendor_facts.ERROR_STATUSES for value in values)
 
 
 def _variants(prop: Any) -> list[Any]:
@@ -276,7 +281,7 @@ def success_type(endpoint: Any) -> str:
     for response in _success_responses(endpoint):
         for variant in _variants(response.prop):
             type_ = _code(variant.get_type_string(no_optional=True))
-            if _vendor_facts.SUCCESS_STATUS in (_status_values(variant) or []):
+            if vendor_facts.SUCCESS_STATUS in (_status_values(variant) or []):
                 return type_
             every.append(type_)
     return " | ".join(_unique(every))
@@ -375,7 +380,7 @@ def _body(endpoint: Any, taken: set[str]) -> _Body:
     properties = _model_fields(body.prop) if _text(body.body_type.value) == "json" else None
     if properties is None:
         return _Body(whole=body)
-    fields = [prop for prop in properties if _text(prop.name) != _vendor_facts.API_KEY_FIELD]
+    fields = [prop for prop in properties if _text(prop.name) != vendor_facts.API_KEY_FIELD]
     if any(str(prop.python_name) in taken for prop in fields):
         return _Body(whole=body)
     return _Body(model=body.prop, fields=fields, has_key=len(fields) < len(properties))
@@ -515,7 +520,7 @@ def _options(
         default = str(prop.default.raw_value) if prop.default is not None else None
         if default is None and enum is not None:
             default = table.enum_defaults.get(str(enum.class_info.name))
-        secret = _text(prop.name) in _vendor_facts.CREDENTIAL_FIELDS
+        secret = _text(prop.name) in vendor_facts.CREDENTIAL_FIELDS
         kind = "secret" if secret else enum_kind(enum) if enum is not None else option_kind(prop)
         yield Option(
             "--" + str(prop.python_name).replace("_", "-"),

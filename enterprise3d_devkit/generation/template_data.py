@@ -30,8 +30,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from codegen.runtime import _checks, _vendor_facts, errors
-from codegen.runtime._spec_reading import key_placement
+from codegen.runtime import errors
+from codegen.runtime.core import checks as _checks
+from codegen.runtime.core import vendor_facts
+from codegen.runtime.testing.spec_reading import key_placement
 from enterprise3d_devkit.generation import plans
 from enterprise3d_devkit.generation.model_plans import model_plans
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, GENERATOR_CONFIG
@@ -42,9 +44,9 @@ from enterprise3d_devkit.spec.operation_table import load_table, result_operatio
 # the high-level template adds Enterprise3D / AsyncEnterprise3D to; every other export is a runtime module's __all__.
 CLIENT_EXPORTS = ("AsyncEnterprise3D", "AuthenticatedClient", "Client", "Enterprise3D")
 RUNTIME_EXPORTS = {
-    "_base_client": ("DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN"),
-    "_jobs": ("DEFAULT_WAIT_TIMEOUT",),
-    "_ledger": ("Ledger",),
+    "core.base_client": ("DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN"),
+    "runs.jobs": ("DEFAULT_WAIT_TIMEOUT",),
+    "runs.ledger": ("Ledger",),
     "errors": errors.__all__,
 }
 
@@ -188,7 +190,7 @@ def values(spec: dict[str, Any], table_path: Path, config: Path = GENERATOR_CONF
         "models": {name: plan.to_data() for name, plan in model_plans(data).items()},
         "default_base_url": default_base_url(spec),
         "server_prefixes": server_prefixes(spec),
-        "api_key_field": _vendor_facts.API_KEY_FIELD,
+        "api_key_field": vendor_facts.API_KEY_FIELD,
         "exports": exports(spec),
     }
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codegen.runtime._vendor_facts import CREDENTIAL_FIELDS
+from codegen.runtime.core.vendor_facts import CREDENTIAL_FIELDS
 from enterprise3d_devkit.harness.calls import call_arguments, generated_module, method_arguments, method_name
 from enterprise3d_devkit.spec.instances import request_instance
 from enterprise3d_devkit.spec.operations import operations

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from enterprise3d_devkit.mock.file_host import serving
+from enterprise3d_devkit.file_host.serving import serving
 from enterprise3d_devkit.repo.copies import copy_repo
 from enterprise3d_devkit.repo.generate_sh import tool_env
 from enterprise3d_devkit.repo.layout import OVERLAY_NAME

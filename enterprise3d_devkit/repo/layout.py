@@ -25,4 +25,9 @@ GENERATED = REPO / "generated" / PACKAGE
 FIELD_PREFIX = "field_"
 # The hand-written runtime: modules shipped into the package byte for byte (its __init__.py only describes it).
 RUNTIME = CODEGEN / "runtime"
-RUNTIME_MODULES = sorted(p for p in RUNTIME.glob("*.py") if p.name != "__init__.py")
+# The runtime's modules, relative to RUNTIME (the package's paths too): every one but the folder's own __init__.py.
+RUNTIME_MODULES = sorted(
+    p.relative_to(RUNTIME)
+    for p in RUNTIME.rglob("*.py")
+    if "__pycache__" not in p.parts and p != RUNTIME / "__init__.py"
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from codegen.runtime._spec_instances import (
+from codegen.runtime.testing.instances import (
     NoInstance,
     example_path,
     is_openapi_31,

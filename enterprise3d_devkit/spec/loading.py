@@ -12,7 +12,7 @@ from typing import Any
 
 # Reading a document's servers, references and operations is the runtime's too (the package's spec-driven mock):
 # one copy, there.
-from codegen.runtime._spec_reading import (
+from codegen.runtime.testing.spec_reading import (
     HTTP_METHODS,
     SpecError,
     first_server_url,

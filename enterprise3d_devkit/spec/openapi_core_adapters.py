@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from codegen.runtime._openapi_core import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
+from codegen.runtime.testing.openapi_core_adapters import HttpxOpenAPIRequest, HttpxOpenAPIResponse, openapi_core
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, server_prefix
 
 __all__ = ["HttpxOpenAPIRequest", "HttpxOpenAPIResponse", "openapi_core", "with_server"]

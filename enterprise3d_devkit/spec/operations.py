@@ -17,8 +17,8 @@ from openapi_python_client.parser.openapi import generate_operation_id
 from openapi_python_client.schema.untrusted_string import UntrustedString
 from openapi_python_client.strings import ClassName, PythonIdentifier
 
-from codegen.runtime import _spec_reading
-from codegen.runtime._spec_reading import iter_spec_operations, json_content
+from codegen.runtime.testing import spec_reading
+from codegen.runtime.testing.spec_reading import iter_spec_operations, json_content
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, PACKAGE
 from enterprise3d_devkit.spec.loading import HTTP_METHODS, resolve, server_base_path, server_base_url, walk
 
@@ -26,13 +26,13 @@ __all__ = ["HTTP_METHODS", "DocumentedResponse", "Operation", "operations", "ser
 
 
 @dataclass(frozen=True)
-class DocumentedResponse(_spec_reading.DocumentedResponse):
+class DocumentedResponse(spec_reading.DocumentedResponse):
     model: str | None = None  # the generated model class the body parses into (generator's naming), if any
     item_model: str | None = None  # for a top-level array of models: the model of each item (set from the plans)
 
 
 @dataclass(frozen=True)
-class Operation(_spec_reading.SpecOperation):
+class Operation(spec_reading.SpecOperation):
     responses: Mapping[int, DocumentedResponse] = dataclasses.field(default_factory=dict)
     module: str = ""  # the generated module: modelslab_enterprise_3d.api.<tag>.<name>
 

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.runtime import _answers, _vendor_facts
+from codegen.runtime.core import answers as _answers
+from codegen.runtime.core import vendor_facts as _vendor_facts
 
 
 def answer(headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> httpx.Response:
@@ -68,7 +69,7 @@ def test_the_message_of_an_error_object_is_read_when_the_body_has_none_of_its_ow
 
 @pytest.mark.parametrize("asked", [None, 0.0, -5.0])
 def test_a_refusal_that_asks_for_no_pause_backs_off_from_the_floor_with_jitter(asked: float | None) -> None:
-    from codegen.runtime._answers import MAX_RETRY_DELAY, MIN_REFUSAL_DELAY, refusal_delay
+    from codegen.runtime.core.answers import MAX_RETRY_DELAY, MIN_REFUSAL_DELAY, refusal_delay
 
     low = [refusal_delay(attempt, asked, lambda: 0.0) for attempt in range(1, 10)]
     high = [refusal_delay(attempt, asked, lambda: 0.999) for attempt in range(1, 10)]
@@ -78,7 +79,7 @@ def test_a_refusal_that_asks_for_no_pause_backs_off_from_the_floor_with_jitter(a
 
 
 def test_a_refusal_waits_what_the_server_asks_within_the_floor_and_the_cap() -> None:
-    from codegen.runtime._answers import MAX_RETRY_DELAY, MIN_REFUSAL_DELAY, refusal_delay
+    from codegen.runtime.core.answers import MAX_RETRY_DELAY, MIN_REFUSAL_DELAY, refusal_delay
 
     assert refusal_delay(1, 0.2) == MIN_REFUSAL_DELAY
     assert refusal_delay(3, 7.5) == 7.5

@@ -12,8 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.runtime import _base_client, _retries, _transports, _vendor_facts, errors
-from codegen.runtime._base_client import AsyncAPIClient, Operation, SyncAPIClient
+from codegen.runtime import errors
+from codegen.runtime.core import base_client as _base_client
+from codegen.runtime.core import retries as _retries
+from codegen.runtime.core import transports as _transports
+from codegen.runtime.core import vendor_facts as _vendor_facts
+from codegen.runtime.core.base_client import AsyncAPIClient, Operation, SyncAPIClient
 
 KEY = "runtime-test-key"
 BASE_URL = "https://api.test/v1"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from codegen.runtime import _checks
-from codegen.runtime._vendor_facts import CREDENTIAL_FIELDS
+from codegen.runtime.core import checks as _checks
+from codegen.runtime.core.vendor_facts import CREDENTIAL_FIELDS
 
 OBJECT: dict[str, Any] = {
     "type": "object",

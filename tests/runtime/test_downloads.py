@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from codegen.runtime import _downloads
+from codegen.runtime.runs import downloads as _downloads
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_each_file_is_synced_before_its_rename_and_the_folder_after(
 
     import httpx
 
-    from modelslab_enterprise_3d._mock_jobs import MODEL_FILES
+    from modelslab_enterprise_3d.testing.mock_jobs import MODEL_FILES
 
     events: list[str] = []
     fsync, link = os.fsync, os.link

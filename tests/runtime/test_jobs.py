@@ -10,7 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from codegen.runtime import _jobs, _transports, _vendor_facts, errors
+from codegen.runtime import errors
+from codegen.runtime.core import answers as _answers
+from codegen.runtime.core import transports as _transports
+from codegen.runtime.core import vendor_facts as _vendor_facts
+from codegen.runtime.runs import jobs as _jobs
 
 
 @dataclass
@@ -37,7 +41,7 @@ def test_without_a_usable_eta_a_poll_comes_after_a_share_of_the_time_waited(eta:
 
 @pytest.mark.parametrize(("value", "expected"), [(12202888, "12202888"), ("abc-1", "abc-1"), (True, None), ("", None)])
 def test_a_job_id_is_an_integer_or_a_string_as_text(value: Any, expected: str | None) -> None:
-    assert _jobs.job_id_of(Answer("processing", value)) == expected
+    assert _answers.job_id_of(Answer("processing", value)) == expected
 
 
 def test_a_wait_knows_the_result_keeps_the_last_id_and_needs_one() -> None:

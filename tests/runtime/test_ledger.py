@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from codegen.runtime import errors
-from codegen.runtime._checks import check_body, needed_fields
-from codegen.runtime._job_states import TRANSITIONS, UNCHANGED, InvalidTransition
-from codegen.runtime._ledger import (
+from codegen.runtime.core.checks import check_body, needed_fields
+from codegen.runtime.runs.job_states import TRANSITIONS, UNCHANGED, InvalidTransition
+from codegen.runtime.runs.ledger import (
     DONE,
     QUEUED,
     REFUSED,
@@ -27,8 +27,8 @@ from codegen.runtime._ledger import (
     SavedFile,
     identity_of,
 )
-from codegen.runtime._verify import model_file_problem, verify
-from modelslab_enterprise_3d._mock_jobs import MODEL_FILES
+from codegen.runtime.runs.verify import model_file_problem, verify
+from modelslab_enterprise_3d.testing.mock_jobs import MODEL_FILES
 
 
 def test_each_step_is_on_record_and_the_key_never_is(tmp_path: Path) -> None:
@@ -215,7 +215,7 @@ def test_the_ledger_syncs_each_commit_and_has_a_version(tmp_path: Path) -> None:
 
 
 def test_an_older_ledger_is_brought_up_to_date_and_a_newer_one_is_refused_untouched(tmp_path: Path) -> None:
-    from codegen.runtime._ledger import _SCHEMA_V1
+    from codegen.runtime.runs.ledger import _SCHEMA_V1
 
     old = tmp_path / "old.sqlite"
     with sqlite3.connect(old) as db:

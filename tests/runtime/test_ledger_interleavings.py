@@ -15,8 +15,8 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from codegen.runtime._job_states import LIVE, InvalidTransition
-from codegen.runtime._ledger import (
+from codegen.runtime.runs.job_states import LIVE, InvalidTransition
+from codegen.runtime.runs.ledger import (
     DONE,
     FAILED,
     QUEUED,

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from codegen.runtime import _cli, _logs, _vendor_facts
+from codegen.runtime.cli import main as _cli
+from codegen.runtime.core import logs as _logs
+from codegen.runtime.core import vendor_facts as _vendor_facts
 from tests.runtime.test_base_client import KEY, SAFE, Api, Script, parser
 
 

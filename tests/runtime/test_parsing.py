@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from codegen.runtime import _parsing, errors
-from codegen.runtime._vendor_facts import LEGACY_SPELLINGS
+from codegen.runtime import errors
+from codegen.runtime.core import parsing as _parsing
+from codegen.runtime.core.vendor_facts import LEGACY_SPELLINGS
 
 
 class Status(_parsing.OpenStrEnum):

@@ -66,7 +66,7 @@ def check_request(spec: dict[str, Any], op: Operation, request: httpx.Request) -
 def check_refusal_body(op: Operation, status: int, error: Any) -> None:
     """A request the mock refused (`status` for `op`): the body the spec documents for that status, valid for its
     schema, when it documents one; else the vendor's generic error body. Either way it carries the message."""
-    from modelslab_enterprise_3d._answers import message_of
+    from modelslab_enterprise_3d.core.answers import message_of
 
     assert isinstance(error, dict) and message_of(error), error
     documented = op.responses.get(status)

@@ -14,9 +14,9 @@ from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.instances import valid_instance
 from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation, server_base_path
-from modelslab_enterprise_3d._mock_jobs import variant
-from modelslab_enterprise_3d._vendor_facts import SUCCESS_STATUS
+from modelslab_enterprise_3d.core.vendor_facts import SUCCESS_STATUS
 from modelslab_enterprise_3d.testing import SpecMock
+from modelslab_enterprise_3d.testing.mock_jobs import variant
 from tests.support.high_level import method_arguments, transport_client
 from tests.support.spec_cases import OPERATIONS, SPEC
 

@@ -32,7 +32,7 @@ SOURCES = {
     # of when the record was made: a snapshot, so that a vendor update changes generated/ but not this record.
     "grown-enterprise-3d": RECORDS / "grown-enterprise-3d.openapi.json",
 }
-NOT_RECORDED = {path.name for path in RUNTIME_MODULES} | {"_version.py"}
+NOT_RECORDED = [*RUNTIME_MODULES, Path("_version.py")]
 
 
 def generate(source: Path, parent: Path) -> Path:
@@ -41,8 +41,11 @@ def generate(source: Path, parent: Path) -> Path:
     result = run_generate_sh("--spec", str(source), "--out", str(out))
     if result.returncode != 0:
         raise RuntimeError(f"generate.sh failed on {source}:\n{result.stderr}")
-    for name in NOT_RECORDED:
-        (out / name).unlink()
+    for path in NOT_RECORDED:
+        (out / path).unlink()
+    for folder in sorted({(out / path).parent for path in NOT_RECORDED}, reverse=True):
+        if folder != out and not any(folder.iterdir()):  # (a product's package: the runtime's alone)
+            folder.rmdir()
     return out
 
 

@@ -23,8 +23,8 @@ from enterprise3d_devkit.repo.layout import PACKAGE
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation, server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D
-from modelslab_enterprise_3d._retries import error_class
-from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, ERROR_STATUSES
+from modelslab_enterprise_3d.core.retries import error_class
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_FIELD, ERROR_STATUSES
 from modelslab_enterprise_3d.testing import SpecMock
 from tests.support.contract_checks import SENTINEL, Recorder, call_kwargs, model_class, module_for
 from tests.support.spec_cases import SPEC

@@ -16,7 +16,7 @@ from enterprise3d_devkit.repo.layout import FIELD_PREFIX, OPERATION_TABLE
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation, operations
 from enterprise3d_devkit.spec.overlay import effective_spec
-from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
+from modelslab_enterprise_3d.core.vendor_facts import CREDENTIAL_FIELDS
 
 SPEC: dict[str, Any] = effective_spec()  # openapi.yaml with openapi.overlay.yaml applied, if any
 

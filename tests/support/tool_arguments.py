@@ -9,12 +9,12 @@ from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.instances import request_instance, valid_instance
 from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation
-from modelslab_enterprise_3d import _commands
-from modelslab_enterprise_3d.client import CLI_TABLE
+from modelslab_enterprise_3d.api import OPERATIONS
+from modelslab_enterprise_3d.cli import commands as _commands
 from tests.support.generation import GENERATING
 from tests.support.spec_cases import python_name
 
-COMMANDS = {command.method: command for command in _commands.commands_from(CLI_TABLE)}
+COMMANDS = {command.method: command for command in _commands.commands_from(OPERATIONS)}
 GENERATING_TOOLS = list(GENERATING)
 
 

@@ -12,7 +12,7 @@ import pytest
 from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.harness.demo import BATCH_PROMPTS
 from enterprise3d_devkit.repo.layout import REPO
-from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
+from modelslab_enterprise_3d.core.vendor_facts import CREDENTIAL_FIELDS
 from tests.support.high_level import success_models
 from tests.support.spec_cases import OPERATIONS
 

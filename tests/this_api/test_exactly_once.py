@@ -17,16 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
-import modelslab_enterprise_3d._downloads as downloads_module
+import modelslab_enterprise_3d.runs.downloads as downloads_module
 from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.instances import valid_instance
 from enterprise3d_devkit.spec.operations import server_base_path
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, Ledger, errors
-from modelslab_enterprise_3d._job_states import UNKNOWN
-from modelslab_enterprise_3d._ledger import Ledger as LedgerClass
-from modelslab_enterprise_3d._mock_jobs import MODEL_FILES
-from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS, FORMAT_FIELD, TRACK_ID_FIELD
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS, FORMAT_FIELD, TRACK_ID_FIELD
+from modelslab_enterprise_3d.runs.job_states import UNKNOWN
+from modelslab_enterprise_3d.runs.ledger import Ledger as LedgerClass
 from modelslab_enterprise_3d.testing import SpecMock
+from modelslab_enterprise_3d.testing.mock_jobs import MODEL_FILES
 from tests.support.generation import FAST_POLLS, GENERATING
 from tests.support.spec_cases import SPEC
 
@@ -323,7 +323,7 @@ def test_each_output_format_is_verified_by_its_bytes_and_an_error_page_is_never_
 
 
 def test_a_second_run_on_the_same_folder_is_refused_naming_the_first(tmp_path: Path) -> None:
-    from modelslab_enterprise_3d._folder_lock import FolderLock
+    from modelslab_enterprise_3d.runs.folder_lock import FolderLock
 
     served = Served()
     (tmp_path / "out").mkdir()
@@ -350,7 +350,7 @@ def test_a_line_waited_past_its_timeout_stays_queued_and_a_slot_wait_does_not_co
 def test_an_answer_the_ledger_cannot_record_keeps_its_job_id_and_the_next_run_waits_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from modelslab_enterprise_3d._job_states import ANSWERED
+    from modelslab_enterprise_3d.runs.job_states import ANSWERED
 
     apply = LedgerClass._apply
 

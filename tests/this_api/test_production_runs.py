@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from modelslab_enterprise_3d import Enterprise3D, Ledger
-from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, BASE_URL_ENV
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_ENV, BASE_URL_ENV
 from modelslab_enterprise_3d.testing import DEFAULT_QUEUE_LIMIT, SUBMISSIONS_PATH, running_mock
 from tests.support.generation import FAST_POLLS
 

@@ -17,10 +17,10 @@ import pytest
 from enterprise3d_devkit.harness.readme_snippets import README, Snippet, snippets
 from enterprise3d_devkit.repo.layout import PACKAGE
 from enterprise3d_devkit.spec.operation_table import load_table
-from modelslab_enterprise_3d._base_client import BaseAPIClient
-from modelslab_enterprise_3d._retries import STATUS_ERRORS, error_class
-from modelslab_enterprise_3d._spec_instances import response_instance
+from modelslab_enterprise_3d.core.retries import STATUS_ERRORS, error_class
+from modelslab_enterprise_3d.runs.client_runs import JobRuns
 from modelslab_enterprise_3d.testing import SpecMock
+from modelslab_enterprise_3d.testing.instances import response_instance
 from tests.support.generation import FAST_POLLS
 from tests.support.spec_cases import OPERATIONS
 
@@ -51,7 +51,7 @@ def test_snippet_runs(
     snippet: Snippet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     mock = SpecMock(job_seconds=0.05)  # a generation the snippets wait for takes milliseconds here ...
-    monkeypatch.setattr(BaseAPIClient, "_poll_interval", FAST_POLLS)  # ... and so does waiting for it
+    monkeypatch.setattr(JobRuns, "_poll_interval", FAST_POLLS)  # ... and so does waiting for it
     monkeypatch.chdir(tmp_path)  # where a snippet saves its files
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -119,7 +119,7 @@ def test_the_error_table_is_the_clients_status_map() -> None:
 
 def test_the_job_states_table_is_the_ledgers_transition_table() -> None:
     """docs/jobs.md's table of the rules of a paid job, row for row, is the table the ledger applies."""
-    from modelslab_enterprise_3d._job_states import table_rows
+    from modelslab_enterprise_3d.runs.job_states import table_rows
 
     text = (README.parent / "docs" / "jobs.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `(\w+)` \| `(\w+)` \| `(\w+)` \|", text, re.MULTILINE)

@@ -26,7 +26,7 @@ KEY = "shape-probe-key"
 
 
 def error_body(schema: dict[str, Any]) -> bool:
-    from modelslab_enterprise_3d._vendor_facts import ERROR_STATUSES
+    from modelslab_enterprise_3d.core.vendor_facts import ERROR_STATUSES
 
     enum = (object_schema(schema).get("properties") or {}).get("status", {}).get("enum")
     return bool(enum) and set(enum) <= ERROR_STATUSES
@@ -36,7 +36,7 @@ def probe(document: Path) -> None:
     package = importlib.import_module("modelslab_enterprise_3d")
     assert str(document.parent) not in str(package.__file__)  # the generated copy, not the committed package
     from modelslab_enterprise_3d import Enterprise3D, OperationFailedError
-    from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD
+    from modelslab_enterprise_3d.core.vendor_facts import API_KEY_FIELD
 
     spec = load_spec(document)
     for op in operations(spec):

@@ -18,7 +18,7 @@ import pytest
 from enterprise3d_devkit.generation.marker import MARKER
 from enterprise3d_devkit.generation.version_module import installed_version, module_text, version_of
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
-from enterprise3d_devkit.repo.layout import GENERATED, PACKAGE, REPO, RUNTIME_MODULES, SPEC_PATH
+from enterprise3d_devkit.repo.layout import GENERATED, PACKAGE, REPO, RUNTIME, RUNTIME_MODULES, SPEC_PATH
 from enterprise3d_devkit.spec.loading import load_spec
 from enterprise3d_devkit.spec.operations import operations
 from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
@@ -262,12 +262,12 @@ def test_the_cache_gives_the_generators_output_for_the_same_inputs_only(
     cache = first_generation.cache
     monkeypatch.setenv("MODELSLAB_GENERATE_CACHE", str(cache))
     (entry,) = cache_entries(cache)
-    assert not (entry / RUNTIME_MODULES[0].name).exists() and not (entry / "_version.py").exists()
+    assert not (entry / RUNTIME_MODULES[0]).exists() and not (entry / "_version.py").exists()
     (entry / "py.typed").write_text("tampered\n", encoding="utf-8")
     again = tmp_path / "two" / PACKAGE
     assert run_generate_sh("--out", str(again)).returncode == 0
     assert (again / "py.typed").read_text(encoding="utf-8") == "tampered\n", "the entry was used"
-    assert all((again / m.name).read_bytes() == m.read_bytes() for m in RUNTIME_MODULES)
+    assert all((again / m).read_bytes() == (RUNTIME / m).read_bytes() for m in RUNTIME_MODULES)
     uncached = tmp_path / "three" / PACKAGE
     assert run_generate_sh("--out", str(uncached), "--no-cache").returncode == 0
     assert (uncached / "py.typed").read_text(encoding="utf-8") != "tampered\n", "--no-cache ran the generator"
@@ -378,7 +378,7 @@ def test_grown_spec_generates_imports_and_typechecks(grown_package: Path, mypy_c
 
 def test_every_generated_module_says_it_is_generated() -> None:
     """Every module the generator writes starts with the marker; the runtime's are its files, byte for byte."""
-    runtime = {p.name for p in RUNTIME_MODULES}
+    runtime = {p.as_posix() for p in RUNTIME_MODULES}
     modules = sorted(p for p in GENERATED.rglob("*.py") if p.relative_to(GENERATED).as_posix() not in runtime)
     assert modules
     unmarked = [

@@ -16,7 +16,7 @@ from enterprise3d_devkit.generation.model_plans import PLAIN_CHECKS, ModelPlan, 
 from enterprise3d_devkit.repo.layout import FIELD_PREFIX, REPO
 from enterprise3d_devkit.spec.loading import load_spec, object_schema, resolve
 from enterprise3d_devkit.spec.overlay import effective_spec
-from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS, LEGACY_SPELLINGS
+from modelslab_enterprise_3d.core.vendor_facts import CREDENTIAL_FIELDS, LEGACY_SPELLINGS
 
 DOCUMENTS = sorted((REPO / "tests" / "fixtures" / "documents").glob("*.openapi.yaml"))
 

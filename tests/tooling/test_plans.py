@@ -16,7 +16,7 @@ from enterprise3d_devkit.generation.template_data import table_facts
 from enterprise3d_devkit.repo.layout import GENERATOR_CONFIG, REPO
 from enterprise3d_devkit.spec.loading import load_spec, object_schema, resolve
 from enterprise3d_devkit.spec.operations import Operation, operations
-from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, ERROR_STATUSES
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_FIELD, ERROR_STATUSES
 
 DOCUMENTS = REPO / "tests" / "fixtures" / "documents"
 SHAPES = DOCUMENTS / "schema-shapes.openapi.yaml"
@@ -190,7 +190,7 @@ def test_an_enum_argument_takes_its_plain_values_and_the_cli_table_reads_as_data
     assert enum_fields, "the document has a request enum"
     for field in enum_fields:
         assert field.value.endswith(")") and "(" in field.value, "a plain value becomes the enum's member"
-    source = plan.to_data()["cli_table"]
+    source = plan.to_data()["operations_table"]
     assert eval(source) == tuple(  # (our own rendering of plain data)
         {
             **c,
@@ -198,7 +198,7 @@ def test_an_enum_argument_takes_its_plain_values_and_the_cli_table_reads_as_data
                 {**o, **({"choices": tuple(o["choices"])} if "choices" in o else {})} for o in c["options"]
             ),
         }
-        for c in plan.cli_table()
+        for c in plan.operations_table()
     )
     assert max(len(line) for line in source.splitlines()) < 200, "one item a line"
 

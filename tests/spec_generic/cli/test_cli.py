@@ -20,10 +20,13 @@ from enterprise3d_devkit.repo.layout import REPO
 from enterprise3d_devkit.spec.instances import is_valid, request_instance, valid_instance
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation, operations
-from modelslab_enterprise_3d import Enterprise3D, _cli, _commands
-from modelslab_enterprise_3d._base_client import DEFAULT_MAX_RETRIES
-from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, API_KEY_FIELD, BASE_URL_ENV, CREDENTIAL_FIELDS
-from modelslab_enterprise_3d.client import CLI_TABLE, main
+from modelslab_enterprise_3d import Enterprise3D
+from modelslab_enterprise_3d.__main__ import main
+from modelslab_enterprise_3d.api import OPERATIONS as TABLE
+from modelslab_enterprise_3d.cli import commands as _commands
+from modelslab_enterprise_3d.cli import main as _cli
+from modelslab_enterprise_3d.core.base_client import DEFAULT_MAX_RETRIES
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_ENV, API_KEY_FIELD, BASE_URL_ENV, CREDENTIAL_FIELDS
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
 from tests.support.spec_cases import OPERATIONS, op_id, python_name
 from tests.support.spec_variants import grown_spec
@@ -31,7 +34,7 @@ from tests.support.tool_arguments import effect_of
 
 KEY = "sk-cli-sentinel-7f3a"
 SECRET = "s3-secret-sentinel-91c2"  # what each credential field other than the key is given, from the environment
-COMMANDS = {command.method: command for command in _commands.commands_from(CLI_TABLE)}
+COMMANDS = {command.method: command for command in _commands.commands_from(TABLE)}
 
 
 def command_for(op: Operation) -> _commands.Command:
@@ -91,7 +94,7 @@ def test_every_operation_is_a_subcommand_and_no_other() -> None:
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
 def test_help_shows_the_bodys_fields_with_their_types_choices_defaults_and_descriptions(op: Operation) -> None:
-    parser = _cli.build_parser(_commands.commands_from(CLI_TABLE))
+    parser = _cli.build_parser(_commands.commands_from(TABLE))
     sub = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == command_for(op).name)[1]  # type: ignore[union-attr]
     text = re.sub(r"\s+", " ", sub.format_help())
     packed = re.sub(r"\s+", "", text)  # (argparse wraps long help at spaces and hyphens)
@@ -184,7 +187,7 @@ def test_the_entry_points_run_and_a_grown_spec_gets_a_new_subcommand(grown_packa
     for command in ([sys.executable, "-m", "modelslab_enterprise_3d"], [console_script]):
         result = subprocess.run([*command, "--help"], capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stderr
-        assert all(c.name in result.stdout for c in _commands.commands_from(CLI_TABLE))
+        assert all(c.name in result.stdout for c in _commands.commands_from(TABLE))
     new = [op for op in operations(grown_spec()) if op.label not in {o.label for o in OPERATIONS}]
     result = subprocess.run(
         [sys.executable, "-m", "modelslab_enterprise_3d", "--help"],
@@ -217,7 +220,7 @@ def test_the_progress_bar_counts_the_eta_down_between_polls(monkeypatch: pytest.
 
 
 def subparser(name: str) -> Any:
-    parser = _cli.build_parser(_commands.commands_from(CLI_TABLE))
+    parser = _cli.build_parser(_commands.commands_from(TABLE))
     return parser._subparsers._group_actions[0].choices[name]  # type: ignore[union-attr,index]
 
 

@@ -15,13 +15,16 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from enterprise3d_devkit.harness.calls import method_name
-from modelslab_enterprise_3d import _cli, _commands, _profiles
-from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, BASE_URL_ENV
-from modelslab_enterprise_3d.client import CLI_TABLE, main
+from modelslab_enterprise_3d.__main__ import main
+from modelslab_enterprise_3d.api import OPERATIONS as TABLE
+from modelslab_enterprise_3d.cli import commands as _commands
+from modelslab_enterprise_3d.cli import main as _cli
+from modelslab_enterprise_3d.cli import profiles as _profiles
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_ENV, BASE_URL_ENV
 from tests.support.spec_cases import OPERATIONS
 
 KEY = "sk-profile-sentinel-5d1e"
-COMMANDS = {command.method: command for command in _commands.commands_from(CLI_TABLE)}
+COMMANDS = {command.method: command for command in _commands.commands_from(TABLE)}
 # a command that only reads and takes no argument: the profile's server answers it
 READ = next(
     (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from enterprise3d_devkit.repo.layout import GENERATED, REPO
 from modelslab_enterprise_3d import Enterprise3D
-from modelslab_enterprise_3d._retries import RETRY_STATUSES
+from modelslab_enterprise_3d.core.retries import RETRY_STATUSES
 
 # This repository's make verbs (a docstring saying "make output ..." quotes the vendor's prose, not a verb).
 VERBS = re.findall(r"^([a-z-]+):.*## ", (REPO / "Makefile").read_text(encoding="utf-8"), re.M)

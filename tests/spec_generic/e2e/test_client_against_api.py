@@ -30,8 +30,7 @@ from enterprise3d_devkit.harness.calls import method_arguments, method_name
 from enterprise3d_devkit.spec.operation_table import load_table
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import Enterprise3D, errors
-from modelslab_enterprise_3d._answers import refusal_delay, retry_after_seconds
-from modelslab_enterprise_3d._jobs import job_id_of
+from modelslab_enterprise_3d.core.answers import job_id_of, refusal_delay, retry_after_seconds
 from tests.support.contract_checks import call_kwargs, check_parsed, keyed_client, module_for
 from tests.support.generation import FAST_POLLS, GENERATING, and_wait
 from tests.support.high_level import fits, success_models

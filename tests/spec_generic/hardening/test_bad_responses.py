@@ -19,7 +19,7 @@ from enterprise3d_devkit.spec.instances import response_instance
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import errors
-from modelslab_enterprise_3d._vendor_facts import LEGACY_SPELLINGS
+from modelslab_enterprise_3d.core.vendor_facts import LEGACY_SPELLINGS
 from tests.support.contract_checks import (
     Recorder,
     call,

@@ -17,8 +17,8 @@ import pytest
 import modelslab_enterprise_3d.models as models
 from enterprise3d_devkit.spec.operations import Operation, server_base_url
 from modelslab_enterprise_3d import Client, Enterprise3D, errors
-from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS
 from modelslab_enterprise_3d.client import AuthenticatedClient
+from modelslab_enterprise_3d.core.vendor_facts import CREDENTIAL_FIELDS
 from tests.support.contract_checks import (
     SCHEME_KEY,
     SENTINEL,

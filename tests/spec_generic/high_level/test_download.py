@@ -16,7 +16,7 @@ import pytest
 
 from enterprise3d_devkit.spec.operations import Operation, server_base_url
 from modelslab_enterprise_3d import DownloadError, Enterprise3D
-from modelslab_enterprise_3d._mock_jobs import MODEL_FILES
+from modelslab_enterprise_3d.testing.mock_jobs import MODEL_FILES
 from tests.support.generation import GENERATING, and_wait, client_on, mock
 from tests.support.high_level import KEY
 from tests.support.spec_cases import SPEC, op_id

@@ -14,8 +14,9 @@ from enterprise3d_devkit.spec.instances import is_valid, response_instance
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import errors
-from modelslab_enterprise_3d._answers import message_of
-from modelslab_enterprise_3d._vendor_facts import CREDENTIAL_FIELDS, ERROR_STATUSES
+from modelslab_enterprise_3d.core import errors as core_errors
+from modelslab_enterprise_3d.core.answers import message_of
+from modelslab_enterprise_3d.core.vendor_facts import CREDENTIAL_FIELDS, ERROR_STATUSES
 from tests.support.contract_checks import model_class
 from tests.support.high_level import (
     AnswerKeeper,
@@ -44,8 +45,8 @@ def echoed_secrets_removed(recorder: AnswerKeeper) -> bytes:
     content = recorder.last_answer.content
     secrets = [v for k, v in (sent or {}).items() if k.lower() in CREDENTIAL_FIELDS and isinstance(v, str)]
     for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= errors.MIN_REDACTED_LENGTH:
-            content = content.replace(secret.encode(), errors.REDACTED.encode())
+        if len(secret) >= core_errors.MIN_REDACTED_LENGTH:
+            content = content.replace(secret.encode(), core_errors.REDACTED.encode())
     return content
 
 

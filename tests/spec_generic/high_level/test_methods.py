@@ -13,7 +13,7 @@ from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
-from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_FIELD
 from tests.support.contract_checks import check_key_where_declared, check_request
 from tests.support.high_level import (
     KEY,
@@ -130,6 +130,7 @@ def test_the_async_client_has_the_sync_clients_methods_with_the_same_signatures(
             twin = other.parameters[parameter.name]
             assert (parameter.kind, parameter.default) == (twin.kind, twin.default), f"{name}({parameter.name})"
             annotation = str(parameter.annotation).replace("httpx.Client", "httpx.AsyncClient")
+            annotation = annotation.replace("SyncClientSettings", "AsyncClientSettings")
             assert annotation == str(twin.annotation), f"{name}({parameter.name})"
         assert str(signature.return_annotation) == str(other.return_annotation), name
         awaited = name not in ("__init__", "with_options")

@@ -11,10 +11,10 @@ import pytest
 
 from enterprise3d_devkit.spec.operations import server_base_url
 from modelslab_enterprise_3d import AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D
-from modelslab_enterprise_3d._base_client import DEFAULT_TIMEOUT, user_agent
-from modelslab_enterprise_3d._vendor_facts import API_KEY_ENV, BASE_URL_ENV
 from modelslab_enterprise_3d._version import __version__ as VERSION
 from modelslab_enterprise_3d.client import DISTRIBUTION
+from modelslab_enterprise_3d.core.base_client import DEFAULT_TIMEOUT, user_agent
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_ENV, BASE_URL_ENV
 from tests.support.contract_checks import Recorder
 from tests.support.high_level import KEY, call_method, has_key_field, transport_client
 from tests.support.spec_cases import OPERATIONS, SPEC

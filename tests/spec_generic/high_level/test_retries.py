@@ -17,9 +17,9 @@ from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.instances import response_instance
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D, Enterprise3D, errors
-from modelslab_enterprise_3d._answers import MAX_RETRY_DELAY
-from modelslab_enterprise_3d._retries import RETRY_STATUSES
-from modelslab_enterprise_3d._vendor_facts import REFUSED_STATUSES
+from modelslab_enterprise_3d.core.answers import MAX_RETRY_DELAY
+from modelslab_enterprise_3d.core.retries import RETRY_STATUSES
+from modelslab_enterprise_3d.core.vendor_facts import REFUSED_STATUSES
 from tests.support.high_level import (
     KEY,
     ScriptedAnswers,

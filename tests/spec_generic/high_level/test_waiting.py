@@ -20,7 +20,7 @@ from modelslab_enterprise_3d import (
     GenerationTimeoutError,
     NotFoundError,
 )
-from modelslab_enterprise_3d._vendor_facts import (
+from modelslab_enterprise_3d.core.vendor_facts import (
     ERROR_STATUSES,
     JOB_ID_FIELD,
     OUTPUT_FIELD,

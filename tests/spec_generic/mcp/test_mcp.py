@@ -15,13 +15,13 @@ from enterprise3d_devkit.harness.calls import method_name
 from enterprise3d_devkit.spec.loading import object_schema
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D
-from modelslab_enterprise_3d._vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS
+from modelslab_enterprise_3d.core.vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS
 from tests.support.generation import FAST_POLLS, GENERATING, fetching
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id, python_name
 from tests.support.tool_arguments import COMMANDS, arguments_for, effect_of
 
 mcp = pytest.importorskip("mcp")
-from modelslab_enterprise_3d._mcp import build_server  # noqa: E402  (the mcp extra)
+from modelslab_enterprise_3d.cli.mcp_server import build_server  # noqa: E402  (the mcp extra)
 
 KEY = "sk-mcp-sentinel-2b7c"
 

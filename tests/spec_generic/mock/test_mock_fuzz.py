@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from enterprise3d_devkit.spec.instances import example_path, is_valid, to_json_schema
 from enterprise3d_devkit.spec.operations import HTTP_METHODS, Operation, server_base_url
-from modelslab_enterprise_3d._answers import message_of
-from modelslab_enterprise_3d._mock import MAX_BODY_BYTES, PREFER_CODE
+from modelslab_enterprise_3d.core.answers import message_of
 from modelslab_enterprise_3d.testing import SpecMock
+from modelslab_enterprise_3d.testing.mock import MAX_BODY_BYTES, PREFER_CODE
 from tests.support.contract_checks import check_refusal_body, key_headers, key_params
 from tests.support.spec_cases import OPERATIONS, SPEC, op_id, secret_fields
 from tests.support.strategies import json_values, schema_shaped

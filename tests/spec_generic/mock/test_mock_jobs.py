@@ -13,7 +13,7 @@ import pytest
 
 from enterprise3d_devkit.spec.instances import is_valid
 from enterprise3d_devkit.spec.operations import Operation, server_base_url
-from modelslab_enterprise_3d._vendor_facts import (
+from modelslab_enterprise_3d.core.vendor_facts import (
     ETA_FIELD,
     JOB_ID_FIELD,
     OUTPUT_FIELD,

@@ -20,7 +20,7 @@ from enterprise3d_devkit.repo.layout import PACKAGE, REPO
 from enterprise3d_devkit.spec.instances import example_path, is_valid, request_instance
 from enterprise3d_devkit.spec.openapi_core_adapters import with_server
 from enterprise3d_devkit.spec.operations import Operation, operations
-from modelslab_enterprise_3d._answers import message_of
+from modelslab_enterprise_3d.core.answers import message_of
 from modelslab_enterprise_3d.testing import running_mock
 from tests.support.contract_checks import (
     SCHEME_KEY,
@@ -147,8 +147,10 @@ def test_an_operation_added_to_the_spec_gets_its_mock_route_tool_and_command_wit
     monkeypatch.setenv("PYTHONPATH", str(grown_package.parent))  # the grown package, before the installed one
     listing = """
 import sys
-from modelslab_enterprise_3d import _commands, _mcp, client
-commands = _commands.commands_from(client.CLI_TABLE)
+from modelslab_enterprise_3d.api import OPERATIONS
+from modelslab_enterprise_3d.cli import commands as _commands
+from modelslab_enterprise_3d.cli import mcp_server as _mcp
+commands = _commands.commands_from(OPERATIONS)
 print(" ".join(c.name for c in commands))
 print(" ".join(_mcp.tool(c, frozenset()).name for c in commands))
 """

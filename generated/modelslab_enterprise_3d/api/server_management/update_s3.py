@@ -5,8 +5,9 @@ from typing import Any
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.error_response import ErrorResponse
 from ...models.server_action_response import ServerActionResponse
 from ...models.update_s3_request import UpdateS3Request

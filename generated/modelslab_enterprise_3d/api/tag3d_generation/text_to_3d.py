@@ -5,8 +5,9 @@ from typing import Any
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.error_response import ErrorResponse
 from ...models.fetch_response import FetchResponse
 from ...models.processing_3d_response import Processing3DResponse

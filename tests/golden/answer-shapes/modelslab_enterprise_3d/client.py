@@ -8,18 +8,19 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
-from ._base_client import DEFAULT_TIMEOUT, names_only, user_agent
-from ._parsing import masked
-from ._transports import async_http_transport, http_transport, httpx_client_settings
 from ._version import __version__ as VERSION
+from .core.base_client import DEFAULT_TIMEOUT, names_only, user_agent
+from .core.parsing import masked
+from .core.transports import async_http_transport, http_transport, httpx_client_settings
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
-from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient
-from ._jobs import DEFAULT_WAIT_TIMEOUT
+from .core.base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, Operation
+from .runs.client_runs import AsyncJobClient, SyncJobClient
+from .runs.jobs import DEFAULT_WAIT_TIMEOUT
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
     from .models.legacy_answer import LegacyAnswer
@@ -315,7 +316,7 @@ _CANCEL_TASKS = Operation(
 )
 
 
-class Enterprise3D(SyncAPIClient):
+class Enterprise3D(SyncJobClient):
     """The Answer shapes of the vendor's documents: one method per operation, the API key set once.
 
     Args:
@@ -416,7 +417,7 @@ class Enterprise3D(SyncAPIClient):
         return cast("LegacyAnswer", self._request(_CANCEL_TASKS, operation._parse_response, request, extra_body))
 
 
-class AsyncEnterprise3D(AsyncAPIClient):
+class AsyncEnterprise3D(AsyncJobClient):
     """Enterprise3D for asyncio: the same arguments and methods, awaited; http_client is an httpx.AsyncClient."""
 
     _low_level_client = Client
@@ -492,39 +493,6 @@ class AsyncEnterprise3D(AsyncAPIClient):
             ),
         )
         return cast("LegacyAnswer", await self._request(_CANCEL_TASKS, operation._parse_response, request, extra_body))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line (modelslab-3d): one subcommand per operation; its exit status."""
-    from ._cli import run
-
-    return run(argv, CLI_TABLE, Enterprise3D, AsyncEnterprise3D)
-
-
-# The command line's table: one command per operation, its path parameters positional and its body fields options
-# (the runtime's _cli builds argparse parsers from it).
-CLI_TABLE: tuple[dict[str, Any], ...] = (
-    {
-        "name": "list-tasks",
-        "method": "list_tasks",
-        "summary": "List the tasks",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-    {
-        "name": "cancel-tasks",
-        "method": "cancel_tasks",
-        "summary": "Cancel the tasks",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-)
-
-# Each generating operation and the one that fetches its job's result, as the spec names them: the spec-driven mock
-# (the testing extra) runs their jobs.
-JOB_RESULTS: dict[str, str] = {}
 
 
 __all__ = (

@@ -8,18 +8,19 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
-from ._base_client import DEFAULT_TIMEOUT, names_only, user_agent
-from ._parsing import masked
-from ._transports import async_http_transport, http_transport, httpx_client_settings
 from ._version import __version__ as VERSION
+from .core.base_client import DEFAULT_TIMEOUT, names_only, user_agent
+from .core.parsing import masked
+from .core.transports import async_http_transport, http_transport, httpx_client_settings
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
-from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient, given
-from ._jobs import DEFAULT_WAIT_TIMEOUT
+from .core.base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, Operation, given
+from .runs.client_runs import AsyncJobClient, SyncJobClient
+from .runs.jobs import DEFAULT_WAIT_TIMEOUT
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
@@ -323,7 +324,7 @@ _FETCH_COMPOSED = Operation(
 )
 
 
-class Enterprise3D(SyncAPIClient):
+class Enterprise3D(SyncJobClient):
     """The Request body shapes of the vendor's documents: one method per operation, the API key set once.
 
     Args:
@@ -481,7 +482,7 @@ class Enterprise3D(SyncAPIClient):
         )
 
 
-class AsyncEnterprise3D(AsyncAPIClient):
+class AsyncEnterprise3D(AsyncJobClient):
     """Enterprise3D for asyncio: the same arguments and methods, awaited; http_client is an httpx.AsyncClient."""
 
     _low_level_client = Client
@@ -614,105 +615,6 @@ class AsyncEnterprise3D(AsyncAPIClient):
             "Finished | Processing",
             await self._request(_FETCH_COMPOSED, operation._parse_response, request, extra_body),
         )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line (modelslab-3d): one subcommand per operation; its exit status."""
-    from ._cli import run
-
-    return run(argv, CLI_TABLE, Enterprise3D, AsyncEnterprise3D)
-
-
-# The command line's table: one command per operation, its path parameters positional and its body fields options
-# (the runtime's _cli builds argparse parsers from it).
-CLI_TABLE: tuple[dict[str, Any], ...] = (
-    {
-        "name": "compose-model",
-        "method": "compose_model",
-        "summary": "Start a generation from a composed body",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--prompt",
-                "dest": "prompt",
-                "kind": "str",
-                "required": True,
-                "help": "What to make",
-            },
-            {
-                "flag": "--views",
-                "dest": "views",
-                "kind": "json",
-                "required": True,
-                "help": "Image URLs, one per view",
-            },
-            {
-                "flag": "--seeds",
-                "dest": "seeds",
-                "kind": "json",
-                "help": "Seeds to try, in order",
-            },
-            {
-                "flag": "--tags",
-                "dest": "tags",
-                "kind": "json",
-            },
-        ),
-    },
-    {
-        "name": "set-lyrics",
-        "method": "set_lyrics",
-        "summary": "A body whose oneOf only says which of its own fields go together",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--sections",
-                "dest": "sections",
-                "kind": "json",
-                "required": True,
-                "help": "The song's parts, in order (objects, which the command line takes as JSON)",
-                "model": "Section",
-            },
-            {
-                "flag": "--write-lyrics",
-                "dest": "write_lyrics",
-                "kind": "bool",
-            },
-            {
-                "flag": "--lyrics",
-                "dest": "lyrics",
-                "kind": "str",
-            },
-            {
-                "flag": "--topic",
-                "dest": "topic",
-                "kind": "str",
-            },
-        ),
-    },
-    {
-        "name": "fetch-composed",
-        "method": "fetch_composed",
-        "summary": "Fetch a composed generation",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "id",
-                "dest": "id",
-                "kind": "str",
-                "required": True,
-                "help": "the id",
-            },
-        ),
-    },
-)
-
-# Each generating operation and the one that fetches its job's result, as the spec names them: the spec-driven mock
-# (the testing extra) runs their jobs.
-JOB_RESULTS: dict[str, str] = {}
 
 
 __all__ = (

@@ -8,18 +8,19 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
-from ._base_client import DEFAULT_TIMEOUT, names_only, user_agent
-from ._parsing import masked
-from ._transports import async_http_transport, http_transport, httpx_client_settings
 from ._version import __version__ as VERSION
+from .core.base_client import DEFAULT_TIMEOUT, names_only, user_agent
+from .core.parsing import masked
+from .core.transports import async_http_transport, http_transport, httpx_client_settings
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal, cast
 
-from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient, given
-from ._jobs import DEFAULT_WAIT_TIMEOUT
+from .core.base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, Operation, given
+from .runs.client_runs import AsyncJobClient, SyncJobClient
+from .runs.jobs import DEFAULT_WAIT_TIMEOUT
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
@@ -385,7 +386,7 @@ _FETCH_RESULT = Operation(
 )
 
 
-class Enterprise3D(SyncAPIClient):
+class Enterprise3D(SyncJobClient):
     """The ModelsLab Enterprise 3D API: one method per operation, the API key set once.
 
     Args:
@@ -1173,7 +1174,7 @@ class Enterprise3D(SyncAPIClient):
         return cast("FetchResponse", self._wait("fetch_3d_response", timeout, on_update, id=id))
 
 
-class AsyncEnterprise3D(AsyncAPIClient):
+class AsyncEnterprise3D(AsyncJobClient):
     """Enterprise3D for asyncio: the same arguments and methods, awaited; http_client is an httpx.AsyncClient."""
 
     _low_level_client = Client
@@ -1923,437 +1924,6 @@ class AsyncEnterprise3D(AsyncAPIClient):
         return cast("FetchResponse", await self._wait("fetch_3d_response", timeout, on_update, id=id))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line (modelslab-3d): one subcommand per operation; its exit status."""
-    from ._cli import run
-
-    return run(argv, CLI_TABLE, Enterprise3D, AsyncEnterprise3D)
-
-
-# The command line's table: one command per operation, its path parameters positional and its body fields options
-# (the runtime's _cli builds argparse parsers from it).
-CLI_TABLE: tuple[dict[str, Any], ...] = (
-    {
-        "name": "fetch-3d-response",
-        "method": "fetch_3d_response",
-        "summary": "Fetch 3D Response",
-        "description": "Fetch queued generated response. This endpoint returns already generated/queued images and does not generate new images.",
-        "effect": "reads",
-        "waits": None,
-        "options": (
-            {
-                "flag": "id",
-                "dest": "id",
-                "kind": "str",
-                "required": True,
-                "help": "the job's id, as the generating command printed it",
-            },
-        ),
-    },
-    {
-        "name": "text-to-3d",
-        "method": "text_to_3d",
-        "summary": "Text to 3D",
-        "description": "Generate a 3D model from a text prompt. The answer is the result, or (usually) the processing state of a queued job whose result POST /fetch/{id} returns once it is done.",
-        "effect": "generates",
-        "waits": "text_to_3d_and_wait",
-        "options": (
-            {
-                "flag": "--prompt",
-                "dest": "prompt",
-                "kind": "str",
-                "required": True,
-                "help": "Text prompt for generating the 3D model.",
-            },
-            {
-                "flag": "--num-inference-steps",
-                "dest": "num_inference_steps",
-                "kind": "int",
-                "default": "10",
-                "help": "The number of inference steps.",
-            },
-            {
-                "flag": "--foreground-ratio",
-                "dest": "foreground_ratio",
-                "kind": "float",
-                "default": "0.85",
-                "help": "The foreground's share of the image; used when remove_bg is on.",
-            },
-            {
-                "flag": "--resolution",
-                "dest": "resolution",
-                "kind": "int",
-                "default": "256",
-                "help": "The resolution of the generated model (at most 512).",
-            },
-            {
-                "flag": "--model-id",
-                "dest": "model_id",
-                "kind": "str",
-                "default": "instantmesh",
-                "help": "The model used for the 3D generation.",
-            },
-            {
-                "flag": "--negative-prompt",
-                "dest": "negative_prompt",
-                "kind": "str",
-                "default": "",
-                "help": "What the model should leave out.",
-            },
-            {
-                "flag": "--render",
-                "dest": "render",
-                "kind": "bool",
-                "default": "False",
-                "help": "Whether to render a NeRF video of the 3D model.",
-            },
-            {
-                "flag": "--output-format",
-                "dest": "output_format",
-                "kind": "str",
-                "choices": ("glb", "obj", "stl", "ply"),
-                "default": "obj",
-                "help": "The file format of the generated model (the enterprise pages' default, obj; v6 says glb).",
-            },
-            {
-                "flag": "--guidance-scale",
-                "dest": "guidance_scale",
-                "kind": "float",
-                "default": "1",
-                "help": "How closely the model follows the prompt.",
-            },
-            {
-                "flag": "--ss-guidance-strength",
-                "dest": "ss_guidance_strength",
-                "kind": "float",
-                "default": "7.5",
-                "help": "The strength of style-space guidance.",
-            },
-            {
-                "flag": "--ss-sampling-steps",
-                "dest": "ss_sampling_steps",
-                "kind": "int",
-                "default": "12",
-                "help": "Sampling steps of style-space guidance (1 to 50).",
-            },
-            {
-                "flag": "--slat-guidance-strength",
-                "dest": "slat_guidance_strength",
-                "kind": "float",
-                "default": "3.0",
-                "help": "The strength of slat guidance (0.0 to 10.0).",
-            },
-            {
-                "flag": "--slat-sampling-steps",
-                "dest": "slat_sampling_steps",
-                "kind": "int",
-                "default": "12",
-                "help": "Sampling steps of slat guidance (1 to 50).",
-            },
-            {
-                "flag": "--mesh-simplify",
-                "dest": "mesh_simplify",
-                "kind": "float",
-                "default": "0.9",
-                "help": "Degree of mesh simplification (0.90 to 0.98).",
-            },
-            {
-                "flag": "--remove-bg",
-                "dest": "remove_bg",
-                "kind": "bool",
-                "default": "False",
-                "help": "Remove the background from the generated model.",
-            },
-            {
-                "flag": "--chunk-size",
-                "dest": "chunk_size",
-                "kind": "int",
-                "default": "8192",
-                "help": "The size of processing chunks, which affects VRAM use (at most 12000).",
-            },
-            {
-                "flag": "--seed",
-                "dest": "seed",
-                "kind": "int",
-                "default": "0",
-                "help": "Random seed for reproducibility; 0 picks a random one.",
-            },
-            {
-                "flag": "--temp",
-                "dest": "temp",
-                "kind": "str",
-                "choices": ("yes", "no"),
-                "default": "no",
-                "help": '"yes" saves the output files in a temporary directory.',
-            },
-            {
-                "flag": "--webhook",
-                "dest": "webhook",
-                "kind": "str",
-                "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).",
-            },
-            {
-                "flag": "--track-id",
-                "dest": "track_id",
-                "kind": "str",
-                "help": "Your own id for the request, sent back with the webhook.",
-            },
-        ),
-    },
-    {
-        "name": "image-to-3d",
-        "method": "image_to_3d",
-        "summary": "Image to 3D",
-        "description": "Generate a 3D model from an image. The answer is the result, or (usually) the processing state of a queued job whose result POST /fetch/{id} returns once it is done.",
-        "effect": "generates",
-        "waits": "image_to_3d_and_wait",
-        "options": (
-            {
-                "flag": "--image",
-                "dest": "image",
-                "kind": "str",
-                "required": True,
-                "help": "The input image (a URL) for 3D conversion.",
-            },
-            {
-                "flag": "--render",
-                "dest": "render",
-                "kind": "bool",
-                "default": "False",
-                "help": "Whether to render a NeRF video of the 3D model.",
-            },
-            {
-                "flag": "--output-format",
-                "dest": "output_format",
-                "kind": "str",
-                "choices": ("glb", "obj", "stl", "ply"),
-                "default": "obj",
-                "help": "The file format of the generated model (the enterprise pages' default, obj; v6 says glb).",
-            },
-            {
-                "flag": "--resolution",
-                "dest": "resolution",
-                "kind": "int",
-                "default": "256",
-                "help": "The resolution of the generated model (at most 512).",
-            },
-            {
-                "flag": "--multi-image",
-                "dest": "multi_image",
-                "kind": "bool",
-                "default": "False",
-                "help": "Whether `image` holds several views of the subject (a transparent PNG).",
-            },
-            {
-                "flag": "--ss-guidance-strength",
-                "dest": "ss_guidance_strength",
-                "kind": "float",
-                "default": "7.5",
-                "help": "The strength of style-space guidance.",
-            },
-            {
-                "flag": "--ss-sampling-steps",
-                "dest": "ss_sampling_steps",
-                "kind": "int",
-                "default": "12",
-                "help": "Sampling steps of style-space guidance (1 to 50).",
-            },
-            {
-                "flag": "--slat-guidance-strength",
-                "dest": "slat_guidance_strength",
-                "kind": "float",
-                "default": "3.0",
-                "help": "The strength of slat guidance (0.0 to 10.0).",
-            },
-            {
-                "flag": "--slat-sampling-steps",
-                "dest": "slat_sampling_steps",
-                "kind": "int",
-                "default": "12",
-                "help": "Sampling steps of slat guidance (1 to 50).",
-            },
-            {
-                "flag": "--mesh-simplify",
-                "dest": "mesh_simplify",
-                "kind": "float",
-                "default": "0.9",
-                "help": "Degree of mesh simplification (0.90 to 0.98).",
-            },
-            {
-                "flag": "--chunk-size",
-                "dest": "chunk_size",
-                "kind": "int",
-                "default": "8192",
-                "help": "The size of processing chunks, which affects VRAM use (at most 12000).",
-            },
-            {
-                "flag": "--seed",
-                "dest": "seed",
-                "kind": "int",
-                "default": "0",
-                "help": "Random seed for reproducibility; 0 picks a random one.",
-            },
-            {
-                "flag": "--temp",
-                "dest": "temp",
-                "kind": "str",
-                "choices": ("yes", "no"),
-                "default": "no",
-                "help": '"yes" saves the output files in a temporary directory.',
-            },
-            {
-                "flag": "--webhook",
-                "dest": "webhook",
-                "kind": "str",
-                "help": "A URL the vendor POSTs the result to when the job ends (best effort; fetch stays the fallback).",
-            },
-            {
-                "flag": "--track-id",
-                "dest": "track_id",
-                "kind": "str",
-                "help": "Your own id for the request, sent back with the webhook.",
-            },
-        ),
-    },
-    {
-        "name": "restart-server",
-        "method": "restart_server",
-        "summary": "Restart Server",
-        "description": "Restart your dedicated server",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-    {
-        "name": "get-system-details",
-        "method": "get_system_details",
-        "summary": "Get System Details",
-        "description": "Returns information about your server including model count and queue status",
-        "effect": "reads",
-        "waits": None,
-        "options": (),
-    },
-    {
-        "name": "update-server",
-        "method": "update_server",
-        "summary": "Update Server",
-        "description": "Update your dedicated server",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-    {
-        "name": "clear-cache",
-        "method": "clear_cache",
-        "summary": "Clear API Cache",
-        "description": "Clear the API's cache",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-    {
-        "name": "clear-queue",
-        "method": "clear_queue",
-        "summary": "Clear API Queue",
-        "description": "Clear the API's queue",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-    {
-        "name": "update-s3",
-        "method": "update_s3",
-        "summary": "Update S3 Details",
-        "description": "Store this server's output files in your own S3-compatible bucket (the API deletes them after 24 hours otherwise).",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--public-url",
-                "dest": "public_url",
-                "kind": "str",
-                "required": True,
-                "help": "The public URL the files are served at (the bucket must be publicly readable).",
-            },
-            {
-                "flag": "--region-name",
-                "dest": "region_name",
-                "kind": "str",
-                "required": True,
-                "help": "The S3 region name.",
-            },
-            {
-                "flag": "--endpoint-url",
-                "dest": "endpoint_url",
-                "kind": "str",
-                "required": True,
-                "help": "The S3 endpoint URL (any S3-compatible store; R2, Spaces, GCS, B2 ...).",
-            },
-            {
-                "flag": "--aws-access-key-id",
-                "dest": "aws_access_key_id",
-                "kind": "secret",
-                "required": True,
-                "help": "The bucket's access key.",
-            },
-            {
-                "flag": "--aws-secret-access-key",
-                "dest": "aws_secret_access_key",
-                "kind": "secret",
-                "required": True,
-                "help": "The bucket's secret key.",
-            },
-            {
-                "flag": "--image-directory",
-                "dest": "image_directory",
-                "kind": "str",
-                "required": True,
-                "help": "The folder inside the bucket the files go to (publicly readable), e.g. generations.",
-            },
-            {
-                "flag": "--deploy-type",
-                "dest": "deploy_type",
-                "kind": "str",
-                "default": "text_to_3d",
-                "help": "The server type the details are for: text_to_3d for this API (others: text_to_image, image_editing, voice_cloning, video, face_gen, ...).",
-            },
-        ),
-    },
-    {
-        "name": "reset-s3",
-        "method": "reset_s3",
-        "summary": "Reset S3 Details",
-        "description": "Forget this server's S3 details (output files are then deleted after 24 hours again).",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--deploy-type",
-                "dest": "deploy_type",
-                "kind": "str",
-                "default": "text_to_3d",
-                "help": "The server type whose S3 details are reset (text_to_3d for this API).",
-            },
-        ),
-    },
-    {
-        "name": "fetch-result",
-        "method": "fetch_result",
-        "summary": "Fetch a result",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-)
-
-# Each generating operation and the one that fetches its job's result, as the spec names them: the spec-driven mock
-# (the testing extra) runs their jobs.
-JOB_RESULTS: dict[str, str] = {
-    "POST /text_to_3d": "POST /fetch/{id}",
-    "POST /image_to_3d": "POST /fetch/{id}",
-}
-
-
 def parse_webhook(
     body: bytes | str | Mapping[str, object], *, strict_response_validation: bool = False
 ) -> WebhookSuccessPayload | WebhookFailedPayload:
@@ -2367,9 +1937,9 @@ def parse_webhook(
     Raises:
         errors.InvalidResponse: the body is not JSON, or not one of the payloads.
     """
-    from ._webhooks import read_webhook
     from .models.webhook_failed_payload import WebhookFailedPayload
     from .models.webhook_success_payload import WebhookSuccessPayload
+    from .runs.webhooks import read_webhook
 
     return cast(
         "WebhookSuccessPayload | WebhookFailedPayload",

@@ -6,10 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN
-    from ._jobs import DEFAULT_WAIT_TIMEOUT
-    from ._ledger import Ledger
     from .client import AsyncEnterprise3D, AuthenticatedClient, Client, Enterprise3D
+    from .core.base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN
     from .errors import (
         APIConnectionError,
         APIError,
@@ -35,6 +33,8 @@ if TYPE_CHECKING:
         UnexpectedStatus,
         UnprocessableEntityError,
     )
+    from .runs.jobs import DEFAULT_WAIT_TIMEOUT
+    from .runs.ledger import Ledger
 
 # Each name, and the module it lives in.
 _MODULES = {
@@ -42,11 +42,11 @@ _MODULES = {
     "AuthenticatedClient": ".client",
     "Client": ".client",
     "Enterprise3D": ".client",
-    "DEFAULT_MAX_RETRIES": "._base_client",
-    "DEFAULT_TIMEOUT": "._base_client",
-    "NOT_GIVEN": "._base_client",
-    "DEFAULT_WAIT_TIMEOUT": "._jobs",
-    "Ledger": "._ledger",
+    "DEFAULT_MAX_RETRIES": ".core.base_client",
+    "DEFAULT_TIMEOUT": ".core.base_client",
+    "NOT_GIVEN": ".core.base_client",
+    "DEFAULT_WAIT_TIMEOUT": ".runs.jobs",
+    "Ledger": ".runs.ledger",
     "APIConnectionError": ".errors",
     "APIError": ".errors",
     "APIStatusError": ".errors",

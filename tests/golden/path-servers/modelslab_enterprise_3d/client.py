@@ -8,18 +8,19 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
-from ._base_client import DEFAULT_TIMEOUT, names_only, user_agent
-from ._parsing import masked
-from ._transports import async_http_transport, http_transport, httpx_client_settings
 from ._version import __version__ as VERSION
+from .core.base_client import DEFAULT_TIMEOUT, names_only, user_agent
+from .core.parsing import masked
+from .core.transports import async_http_transport, http_transport, httpx_client_settings
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
-from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient
-from ._jobs import DEFAULT_WAIT_TIMEOUT
+from .core.base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, Operation
+from .runs.client_runs import AsyncJobClient, SyncJobClient
+from .runs.jobs import DEFAULT_WAIT_TIMEOUT
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
     from .models.answer import Answer
@@ -326,7 +327,7 @@ _LIST_VERSIONS = Operation(
 )
 
 
-class Enterprise3D(SyncAPIClient):
+class Enterprise3D(SyncJobClient):
     """The Operations on servers of their own: one method per operation, the API key set once.
 
     Args:
@@ -496,7 +497,7 @@ class Enterprise3D(SyncAPIClient):
         return cast("Answer", self._request(_LIST_VERSIONS, operation._parse_response, request, extra_body))
 
 
-class AsyncEnterprise3D(AsyncAPIClient):
+class AsyncEnterprise3D(AsyncJobClient):
     """Enterprise3D for asyncio: the same arguments and methods, awaited; http_client is an httpx.AsyncClient."""
 
     _low_level_client = Client
@@ -639,76 +640,6 @@ class AsyncEnterprise3D(AsyncAPIClient):
             ),
         )
         return cast("Answer", await self._request(_LIST_VERSIONS, operation._parse_response, request, extra_body))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line (modelslab-3d): one subcommand per operation; its exit status."""
-    from ._cli import run
-
-    return run(argv, CLI_TABLE, Enterprise3D, AsyncEnterprise3D)
-
-
-# The command line's table: one command per operation, its path parameters positional and its body fields options
-# (the runtime's _cli builds argparse parsers from it).
-CLI_TABLE: tuple[dict[str, Any], ...] = (
-    {
-        "name": "get-status",
-        "method": "get_status",
-        "summary": "On the document's server",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-    {
-        "name": "update-settings",
-        "method": "update_settings",
-        "summary": "On a server one level up, named by the path",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--bucket",
-                "dest": "bucket",
-                "kind": "str",
-                "required": True,
-            },
-            {
-                "flag": "--secret",
-                "dest": "secret",
-                "kind": "secret",
-                "required": True,
-            },
-        ),
-    },
-    {
-        "name": "echo-word",
-        "method": "echo_word",
-        "summary": "On a server one level down, named by the operation",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "word",
-                "dest": "word",
-                "kind": "str",
-                "required": True,
-                "help": "the word",
-            },
-        ),
-    },
-    {
-        "name": "list-versions",
-        "method": "list_versions",
-        "summary": "On a sibling server, named with a variable",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-)
-
-# Each generating operation and the one that fetches its job's result, as the spec names them: the spec-driven mock
-# (the testing extra) runs their jobs.
-JOB_RESULTS: dict[str, str] = {}
 
 
 __all__ = (

@@ -8,18 +8,19 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
-from ._base_client import DEFAULT_TIMEOUT, names_only, user_agent
-from ._parsing import masked
-from ._transports import async_http_transport, http_transport, httpx_client_settings
 from ._version import __version__ as VERSION
+from .core.base_client import DEFAULT_TIMEOUT, names_only, user_agent
+from .core.parsing import masked
+from .core.transports import async_http_transport, http_transport, httpx_client_settings
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal, cast
 
-from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient, given
-from ._jobs import DEFAULT_WAIT_TIMEOUT
+from .core.base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, Operation, given
+from .runs.client_runs import AsyncJobClient, SyncJobClient
+from .runs.jobs import DEFAULT_WAIT_TIMEOUT
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
@@ -315,7 +316,7 @@ _READ_JOB = Operation(
 )
 
 
-class Enterprise3D(SyncAPIClient):
+class Enterprise3D(SyncJobClient):
     """The Schema shapes of the vendor's documents: one method per operation, the API key set once.
 
     Args:
@@ -434,7 +435,7 @@ class Enterprise3D(SyncAPIClient):
         return cast("Finished | Processing", self._request(_READ_JOB, operation._parse_response, request, extra_body))
 
 
-class AsyncEnterprise3D(AsyncAPIClient):
+class AsyncEnterprise3D(AsyncJobClient):
     """Enterprise3D for asyncio: the same arguments and methods, awaited; http_client is an httpx.AsyncClient."""
 
     _low_level_client = Client
@@ -532,72 +533,6 @@ class AsyncEnterprise3D(AsyncAPIClient):
         return cast(
             "Finished | Processing", await self._request(_READ_JOB, operation._parse_response, request, extra_body)
         )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line (modelslab-3d): one subcommand per operation; its exit status."""
-    from ._cli import run
-
-    return run(argv, CLI_TABLE, Enterprise3D, AsyncEnterprise3D)
-
-
-# The command line's table: one command per operation, its path parameters positional and its body fields options
-# (the runtime's _cli builds argparse parsers from it).
-CLI_TABLE: tuple[dict[str, Any], ...] = (
-    {
-        "name": "make-model",
-        "method": "make_model",
-        "summary": "Start a generation",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--seed",
-                "dest": "seed",
-                "kind": "int",
-                "required": True,
-            },
-            {
-                "flag": "--prompt",
-                "dest": "prompt",
-                "kind": "str",
-                "required": True,
-            },
-            {
-                "flag": "--webhook",
-                "dest": "webhook",
-                "kind": "str",
-            },
-            {
-                "flag": "--output-format",
-                "dest": "output_format",
-                "kind": "str",
-                "choices": ("glb", "obj"),
-                "default": "glb",
-            },
-        ),
-    },
-    {
-        "name": "read-job",
-        "method": "read_job",
-        "summary": "Read a job",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "job_id",
-                "dest": "job_id",
-                "kind": "str",
-                "required": True,
-                "help": "the job_id",
-            },
-        ),
-    },
-)
-
-# Each generating operation and the one that fetches its job's result, as the spec names them: the spec-driven mock
-# (the testing extra) runs their jobs.
-JOB_RESULTS: dict[str, str] = {}
 
 
 __all__ = (

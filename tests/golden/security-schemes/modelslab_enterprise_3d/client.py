@@ -8,18 +8,19 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
-from ._base_client import DEFAULT_TIMEOUT, names_only, user_agent
-from ._parsing import masked
-from ._transports import async_http_transport, http_transport, httpx_client_settings
 from ._version import __version__ as VERSION
+from .core.base_client import DEFAULT_TIMEOUT, names_only, user_agent
+from .core.parsing import masked
+from .core.transports import async_http_transport, http_transport, httpx_client_settings
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
-from ._base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncAPIClient, Operation, SyncAPIClient, given
-from ._jobs import DEFAULT_WAIT_TIMEOUT
+from .core.base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, Operation, given
+from .runs.client_runs import AsyncJobClient, SyncJobClient
+from .runs.jobs import DEFAULT_WAIT_TIMEOUT
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # the methods' types, for type checkers only: at run time a method imports what it uses
@@ -327,7 +328,7 @@ _FETCH_COMPLETION = Operation(
 _HEALTH = Operation("health", "health (GET /health)", ((200, 200),), "", False)
 
 
-class Enterprise3D(SyncAPIClient):
+class Enterprise3D(SyncJobClient):
     """The Keys in declared security schemes, and GET operations: one method per operation, the API key set once.
 
     Args:
@@ -514,7 +515,7 @@ class Enterprise3D(SyncAPIClient):
         return cast("Problem", self._request(_HEALTH, operation._parse_response, request))
 
 
-class AsyncEnterprise3D(AsyncAPIClient):
+class AsyncEnterprise3D(AsyncJobClient):
     """Enterprise3D for asyncio: the same arguments and methods, awaited; http_client is an httpx.AsyncClient."""
 
     _low_level_client = Client
@@ -674,119 +675,6 @@ class AsyncEnterprise3D(AsyncAPIClient):
 
         request = operation._get_kwargs()
         return cast("Problem", await self._request(_HEALTH, operation._parse_response, request))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line (modelslab-3d): one subcommand per operation; its exit status."""
-    from ._cli import run
-
-    return run(argv, CLI_TABLE, Enterprise3D, AsyncEnterprise3D)
-
-
-# The command line's table: one command per operation, its path parameters positional and its body fields options
-# (the runtime's _cli builds argparse parsers from it).
-CLI_TABLE: tuple[dict[str, Any], ...] = (
-    {
-        "name": "create-completion",
-        "method": "create_completion",
-        "summary": "The key as a bearer token (the document's security)",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--model",
-                "dest": "model",
-                "kind": "str",
-                "required": True,
-            },
-            {
-                "flag": "--prompt",
-                "dest": "prompt",
-                "kind": "str",
-                "required": True,
-            },
-            {
-                "flag": "--max-tokens",
-                "dest": "max_tokens",
-                "kind": "int",
-            },
-        ),
-    },
-    {
-        "name": "create-message",
-        "method": "create_message",
-        "summary": "The key in an API-key header (the operation's security)",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--api-version",
-                "dest": "api_version",
-                "kind": "str",
-                "default": "2023-06-01",
-            },
-            {
-                "flag": "--model",
-                "dest": "model",
-                "kind": "str",
-                "required": True,
-            },
-            {
-                "flag": "--prompt",
-                "dest": "prompt",
-                "kind": "str",
-                "required": True,
-            },
-            {
-                "flag": "--max-tokens",
-                "dest": "max_tokens",
-                "kind": "int",
-            },
-        ),
-    },
-    {
-        "name": "list-models",
-        "method": "list_models",
-        "summary": "The key in a query parameter, on a GET",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "--limit",
-                "dest": "limit",
-                "kind": "int",
-            },
-        ),
-    },
-    {
-        "name": "fetch-completion",
-        "method": "fetch_completion",
-        "summary": "A GET fetch by id, the key as a bearer token",
-        "effect": "changes",
-        "waits": None,
-        "options": (
-            {
-                "flag": "id",
-                "dest": "id",
-                "kind": "str",
-                "required": True,
-                "help": "the id",
-            },
-        ),
-    },
-    {
-        "name": "health",
-        "method": "health",
-        "summary": "Open to all (an empty security requirement)",
-        "effect": "changes",
-        "waits": None,
-        "options": (),
-    },
-)
-
-# Each generating operation and the one that fetches its job's result, as the spec names them: the spec-driven mock
-# (the testing extra) runs their jobs.
-JOB_RESULTS: dict[str, str] = {}
 
 
 __all__ = (

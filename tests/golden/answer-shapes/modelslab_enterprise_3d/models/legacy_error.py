@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _parsing, errors
+from ..core import errors
+from ..core import parsing as _parsing
 from ..models.legacy_error_status import LegacyErrorStatus
 
 T = TypeVar("T", bound="LegacyError")

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _parsing, errors
+from ..core import errors
+from ..core import parsing as _parsing
 from ..models.task_listing_response_with_every_detail_the_server_knows_about_each_queued_task_of_the_account_status import (
     TaskListingResponseWithEveryDetailTheServerKnowsAboutEachQueuedTaskOfTheAccountStatus,
 )

@@ -9,7 +9,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _parsing, errors
+from ..core import errors
+from ..core import parsing as _parsing
 from ..models.fetch_result_response_status import FetchResultResponseStatus
 from ..types import UNSET, Unset
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _parsing, errors
+from ..core import errors
+from ..core import parsing as _parsing
 from ..models.processing_3d_response_status import Processing3DResponseStatus
 from ..types import UNSET, Unset
 

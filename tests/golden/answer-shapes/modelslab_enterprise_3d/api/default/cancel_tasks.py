@@ -5,8 +5,9 @@ from typing import Any
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.key_only import KeyOnly
 from ...models.legacy_answer import LegacyAnswer
 from ...models.legacy_error import LegacyError

@@ -5,8 +5,9 @@ from typing import Any
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.key_only import KeyOnly
 from ...models.problem import Problem
 from ...models.task_listing_response_with_every_detail_the_server_knows_about_each_queued_task_of_the_account import (

@@ -6,8 +6,9 @@ from urllib.parse import quote
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.failure import Failure
 from ...models.finished import Finished
 from ...models.key_only import KeyOnly

@@ -5,8 +5,9 @@ from typing import Any
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.api_key_request import ApiKeyRequest
 from ...models.error_response import ErrorResponse
 from ...models.system_details_response import SystemDetailsResponse

@@ -5,8 +5,9 @@ from typing import Any
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.answer import Answer
 from ...models.key_request import KeyRequest
 from ...types import Response

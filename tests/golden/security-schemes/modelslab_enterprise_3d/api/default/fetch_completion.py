@@ -6,8 +6,9 @@ from urllib.parse import quote
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.completion import Completion
 from ...models.problem import Problem
 from ...types import Response

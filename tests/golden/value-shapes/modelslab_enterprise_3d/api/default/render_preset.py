@@ -5,8 +5,9 @@ from typing import Any
 
 import httpx
 
-from ... import _parsing, errors
 from ...client import AuthenticatedClient, Client
+from ...core import errors
+from ...core import parsing as _parsing
 from ...models.both_spellings import BothSpellings
 from ...models.render_answer import RenderAnswer
 from ...models.render_request import RenderRequest
