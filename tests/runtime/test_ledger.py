@@ -13,7 +13,7 @@ import pytest
 
 from codegen.runtime import errors
 from codegen.runtime.core.checks import check_body, needed_fields
-from codegen.runtime.runs.job_states import TRANSITIONS, UNCHANGED, InvalidTransition
+from codegen.runtime.runs.job_states import TRANSITIONS, UNCHANGED
 from codegen.runtime.runs.ledger import (
     DONE,
     QUEUED,
@@ -22,6 +22,7 @@ from codegen.runtime.runs.ledger import (
     SCHEMA_VERSION,
     SENDING,
     STATES,
+    InvalidTransition,
     Ledger,
     LineTaken,
     SavedFile,

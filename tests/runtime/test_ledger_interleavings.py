@@ -15,7 +15,7 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from codegen.runtime.runs.job_states import LIVE, InvalidTransition
+from codegen.runtime.runs.job_states import LIVE
 from codegen.runtime.runs.ledger import (
     DONE,
     FAILED,
@@ -24,6 +24,7 @@ from codegen.runtime.runs.ledger import (
     SAVED,
     SENDING,
     UNCERTAIN,
+    InvalidTransition,
     Ledger,
     LineTaken,
     SavedFile,

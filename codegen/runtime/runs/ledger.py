@@ -59,7 +59,7 @@ from .job_states import (
     STATES,
     UNCERTAIN,
     UNKNOWN,
-    InvalidTransition,
+    allowed,
     next_state,
     shown,
 )
@@ -184,6 +184,14 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
         or name not in after
         or json.dumps(before[name], sort_keys=True) != json.dumps(after[name], sort_keys=True)
     )
+
+
+class InvalidTransition(RuntimeError):
+    """A ledger entry was asked to change in a way the rules of a paid job do not allow."""
+
+    def __init__(self, entry: int, state: str, cause: str) -> None:
+        self.entry, self.state, self.cause = entry, state, cause
+        super().__init__(f"ledger entry {entry}: {cause!r} is not allowed in state {state!r}")
 
 
 @dataclass(frozen=True)
@@ -445,9 +453,9 @@ class Ledger:
             raise ValueError(f"not a ledger value: {', '.join(sorted(unknown))}")
         with self._write() as db:
             row = db.execute("SELECT state FROM jobs WHERE entry = ?", (entry,)).fetchone()
-            if row is None:
-                raise InvalidTransition(entry, "missing", cause)
-            state = next_state(entry, row[0], cause)
+            if row is None or not allowed(row[0], cause):
+                raise InvalidTransition(entry, "missing" if row is None else row[0], cause)
+            state = next_state(row[0], cause)
             if state is None:
                 return None
             columns = {name: _stored(name, value) for name, value in values.items()}

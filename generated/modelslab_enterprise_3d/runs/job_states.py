@@ -91,28 +91,19 @@ LIVE = frozenset({SENDING, QUEUED, DONE, SAVED})
 UNKNOWN = frozenset({SENDING, UNCERTAIN})
 
 
-class InvalidTransition(RuntimeError):
-    """A ledger entry was asked to change in a way the rules of a paid job do not allow."""
-
-    def __init__(self, entry: int, state: str, cause: str) -> None:
-        self.entry, self.state, self.cause = entry, state, cause
-        super().__init__(f"ledger entry {entry}: {cause!r} is not allowed in state {state!r}")
-
-
 def shown(state: str) -> str:
     """A state as a listing shows it: `sending` read back is uncertain (its sender is gone or still at it)."""
     return UNCERTAIN if state == SENDING else state
 
 
-def next_state(entry: int, state: str, cause: str) -> str | None:
-    """The state `cause` moves an entry in `state` to; None when it is allowed and changes nothing;
-    InvalidTransition otherwise."""
-    if (state, cause) in UNCHANGED:
-        return None
-    try:
-        return TRANSITIONS[(state, cause)]
-    except KeyError:
-        raise InvalidTransition(entry, state, cause) from None
+def allowed(state: str, cause: str) -> bool:
+    """Whether the rules of a paid job let `cause` happen to an entry in `state`."""
+    return (state, cause) in TRANSITIONS or (state, cause) in UNCHANGED
+
+
+def next_state(state: str, cause: str) -> str | None:
+    """The state `cause` moves an entry in `state` to, where `allowed`; None when it changes nothing."""
+    return None if (state, cause) in UNCHANGED else TRANSITIONS[(state, cause)]
 
 
 def table_rows() -> list[tuple[str, str, str]]:
