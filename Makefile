@@ -86,10 +86,10 @@ test-spec: $(BOOTSTRAP) ## The spec-generic suite on any document: SPEC=<path or
 
 test-corpus: $(BOOTSTRAP) ## The whole-pipeline tests; make test-spec on the vendor's corpus, every earlier version of it and our documents; the replay of its versions through make update-spec (figures and time)
 	pytest -m pipeline
-	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus --jobs 2
-	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus-history --jobs 2
-	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/documents --jobs 2
-	python -m enterprise3d_devkit.harness.replay --history tests/fixtures/corpus-history --corpus tests/fixtures/corpus --jobs 2
+	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus --jobs 3
+	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/corpus-history --jobs 3
+	python -m enterprise3d_devkit.harness.spec_suite --corpus tests/fixtures/documents --jobs 3
+	python -m enterprise3d_devkit.harness.replay --history tests/fixtures/corpus-history --corpus tests/fixtures/corpus --jobs 3
 
 test-bounds: $(BOOTSTRAP) ## The runtime and spec-generic tests with the lowest, then the highest, httpx and attrs pyproject.toml allows (own venvs)
 	python -m enterprise3d_devkit.release.bounds

@@ -102,13 +102,13 @@ def failing_tests(suite: ET.Element) -> tuple[str, ...]:
     )
 
 
-def run_suite(repo: Path, workers: str = "2") -> tuple[int, int, int, str, tuple[str, ...]]:
-    """Run the spec-generic suite in a repo copy: (passed, failed, skipped, the tail of the output on failure, the
-    failing tests)."""
+def run_suite(repo: Path, workers: int = 2) -> tuple[int, int, int, str, tuple[str, ...]]:
+    """Run the spec-generic suite in a repo copy, on `workers` pytest-xdist workers (0: in one process): (passed,
+    failed, skipped, the tail of the output on failure, the failing tests)."""
     report = repo / "suite.xml"
     env = {**tool_env(), "PYTHONPATH": os.pathsep.join([str(repo / "generated"), str(repo)])}
     env.pop("TEST_API_BASE_URL", None)  # always against the embedded mock
-    command = [sys.executable, "-m", "pytest", SUITE, "-q", "-p", "no:cacheprovider", "-n", workers]
+    command = [sys.executable, "-m", "pytest", SUITE, "-q", "-p", "no:cacheprovider", "-n", str(workers)]
     command += [f"--junitxml={report}", "-o", "junit_family=xunit2"]
     try:
         result = subprocess.run(
@@ -129,25 +129,29 @@ def run_suite(repo: Path, workers: str = "2") -> tuple[int, int, int, str, tuple
     return tests - failed - skipped, failed, skipped, tail, failing_tests(suite)
 
 
-def check_document(source: str, overlay: Path | None = None, timeout: float = 30.0, try_repair: bool = True) -> Outcome:
+def check_document(
+    source: str, overlay: Path | None = None, timeout: float = 30.0, try_repair: bool = True, workers: int = 2
+) -> Outcome:
     """Take one document (with an overlay applied, if given) into a temporary repo copy, generate, and run the
     spec-generic suite on it. A document refused with a proposed repair is tried again with it (`repair`)."""
-    outcome = _check(source, overlay, timeout)
+    outcome = _check(source, overlay, timeout, workers)
     if try_repair and outcome.status == REFUSED and outcome.proposed:
-        return replace(outcome, repair=try_proposal(source, overlay, list(outcome.proposed), timeout))
+        return replace(outcome, repair=try_proposal(source, overlay, list(outcome.proposed), timeout, workers))
     return outcome
 
 
-def try_proposal(source: str, overlay: Path | None, proposed: list[dict[str, Any]], timeout: float) -> Outcome:
+def try_proposal(
+    source: str, overlay: Path | None, proposed: list[dict[str, Any]], timeout: float, workers: int = 2
+) -> Outcome:
     """The suite on the document with the proposed actions applied after its own overlay's, if any."""
     actions = [*((load_overlay(overlay).get("actions") or []) if overlay is not None else []), *proposed]
     with tempfile.TemporaryDirectory(prefix="test-spec-repair-") as tmp:
         repaired = Path(tmp) / "proposed.overlay.yaml"
         repaired.write_text(repairs.render(actions, Path(source).name), encoding="utf-8")
-        return _check(source, repaired, timeout)
+        return _check(source, repaired, timeout, workers)
 
 
-def _check(source: str, overlay: Path | None = None, timeout: float = 30.0) -> Outcome:
+def _check(source: str, overlay: Path | None = None, timeout: float = 30.0, workers: int = 2) -> Outcome:
     started = time.monotonic()
     label = source if overlay is None else f"{source} + {overlay.name}"
     try:
@@ -182,7 +186,7 @@ def _check(source: str, overlay: Path | None = None, timeout: float = 30.0) -> O
         if generated.returncode != 0:
             problem = _generator_problem(generated.stderr)
             return Outcome(label, REFUSED, detail=f"the generator cannot generate it: {problem}")
-        passed, failed, skipped, tail, failing = run_suite(repo)
+        passed, failed, skipped, tail, failing = run_suite(repo, workers)
     return Outcome(
         label,
         GREEN if failed == 0 and passed > 0 else FAILED,
@@ -226,13 +230,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--propose", type=Path, help="when SPEC is refused, write the repairs proposed for it here")
     parser.add_argument("--jobs", type=int, default=1, help="with --corpus: how many documents run at once")
     parser.add_argument(
+        "--workers",
+        type=int,
+        help="pytest-xdist workers per document (0: one process; default: 2 for one SPEC, 0 with --corpus, where "
+        "documents run side by side and a worker's start-up, repeated per document, would cost more than it saves)",
+    )
+    parser.add_argument(
         "--no-repairs", action="store_true", help="do not try the repair proposed for a refused document"
     )
     args = parser.parse_args(argv)
     if (args.spec is None) == (args.corpus is None):
         parser.error("give one SPEC or --corpus DIR")
     if args.spec is not None:
-        outcome = check_document(args.spec, args.overlay, try_repair=not args.no_repairs)
+        workers = 2 if args.workers is None else args.workers
+        outcome = check_document(args.spec, args.overlay, try_repair=not args.no_repairs, workers=workers)
         print(outcome.line())
         if outcome.proposed:
             name = Path(args.spec).name
@@ -250,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"test-corpus: no *.json / *.yaml documents in {args.corpus}", file=sys.stderr)
         return UNREADABLE
     started = time.monotonic()
-    outcomes = run_corpus(documents, args.jobs, try_repair=not args.no_repairs)
+    workers = 0 if args.workers is None else args.workers
+    outcomes = run_corpus(documents, args.jobs, try_repair=not args.no_repairs, workers=workers)
     counts = {
         "green": sum(o.status == GREEN for o in outcomes),
         "repaired": sum(o.repaired for o in outcomes),
@@ -263,13 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     return GREEN if done == len(outcomes) else FAILED
 
 
-def run_corpus(documents: list[tuple[Path, Path | None]], jobs: int, try_repair: bool = True) -> list[Outcome]:
+def run_corpus(
+    documents: list[tuple[Path, Path | None]], jobs: int, try_repair: bool = True, workers: int = 0
+) -> list[Outcome]:
     """Each run's outcome, in the corpus's order, its line printed as it ends (several at once with `jobs`)."""
     from concurrent.futures import ThreadPoolExecutor
 
     def one(run: tuple[Path, Path | None]) -> Outcome:
         path, overlay = run
-        outcome = check_document(str(path), overlay, try_repair=try_repair)
+        outcome = check_document(str(path), overlay, try_repair=try_repair, workers=workers)
         proposed = f" [{len(outcome.proposed)} repair(s) proposed: make test-spec SPEC={path} PROPOSE=<file>]"
         print(outcome.line() + (proposed if outcome.proposed else ""), flush=True)
         if outcome.status == FAILED and outcome.detail:
