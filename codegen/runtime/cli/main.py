@@ -190,8 +190,9 @@ def build_parser(
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {version or 'unknown'}")
     parser.add_argument(
         "--profile",
+        action="append",
         help=f"the server to use: a profile's base URL and key (default: {PROFILE_ENV}, else {API_KEY_ENV} and "
-        f"{BASE_URL_ENV}); `{PROGRAM} config` manages them",
+        f"{BASE_URL_ENV}); `{PROGRAM} config` manages them. `batch` takes it again for each server to spread over",
     )
     parser.add_argument(
         "--ledger", type=Path, help=f"the job ledger (default: {LEDGER_ENV}, else {PROGRAM}'s data folder)"
@@ -235,6 +236,12 @@ def add_config_commands(subparsers: Any) -> None:
     add.add_argument("name", help="the profile's name (--profile NAME)")
     add.add_argument("--base-url", required=True, help="the server's base URL")
     add.add_argument("--key-env", help="the environment variable that holds the key (else: the OS keyring)")
+    add.add_argument(
+        "--queue-limit",
+        type=positive_int,
+        default=_profiles.DEFAULT_QUEUE_LIMIT,
+        help=f"jobs a batch queues on this server at once: its plan's limit (default {_profiles.DEFAULT_QUEUE_LIMIT})",
+    )
     actions.add_parser("list", help="the profiles: name, base URL, where the key comes from (never the key)")
     remove = actions.add_parser("remove", help="remove a profile (and its key from the OS keyring)")
     remove.add_argument("name", help="the profile's name")
@@ -258,11 +265,13 @@ def add_config_commands(subparsers: Any) -> None:
 def config_command(args: argparse.Namespace) -> str:
     """`config add|list|remove`: what it did, or the list."""
     if args.config_action == "list":
-        rows = [f"{p.name}\t{p.base_url}\tkey: {p.where()}" for p in _profiles.load().values()]
+        rows = [
+            f"{p.name}\t{p.base_url}\tkey: {p.where()}\tqueue limit: {p.queue_limit}" for p in _profiles.load().values()
+        ]
         return "\n".join(rows) or f"no profiles yet (`{PROGRAM} config add NAME --base-url URL`)"
     if args.config_action == "remove":
         return f"removed profile {args.name!r} ({_profiles.remove(args.name)})"
-    profile = _profiles.Profile(args.name, args.base_url.rstrip("/"), args.key_env or None)
+    profile = _profiles.Profile(args.name, args.base_url.rstrip("/"), args.key_env or None, args.queue_limit)
     key = None if profile.key_env else read_key(args.name)
     path = _profiles.add(profile, key)
     return f"profile {args.name!r}: {profile.base_url}, key from {profile.where()} ({path})"
@@ -331,7 +340,12 @@ def add_job_commands(subparsers: Any) -> None:
     )
     batch.add_argument("jobs_file", type=Path, metavar="JOBS", help="the JSON Lines file of generation requests")
     batch.add_argument("-o", "--out-dir", type=Path, required=True, help="the folder the lines' folders go in")
-    batch.add_argument("--concurrency", type=positive_int, default=5, help="jobs queued at once (5: the smallest plan)")
+    batch.add_argument(
+        "--concurrency",
+        type=positive_int,
+        help="jobs queued at once on each server (default: each profile's queue limit, else "
+        f"{_profiles.DEFAULT_QUEUE_LIMIT}: the smallest plan's)",
+    )
     batch.add_argument(
         "--timeout", type=positive_seconds, default=600.0, help="seconds each job may take once sent (600)"
     )
@@ -663,26 +677,43 @@ def age(seconds: float) -> str:
 
 
 def batch_command(
-    key: str, args: argparse.Namespace, async_client_class: Any, base_url: str | None = None, profile: str | None = None
+    key: str,
+    args: argparse.Namespace,
+    async_client_class: Any,
+    base_url: str | None = None,
+    profile: _profiles.Profile | None = None,
+    others: Sequence[tuple[_profiles.Profile, str]] = (),
 ) -> tuple[int, str]:
-    """Run a batch on the async client (cancelling it stops every line at once and leaves no part of a file)."""
+    """Run a batch on the async client (cancelling it stops every line at once and leaves no part of a file): on
+    the server of `profile` (or the environment's), and on each of `others` (a profile and its key) too."""
     import asyncio
+    from contextlib import AsyncExitStack
 
     from ..runs.batch import read_jobs
 
     requests = read_jobs(args.jobs_file)
+    servers = [(profile, key, base_url), *((other, other_key, other.base_url) for other, other_key in others)]
+    limits = [
+        args.concurrency or (server.queue_limit if server is not None else _profiles.DEFAULT_QUEUE_LIMIT)
+        for server, _, _ in servers
+    ]
 
     async def run() -> Any:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
         if task is not None:
             loop.add_signal_handler(signal.SIGTERM, lambda: terminated.append(task.cancel()))
-        async with async_client_class(api_key=key, base_url=base_url) as client:
-            client._profile = profile
-            return await client.generate_many(
+        async with AsyncExitStack() as stack:
+            clients = []
+            for server, server_key, url in servers:  # (each key stays with its own server's client)
+                client = await stack.enter_async_context(async_client_class(api_key=server_key, base_url=url))
+                client._profile = server.name if server is not None else None
+                clients.append(client)
+            return await clients[0].generate_many(
                 requests,
                 args.out_dir,
-                concurrency=args.concurrency,
+                concurrency=limits,
+                clients=clients[1:],
                 timeout=args.timeout,
                 slot_timeout=args.slot_timeout,
                 on_progress=batch_progress,
@@ -703,11 +734,21 @@ def batch_command(
     done = all(result.state == "saved" for result in results)
     if args.json:
         return (0 if done else BATCH_NOT_DONE), json.dumps([result.as_dict() for result in results], indent=2)
-    rows = [("NAME", "STATE", "JOB", "FILES / MESSAGE")]
+    names = {url: server.name for server, _, url in servers if server is not None and url is not None}
+    several = len(servers) > 1
+    rows = [("NAME", "STATE", "JOB", *(("SERVER",) if several else ()), "FILES / MESSAGE")]
     for result in results:
         detail = ", ".join(str(path) for path in result.files) or (result.message or "")[:100]
-        rows.append((result.name, result.state, result.job_id or "-", detail))
+        where = (names.get(result.server or "", result.server or "-"),) if several else ()
+        rows.append((result.name, result.state, result.job_id or "-", *where, detail))
     summary = table(rows)
+    if several:
+        per_server: dict[str, dict[str, int]] = {}
+        for result in results:
+            if result.server is not None:
+                states = per_server.setdefault(names.get(result.server, result.server), {})
+                states[result.state] = states.get(result.state, 0) + 1
+        summary += "\n" + "\n".join(f"{server}: {counted(states)}" for server, states in sorted(per_server.items()))
     if not done:
         left = sum(result.state != "saved" for result in results)
         summary += f"\n{left} of {len(results)} lines not done: " + "; ".join(next_steps(results))
@@ -743,11 +784,14 @@ def next_steps(results: Sequence[Any]) -> list[str]:
     return steps
 
 
+def counted(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{counts[state]} {state}" for state in sorted(counts))
+
+
 def batch_progress(progress: Any) -> None:
-    counts = progress.counts
-    shown = ", ".join(f"{counts[state]} {state}" for state in sorted(counts))
-    job = f" (job {progress.job_id})" if progress.job_id else ""
-    say(f"{progress.line}: {progress.state}{job} -- {shown} of {progress.total}")
+    job = f" (job {progress.job_id}" + (f" at {progress.server}" if len(progress.per_server) > 1 else "") + ")"
+    job = job if progress.job_id else ""
+    say(f"{progress.line}: {progress.state}{job} -- {counted(progress.counts)} of {progress.total}")
 
 
 class RetryLines(logging.Handler):
@@ -787,6 +831,9 @@ def run(
     else:
         argcomplete.autocomplete(parser)
     args = parser.parse_args(argv)
+    names = args.profile or [None]
+    if len(names) > 1 and getattr(args, "job_command", None) != "batch":
+        parser.error("--profile is given once, but for `batch`, which spreads its lines over several servers")
     if getattr(args, "no_wait", False) and getattr(args, "out_dir", None) is not None:
         parser.error("--no-wait and -o do not go together: -o saves the files once the job is done")
     if getattr(args, "job_command", None) == "jobs":
@@ -803,7 +850,8 @@ def run(
             return exit_status(error)
         return 0
     try:
-        profile = _profiles.chosen(args.profile)
+        profile = _profiles.chosen(names[0])
+        others = [(other, other.key()) for other in map(_profiles.chosen, names[1:]) if other is not None]
         if getattr(args, "job_command", None) == "wait":
             profile, server = server_of_job(args, profile)
         else:
@@ -831,7 +879,7 @@ def run(
             if getattr(args, "job_command", None) == "mcp":
                 return mcp_command(args, table, async_client_class, key, base_url)
             if getattr(args, "job_command", None) == "batch":
-                status, output = batch_command(key, args, async_client_class, base_url, profile_name)
+                status, output = batch_command(key, args, async_client_class, base_url, profile, others)
                 print(output)
                 return status
             with client_class(api_key=key, base_url=base_url, ledger=ledger_path(args)) as client:

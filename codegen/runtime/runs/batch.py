@@ -4,8 +4,10 @@ ledger, resumable, and never paid twice.
 Each line of a batch is one generating operation's keyword arguments (`text_to_3d`'s when it has `prompt`, ...: the
 operation whose required fields it holds; or the one its `operation` names), plus an optional `name`: the folder its
 files go to under the batch's output folder (by default its line number). At most `concurrency` jobs are queued on
-the server at once. A submission the server refuses (429: the queue limit) waits the answer's retry_after (at least
-a second; backing off when it asks for no pause) and is sent again on the same ledger entry.
+each server at once: a batch may run over several servers (each a client with its own key), a line going to whichever
+has a free slot, and a queued job always waited for at the server that took it. A submission the server refuses
+(429: the queue limit) waits the answer's retry_after (at least a second; backing off when it asks for no pause) and
+is sent again on the same ledger entry; one a server never received (it refused the connection) goes to another.
 
 A line is identified by what its user wrote: its operation and arguments (`extra_body` included; the track_id and
 the key left out). Running the same batch again resumes it, line by line, from its ledger entry:
@@ -33,7 +35,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ from .folder_lock import FolderLock
 from .job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, SAVED, SENDING, UNCERTAIN, UNKNOWN, WAITING
 from .jobs import check_wait_timeout
 from .ledger import Claim, Entry, Ledger, LineRecord, LineTaken, SavedFile, changed_fields, identity_of, line_arguments
+from .servers import Server
 
 LEDGER_NAME = "ledger.sqlite"  # the batch's ledger, in its output folder
 DEFAULT_CONCURRENCY = 5  # the smallest plan's queue limit
@@ -83,6 +86,7 @@ class LineResult:
     files: list[Path] = field(default_factory=list)
     message: str | None = None
     entry: int | None = None
+    server: str | None = None  # the base URL of the server that took its job (or holds it)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,18 +96,22 @@ class LineResult:
             "files": [str(path) for path in self.files],
             "message": self.message,
             "entry": self.entry,
+            "server": self.server,
         }
 
 
 @dataclass(frozen=True)
 class BatchProgress:
-    """The batch's counts after an event: `line` changed to `state` (its job id once known)."""
+    """The batch's counts after an event: `line` changed to `state` (its job id once known, the server that took
+    it); `per_server`: each server's counts of lines by state."""
 
     line: str
     state: str
     job_id: str | None
     counts: dict[str, int]
     total: int
+    server: str | None = None
+    per_server: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 OnBatchProgress = Callable[[BatchProgress], object]
@@ -267,7 +275,7 @@ class Batch:
         out_dir: Path,
         ledger: Ledger,
         *,
-        server: str,
+        servers: frozenset[str],
         retry_failed: bool,
         resubmit_uncertain: bool,
         regenerate_changed: bool,
@@ -290,7 +298,7 @@ class Batch:
             self.results[item.name] = LineResult(item.name, INVALID, message=item.problem)
         for line in lines:
             record = recorded.get(line.name)
-            action, result = self._decide(line, record, server, retry_failed, resubmit_uncertain, regenerate_changed)
+            action, result = self._decide(line, record, servers, retry_failed, resubmit_uncertain, regenerate_changed)
             if action == SUBMIT:  # what will be paid for is checked against the spec first
                 problem = values_problem(line, generating[line.operation])
                 if problem is not None:
@@ -316,7 +324,7 @@ class Batch:
         self,
         line: Line,
         record: LineRecord | None,
-        server: str,
+        servers: frozenset[str],
         retry_failed: bool,
         resubmit_uncertain: bool,
         regenerate_changed: bool,
@@ -331,6 +339,7 @@ class Batch:
             [Path(path) for path in record.file_paths()],
             record.message,
             record.entry,
+            record.server,
         )
         if record.digest != line.identity:  # (else the very request; a digest is cheap to compare, a dict is not)
             entry = self.ledger.get(record.entry)
@@ -348,7 +357,7 @@ class Batch:
             return SUBMIT, shown
         if record.state == SAVED:
             return NOTHING, shown
-        if record.state == QUEUED and record.server not in (None, server):
+        if record.state == QUEUED and record.server is not None and record.server not in servers:
             shown.message = f"sent to {record.server}: resume it with a client of that server (and its key)"
             return NOTHING, shown
         if record.state == DONE:
@@ -385,14 +394,32 @@ class Batch:
             counts[result.state] = counts.get(result.state, 0) + 1
         return counts
 
-    def update(self, line: Line, state: str, job_id: str | None = None, message: str | None = None) -> None:
+    def per_server(self) -> dict[str, dict[str, int]]:
+        """Each server's counts of lines by state (the lines it took or holds)."""
+        counts: dict[str, dict[str, int]] = {}
+        for result in self.results.values():
+            if result.server is not None:
+                states = counts.setdefault(result.server, {})
+                states[result.state] = states.get(result.state, 0) + 1
+        return counts
+
+    def server_url(self, line: Line) -> str | None:
+        """The base URL of the server the line's job was recorded at (None: not recorded, or before servers were)."""
+        return self.results[line.name].server
+
+    def update(
+        self, line: Line, state: str, job_id: str | None = None, message: str | None = None, server: str | None = None
+    ) -> None:
         with self._lock:
             result = self.results[line.name]
             result.state = state
             result.job_id = job_id or result.job_id
             result.message = message
             result.entry = self.claims[line.name].entry or result.entry
-            progress = BatchProgress(line.name, state, result.job_id, self.counts(), len(self.results))
+            result.server = server or result.server
+            progress = BatchProgress(
+                line.name, state, result.job_id, self.counts(), len(self.results), result.server, self.per_server()
+            )
         if self.on_progress is not None:
             self.on_progress(progress)
 
@@ -449,11 +476,10 @@ def _format_of(line: Line, op: Any) -> str | None:
 
 
 def batch_for(
-    client: Any,
+    servers: Sequence[Server],
     requests: Iterable[Mapping[str, Any]],
     out_dir: str | os.PathLike[str],
     *,
-    concurrency: int,
     ledger: Ledger | str | os.PathLike[str] | None,
     timeout: float,
     slot_timeout: float | None,
@@ -466,8 +492,9 @@ def batch_for(
 ) -> tuple[Batch, Ledger | None, FolderLock]:
     """The batch's plan, checked (ValueError naming every bad line, OSError, LedgerError: before anything is
     sent), the ledger opened here (closed by the runner) and the folder's lock (held: released by the runner)."""
-    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
-        raise ValueError(f"concurrency must be a whole number >= 1, not {concurrency!r}")
+    client = servers[0].client  # (every server's client is of one class: the same operations)
+    if any(type(server.client) is not type(client) for server in servers):
+        raise ValueError("a batch's servers are clients of one class (all sync, or all async)")
     check_wait_timeout(timeout)
     if slot_timeout is not None:
         check_wait_timeout(slot_timeout)
@@ -490,7 +517,7 @@ def batch_for(
             generating,
             folder,
             ledger if isinstance(ledger, Ledger) else opened,  # type: ignore[arg-type]
-            server=client.base_url,
+            servers=frozenset(server.base_url for server in servers),
             retry_failed=retry_failed,
             resubmit_uncertain=resubmit_uncertain,
             regenerate_changed=regenerate_changed,
@@ -514,51 +541,25 @@ def invalid_lines(bad: list[Bad], total: int) -> ValueError:
 
 
 def line_steps(
-    client: Any,
     batch: Batch,
     line: Line,
     timeout: float,
-    slot: Any,
+    pool: Any,
+    slot_timeout: float | None,
     download: Callable[..., Any],
     sleep: Callable[[float], Any],
     on_update: Callable[[object], object] | None,
 ) -> Steps[None]:
-    """One line, start to finish, as steps (the sync and async runners perform the I/O): take a slot, send (again
-    after a refusal, on the same entry), wait, free the slot, download, record. `slot`: (acquire(timeout) -> bool,
-    release())."""
-
-    action = batch.actions[line.name]
+    """One line, start to finish, as steps (the sync and async runners perform the I/O): take a slot at a server,
+    send (again after a refusal, on the same entry), wait, free the slot, download, record. `pool`: the servers'
+    slots (servers.SyncServerPool or AsyncServerPool)."""
     claim = batch.claims[line.name]
-    named = client._claiming(claim, batch.ledger)
-    waits = client._GENERATION_WAITS[line.operation]
-    acquire, release, slot_timeout = slot
     try:
         answer: Any = None
-        if action in (SUBMIT, WAIT):
-            got = yield Call(acquire, (slot_timeout,))
-            if not got:
-                batch.update(line, batch.results[line.name].state, message=f"no slot within {slot_timeout:g} s")
+        if batch.actions[line.name] in (SUBMIT, WAIT):
+            answer, done = yield from _queued_and_done(batch, line, timeout, pool, slot_timeout, sleep, on_update)
+            if not done:
                 return
-            try:
-                batch.check_stop()
-                if action == SUBMIT:
-                    answer = yield from _submit(named, batch, line, timeout, sleep, refusal_delay)
-                    if answer is None:
-                        return
-                    job_id = job_id_of(answer)
-                    left = timeout - (time.monotonic() - batch.sent_at(line))
-                else:
-                    entry = batch.recorded(line)
-                    job_id = entry.job_id if entry is not None else batch.results[line.name].job_id
-                    left = timeout
-                if status_of(answer) != SUCCESS_STATUS:
-                    batch.update(line, QUEUED, job_id)
-                    if left <= 0:
-                        raise errors.GenerationTimeoutError(line.operation, job_id, answer, timeout, 0)
-                    answer = yield Call(getattr(named, waits[1]), (job_id,), {"timeout": left, "on_update": on_update})
-                batch.update(line, DONE, job_id)  # (before the slot is free: the job left the queue)
-            finally:
-                release()
         entry = batch.recorded(line)
         urls = outputs_of(answer) if answer is not None else (entry.outputs if entry is not None else [])
         job_id = entry.job_id if entry is not None else job_id_of(answer)
@@ -584,15 +585,68 @@ def line_steps(
         raise
 
 
+def _queued_and_done(
+    batch: Batch,
+    line: Line,
+    timeout: float,
+    pool: Any,
+    slot_timeout: float | None,
+    sleep: Callable[[float], Any],
+    on_update: Callable[[object], object] | None,
+) -> Steps[tuple[Any, bool]]:
+    """Take a slot (at the server that holds the line's job, for a queued one), send the line's request (to another
+    server when one refuses the connection: nothing was sent there), wait for its job, free the slot: (the last
+    answer, whether the job is done)."""
+    action = batch.actions[line.name]
+    wanted = pool.by_url(batch.server_url(line)) if action == WAIT else None
+    while True:
+        server = yield Call(pool.acquire, (slot_timeout, wanted))
+        if server is None:
+            batch.update(line, batch.results[line.name].state, message=f"no slot within {slot_timeout:g} s")
+            return None, False
+        named = server.client._claiming(batch.claims[line.name], batch.ledger)
+        try:
+            batch.check_stop()
+            if action == SUBMIT:
+                try:
+                    answer = yield from _submit(named, batch, line, timeout, sleep, refusal_delay, server.base_url)
+                except errors.APIConnectionError as error:
+                    if error.sent or not pool.set_aside(server):
+                        raise
+                    message = f"no connection to {server.base_url} (nothing was sent): sent to another server"
+                    batch.update(line, REFUSED, message=message)
+                    continue
+                if answer is None:
+                    return None, False
+                job_id = job_id_of(answer)
+                left = timeout - (time.monotonic() - batch.sent_at(line))
+            else:
+                entry = batch.recorded(line)
+                job_id = entry.job_id if entry is not None else batch.results[line.name].job_id
+                answer, left = None, timeout
+            if status_of(answer) != SUCCESS_STATUS:
+                batch.update(line, QUEUED, job_id, server=server.base_url)
+                if left <= 0:
+                    raise errors.GenerationTimeoutError(line.operation, job_id, answer, timeout, 0)
+                fetch = named._GENERATION_WAITS[line.operation][1]
+                answer = yield Call(getattr(named, fetch), (job_id,), {"timeout": left, "on_update": on_update})
+            batch.update(
+                line, DONE, job_id, server=server.base_url
+            )  # (before the slot is free: the job left the queue)
+            return answer, True
+        finally:
+            pool.release(server)
+
+
 def _submit(
-    named: Any, batch: Batch, line: Line, timeout: float, sleep: Callable[[float], Any], delay_of: Any
+    named: Any, batch: Batch, line: Line, timeout: float, sleep: Callable[[float], Any], delay_of: Any, server: str
 ) -> Steps[Any]:
     """Send a line's request until the server takes it; its answer, or None when it was refused until its
     deadline (`timeout` from its first sending)."""
     refusals = 0
     batch.mark_sent(line)
     while True:
-        batch.update(line, SENDING)
+        batch.update(line, SENDING, server=server)
         try:
             return (yield Call(getattr(named, line.operation), kwargs=line.arguments))
         except errors.RateLimitError as error:

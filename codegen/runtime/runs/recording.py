@@ -45,7 +45,7 @@ class JobRecorder:
         body = body if isinstance(body, dict) else {}
         claim = self.claim
         if claim is not None and claim.entry is not None:
-            self.ledger.record_resend(claim.entry)
+            self.ledger.record_resend(claim.entry, server, profile)
             if claim.track_id is not None:
                 request["json"] = {**body, TRACK_ID_FIELD: claim.track_id}
             return claim.entry

@@ -414,7 +414,10 @@ def serve(mock: SpecMock, host: str = "127.0.0.1", port: int = 0) -> None:
 
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
-    config = uvicorn.Config(mock.asgi_app(), log_level="warning", lifespan="off", access_log=False)
+    # A stop waits at most a second for the requests in flight: a hung one (the `hang` fault) never ends by itself.
+    config = uvicorn.Config(
+        mock.asgi_app(), log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=1
+    )
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it found:
     # make both of those a normal exit (status 0), so a stopped mock is not reported as a crash.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))

@@ -25,11 +25,16 @@ class ProfileError(ValueError):
     """A profile that does not exist, or whose key cannot be had; the text names the profile, never a key."""
 
 
+# A server's queue limit when its profile names none: the smallest plan's (the vendor's rate-limits page).
+DEFAULT_QUEUE_LIMIT = 5
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
     base_url: str
     key_env: str | None = None  # the environment variable holding the key; None: the key is in the OS keyring
+    queue_limit: int = DEFAULT_QUEUE_LIMIT  # jobs a batch queues on this server at once (its plan's limit)
 
     def where(self) -> str:
         return f"${self.key_env}" if self.key_env else "the OS keyring"

@@ -8,7 +8,7 @@ interface), and its waits and downloads too.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self, Unpack
 
@@ -214,7 +214,8 @@ class SyncJobClient(JobRuns, SyncAPIClient):
         requests: Iterable[Mapping[str, Any]],
         out_dir: str | os.PathLike[str],
         *,
-        concurrency: int = 5,
+        concurrency: int | Sequence[int] = 5,
+        clients: Sequence[Self] = (),
         ledger: Ledger | str | os.PathLike[str] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         slot_timeout: float | None = None,
@@ -230,6 +231,12 @@ class SyncJobClient(JobRuns, SyncAPIClient):
         once, every file saved under `out_dir/<name>/` and verified. A submission the server refuses for its queue
         limit (429) is sent again after its retry_after (at least a second), on the same ledger entry.
 
+        `clients`: more servers to spread the batch over (clients of this class, each with its own base URL and
+        key); `concurrency` is then each server's queue limit (one number for all, or one per server: this client's
+        first). A line goes to the server with the most free slots; a queued job is waited for at the server that
+        took it, with its key; a server that refuses connections (nothing was sent) gets no new line for a while,
+        and the line goes to another. Each LineResult names its server.
+
         Every step is recorded in `ledger` (default: `out_dir/ledger.sqlite`), so calling it again with the same
         requests resumes: what is saved sends nothing, a queued job is waited for and never submitted twice, a
         failed one is submitted again only with retry_failed, an uncertain one (sent, no answer recorded: it may
@@ -241,17 +248,17 @@ class SyncJobClient(JobRuns, SyncAPIClient):
         `on_progress(BatchProgress)` is called at each change. Returns one LineResult per request, in order:
         `state` "saved" for a line that is done.
         """
-        import threading
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         from . import batch as batches
         from . import downloads
+        from .servers import SyncServerPool, check_limits
 
+        servers = check_limits([self, *clients], concurrency)
         batch, opened, lock = batches.batch_for(
-            self,
+            servers,
             requests,
             out_dir,
-            concurrency=concurrency,
             ledger=ledger,
             timeout=timeout,
             slot_timeout=slot_timeout,
@@ -262,19 +269,22 @@ class SyncJobClient(JobRuns, SyncAPIClient):
             overwrite=overwrite,
             on_progress=on_progress,
         )
-        slots = threading.Semaphore(concurrency)
-        slot = (lambda seconds: slots.acquire(timeout=seconds), slots.release, slot_timeout)
+        slots = SyncServerPool(servers)
 
         def download(urls: list[str], folder: Path, expected: str | None) -> list[Any]:
             with httpx.Client(**self._download_client_settings()) as http:
                 return downloads.download(http, urls, folder, True, batch.check_stop, expected_format=expected)
 
         def line(item: Any) -> None:
-            run(batches.line_steps(self, batch, item, timeout, slot, download, self._sleep, batch.check_stop))
+            steps = batches.line_steps(
+                batch, item, timeout, slots, slot_timeout, download, self._sleep, batch.check_stop
+            )
+            run(steps)
 
         todo = batch.todo()
+        workers = 2 * sum(server.limit for server in servers)
         try:
-            with ThreadPoolExecutor(max_workers=max(1, min(len(todo), 2 * concurrency))) as pool:
+            with ThreadPoolExecutor(max_workers=max(1, min(len(todo), workers))) as pool:
                 futures = [pool.submit(line, item) for item in todo]
                 try:
                     for future in as_completed(futures):  # (the first interruption, whichever line it stops)
@@ -356,7 +366,8 @@ class AsyncJobClient(JobRuns, AsyncAPIClient):
         requests: Iterable[Mapping[str, Any]],
         out_dir: str | os.PathLike[str],
         *,
-        concurrency: int = 5,
+        concurrency: int | Sequence[int] = 5,
+        clients: Sequence[Self] = (),
         ledger: Ledger | str | os.PathLike[str] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         slot_timeout: float | None = None,
@@ -373,12 +384,13 @@ class AsyncJobClient(JobRuns, AsyncAPIClient):
 
         from . import batch as batches
         from . import downloads
+        from .servers import AsyncServerPool, check_limits
 
+        servers = check_limits([self, *clients], concurrency)
         batch, opened, lock = batches.batch_for(
-            self,
+            servers,
             requests,
             out_dir,
-            concurrency=concurrency,
             ledger=ledger,
             timeout=timeout,
             slot_timeout=slot_timeout,
@@ -389,23 +401,15 @@ class AsyncJobClient(JobRuns, AsyncAPIClient):
             overwrite=overwrite,
             on_progress=on_progress,
         )
-        slots = asyncio.Semaphore(concurrency)
-
-        async def acquire(seconds: float | None) -> bool:
-            try:
-                await asyncio.wait_for(slots.acquire(), seconds)
-            except TimeoutError:
-                return False
-            return True
+        slots = AsyncServerPool(servers)
 
         async def download(urls: list[str], folder: Path, expected: str | None) -> list[Any]:
             async with httpx.AsyncClient(**self._download_client_settings()) as http:
                 return await downloads.download_async(http, urls, folder, True, None, expected_format=expected)
 
-        slot = (acquire, slots.release, slot_timeout)
         tasks = [
             asyncio.ensure_future(
-                run_async(batches.line_steps(self, batch, item, timeout, slot, download, self._sleep, None))
+                run_async(batches.line_steps(batch, item, timeout, slots, slot_timeout, download, self._sleep, None))
             )
             for item in batch.todo()
         ]

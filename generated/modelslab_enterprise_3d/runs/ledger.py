@@ -135,7 +135,7 @@ _COLUMNS = (
     "attempts, created, updated, server, profile, arguments"
 )
 # The columns a transition may set besides the state.
-_VALUES = frozenset({"job_id", "status", "eta", "message", "outputs", "files", "hint"})
+_VALUES = frozenset({"job_id", "status", "eta", "message", "outputs", "files", "hint", "server", "profile"})
 
 
 def public_inputs(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -569,9 +569,11 @@ class Ledger:
                 f"the job ledger {self.path} could not be written ({error}): nothing was sent"
             ) from None
 
-    def record_resend(self, entry: int) -> None:
-        """The entry is sent again (after the server refused it): `sending` once more, the same entry."""
-        self.transition(entry, RESEND)
+    def record_resend(self, entry: int, server: str | None = None, profile: str | None = None) -> None:
+        """The entry is sent again (after the server refused it): `sending` once more, the same entry; to `server`
+        (with `profile`) when it goes to another server than before."""
+        values = {} if server is None else {"server": server, "profile": profile}
+        self.transition(entry, RESEND, **values)
 
     def record_answer(self, entry: int, job_id: str | None, status: str | None, eta: float | None) -> None:
         """The server's answer to the request: the job's id, status and eta (state `queued`)."""
