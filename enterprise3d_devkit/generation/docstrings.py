@@ -44,6 +44,8 @@ class OperationPlan(Protocol):
     def body_schema(self) -> str: ...
     @property
     def fields(self) -> Sequence[Field]: ...
+    @property
+    def and_wait(self) -> str | None: ...
 
 
 class WaitPlan(Protocol):
@@ -141,6 +143,68 @@ Raises:
     errors.APIStatusError, errors.APIConnectionError, errors.InvalidResponse: as {name}() and
         {fetch}() raise them."""
 
+AND_SAVE = """\
+{summary}, wait for the result and save its files into `folder`.
+
+{name}(), then {fetch}() until the job is done, then download(). `folder` is checked
+before anything is paid for: it is created, it must be writable, and it must hold no file (unless
+overwrite=True), so that running it again fails before paying, not after.
+
+The arguments are {and_wait}()'s, plus:
+    folder: where the model files go (created when missing).
+    overwrite: replace files of the same names (default False: FileExistsError, before anything
+        is sent).
+
+Returns a SavedResult: its `result` ({success}) and its `files` (the paths saved, each verified
+by its format).
+
+Raises:
+    FileExistsError, OSError: the folder cannot take the files; nothing was sent.
+    errors.DownloadError: a file could not be saved (none is left behind); the job is done:
+        {wait}(id) and download() fetch it again without paying.
+    errors.GenerationTimeoutError, errors.GenerationFailedError, errors.APIStatusError,
+        errors.APIConnectionError, errors.InvalidResponse: as {and_wait}() raises them."""
+
+WAIT = """\
+{summary}, and wait for the result: {name}(), then
+{fetch}() until the job is done.
+
+The arguments are {name}()'s, plus:
+    timeout: seconds the whole wait may take, submission included (default {wait_timeout}); it always holds.
+{on_update}
+    on_queued: called with the job's id as soon as the server has queued it, before the wait begins:
+        keep it, and a wait cut short (a timeout, an interruption) can be resumed with {wait}(id).
+
+{polling}
+
+Returns the result: {success}.
+
+Raises:
+    errors.GenerationTimeoutError: not done by the deadline; its `id` resumes the wait ({wait}).
+    errors.GenerationFailedError: the job ended with {failure_statuses} (the vendor's message in `message`).
+    errors.APIStatusError, errors.APIConnectionError, errors.InvalidResponse: as {name}() and
+        {fetch}() raise them."""
+
+AND_SAVE = """\
+{summary}, wait for the result and save its files into `folder`.
+
+{name}(), then {fetch}() until the job is done, then download(). `folder` is checked before anything
+is paid for: it is created, it must be writable, and it must hold no file (unless overwrite=True), so that running
+it again fails before paying, not after.
+
+The arguments are {and_wait}()'s, plus:
+    folder: where the model files go (created when missing).
+    overwrite: replace files of the same names (default False: FileExistsError, before anything is sent).
+
+Returns a SavedResult: its `result` ({success}) and its `files` (the paths saved, verified by their format).
+
+Raises:
+    FileExistsError, OSError: the folder cannot take the files; nothing was sent.
+    errors.DownloadError: a file could not be saved (none is left behind); the job is done: {wait}(id) and
+        download() fetch it again without paying.
+    errors.GenerationTimeoutError, errors.GenerationFailedError, errors.APIStatusError, errors.APIConnectionError,
+        errors.InvalidResponse: as {and_wait}() raises them."""
+
 WAIT = """\
 Wait for the result of the job `id` (a generation's): {fetch}(id) until it is done.
 
@@ -223,6 +287,19 @@ def and_wait(plan: OperationPlan, wait: WaitPlan, is_async: bool) -> str:
         on_update=_on_update(is_async),
         polling=POLLING,
     )
+
+
+def and_save(plan: OperationPlan, wait: WaitPlan, is_async: bool) -> str:
+    """A generating operation's <name>_and_save: check the folder, submit, wait, download."""
+    text = AND_SAVE.format(
+        summary=_safe(plan.summary),
+        name=plan.name,
+        fetch=wait.fetch,
+        wait=wait.name,
+        and_wait=plan.and_wait,
+        success=wait.success,
+    )
+    return text + ("\n\nAwaited: cancelling it leaves no part of a file." if is_async else "")
 
 
 def wait(plan: WaitPlan, is_async: bool) -> str:

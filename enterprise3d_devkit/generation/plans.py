@@ -103,6 +103,8 @@ class OperationPlan:
     body_schema: str  # the JSON body's schema as the runtime checks it (JSON text; "" without one)
     generates: bool
     and_wait: str | None  # <name>_and_wait, for a generating operation
+    and_save: str | None  # <name>_and_save (submit, wait, download into a folder checked first), for one
+    format_field: str | None  # the argument naming the model file's format, when the operation takes one
     wait: str | None  # the wait method on its result's job id, for a generating operation
     fetch: str | None  # the method that fetches its result, for a generating operation
     command: str  # the command line's subcommand
@@ -113,6 +115,7 @@ class OperationPlan:
     response_item_models: dict[int, str] = field(default_factory=dict)
     docstring: str = ""  # its method's (docstrings.method)
     and_wait_docstrings: tuple[str, str] = ("", "")  # its <name>_and_wait's, sync then async
+    and_save_docstrings: tuple[str, str] = ("", "")  # its <name>_and_save's, sync then async
 
     @property
     def constant(self) -> str:
@@ -152,7 +155,8 @@ class ClientPlan:
     def method_names(self) -> set[str]:
         """Every method of the high-level clients that the spec gives them."""
         names = {plan.name for plan in self.operations}
-        return names | {plan.and_wait for plan in self.operations if plan.and_wait} | {w.name for w in self.waits}
+        twins = {twin for plan in self.operations for twin in (plan.and_wait, plan.and_save) if twin}
+        return names | twins | {w.name for w in self.waits}
 
     def operations_table(self) -> list[dict[str, Any]]:
         """The operations' table as plain data: per operation its command, its MCP tool, its request and the request
@@ -494,6 +498,8 @@ def operation_plan(
         body_schema=body_schema,
         generates=generates,
         and_wait=f"{name}_and_wait" if generates else None,
+        and_save=f"{name}_and_save" if generates else None,
+        format_field=vendor_facts.FORMAT_FIELD if any(f.name == vendor_facts.FORMAT_FIELD for f in fields) else None,
         wait=wait if generates else None,
         fetch=fetch if generates else None,
         command=name.replace("_", "-"),
@@ -607,10 +613,11 @@ def client_plan(data: Any, facts: TableFacts) -> ClientPlan:
 
 
 def _with_docstrings(plan: OperationPlan, wait: WaitPlan | None) -> OperationPlan:
-    waiting = ("", "")
     if plan.generates and wait is not None:
         waiting = (docstrings.and_wait(plan, wait, False), docstrings.and_wait(plan, wait, True))
-    return replace(plan, docstring=docstrings.method(plan), and_wait_docstrings=waiting)
+        saving = (docstrings.and_save(plan, wait, False), docstrings.and_save(plan, wait, True))
+        return replace(plan, docstring=docstrings.method(plan), and_wait_docstrings=waiting, and_save_docstrings=saving)
+    return replace(plan, docstring=docstrings.method(plan))
 
 
 def generator_data(spec: dict[str, Any], config: Path = GENERATOR_CONFIG, rewrite: bool = True) -> Any:

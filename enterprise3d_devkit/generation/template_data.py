@@ -46,6 +46,7 @@ CLIENT_EXPORTS = ("AsyncEnterprise3D", "AuthenticatedClient", "Client", "Enterpr
 RUNTIME_EXPORTS = {
     "core.base_client": ("DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN"),
     "runs.jobs": ("DEFAULT_WAIT_TIMEOUT",),
+    "runs.client_runs": ("SavedResult",),
     "runs.ledger": ("Ledger",),
     "errors": errors.__all__,
 }

@@ -15,11 +15,12 @@ from .core.transports import async_http_transport, http_transport, httpx_client_
 
 DISTRIBUTION = "modelslab-enterprise-3d"
 
+import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal, cast
 
 from .core.base_client import DEFAULT_MAX_RETRIES, NOT_GIVEN, Operation, given
-from .runs.client_runs import AsyncJobClient, SyncJobClient
+from .runs.client_runs import AsyncJobClient, SavedResult, SyncJobClient
 from .runs.jobs import DEFAULT_WAIT_TIMEOUT
 from .types import UNSET, Unset
 
@@ -669,6 +670,87 @@ class Enterprise3D(SyncJobClient):
             ),
         )
 
+    def text_to_3d_and_save(
+        self,
+        *,
+        prompt: str,
+        num_inference_steps: int | Unset = UNSET,
+        foreground_ratio: float | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        model_id: str | Unset = UNSET,
+        negative_prompt: str | Unset = UNSET,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        guidance_scale: float | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        remove_bg: bool | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+        folder: str | os.PathLike[str],
+        overwrite: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+        on_queued: Callable[[str], object] | None = None,
+    ) -> SavedResult[FetchResponse]:
+        """Text to 3D, wait for the result and save its files into `folder`.
+
+        text_to_3d(), then fetch_3d_response() until the job is done, then download(). `folder` is checked before anything
+        is paid for: it is created, it must be writable, and it must hold no file (unless overwrite=True), so that running
+        it again fails before paying, not after.
+
+        The arguments are text_to_3d_and_wait()'s, plus:
+            folder: where the model files go (created when missing).
+            overwrite: replace files of the same names (default False: FileExistsError, before anything is sent).
+
+        Returns a SavedResult: its `result` (FetchResponse) and its `files` (the paths saved, verified by their format).
+
+        Raises:
+            FileExistsError, OSError: the folder cannot take the files; nothing was sent.
+            errors.DownloadError: a file could not be saved (none is left behind); the job is done: wait_for_result(id) and
+                download() fetch it again without paying.
+            errors.GenerationTimeoutError, errors.GenerationFailedError, errors.APIStatusError, errors.APIConnectionError,
+                errors.InvalidResponse: as text_to_3d_and_wait() raises them.
+        """
+        return self._save(
+            folder,
+            overwrite,
+            output_format,
+            lambda: self.text_to_3d_and_wait(
+                prompt=prompt,
+                num_inference_steps=num_inference_steps,
+                foreground_ratio=foreground_ratio,
+                resolution=resolution,
+                model_id=model_id,
+                negative_prompt=negative_prompt,
+                render=render,
+                output_format=output_format,
+                guidance_scale=guidance_scale,
+                ss_guidance_strength=ss_guidance_strength,
+                ss_sampling_steps=ss_sampling_steps,
+                slat_guidance_strength=slat_guidance_strength,
+                slat_sampling_steps=slat_sampling_steps,
+                mesh_simplify=mesh_simplify,
+                remove_bg=remove_bg,
+                chunk_size=chunk_size,
+                seed=seed,
+                temp=temp,
+                webhook=webhook,
+                track_id=track_id,
+                extra_body=extra_body,
+                timeout=timeout,
+                on_update=on_update,
+                on_queued=on_queued,
+            ),
+        )
+
     def image_to_3d(
         self,
         *,
@@ -833,6 +915,77 @@ class Enterprise3D(SyncJobClient):
                     track_id=track_id,
                     extra_body=extra_body,
                 ),
+                on_queued=on_queued,
+            ),
+        )
+
+    def image_to_3d_and_save(
+        self,
+        *,
+        image: str,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        multi_image: bool | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+        folder: str | os.PathLike[str],
+        overwrite: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+        on_queued: Callable[[str], object] | None = None,
+    ) -> SavedResult[FetchResponse]:
+        """Image to 3D, wait for the result and save its files into `folder`.
+
+        image_to_3d(), then fetch_3d_response() until the job is done, then download(). `folder` is checked before anything
+        is paid for: it is created, it must be writable, and it must hold no file (unless overwrite=True), so that running
+        it again fails before paying, not after.
+
+        The arguments are image_to_3d_and_wait()'s, plus:
+            folder: where the model files go (created when missing).
+            overwrite: replace files of the same names (default False: FileExistsError, before anything is sent).
+
+        Returns a SavedResult: its `result` (FetchResponse) and its `files` (the paths saved, verified by their format).
+
+        Raises:
+            FileExistsError, OSError: the folder cannot take the files; nothing was sent.
+            errors.DownloadError: a file could not be saved (none is left behind); the job is done: wait_for_result(id) and
+                download() fetch it again without paying.
+            errors.GenerationTimeoutError, errors.GenerationFailedError, errors.APIStatusError, errors.APIConnectionError,
+                errors.InvalidResponse: as image_to_3d_and_wait() raises them.
+        """
+        return self._save(
+            folder,
+            overwrite,
+            output_format,
+            lambda: self.image_to_3d_and_wait(
+                image=image,
+                render=render,
+                output_format=output_format,
+                resolution=resolution,
+                multi_image=multi_image,
+                ss_guidance_strength=ss_guidance_strength,
+                ss_sampling_steps=ss_sampling_steps,
+                slat_guidance_strength=slat_guidance_strength,
+                slat_sampling_steps=slat_sampling_steps,
+                mesh_simplify=mesh_simplify,
+                chunk_size=chunk_size,
+                seed=seed,
+                temp=temp,
+                webhook=webhook,
+                track_id=track_id,
+                extra_body=extra_body,
+                timeout=timeout,
+                on_update=on_update,
                 on_queued=on_queued,
             ),
         )
@@ -1377,6 +1530,89 @@ class AsyncEnterprise3D(AsyncJobClient):
             ),
         )
 
+    async def text_to_3d_and_save(
+        self,
+        *,
+        prompt: str,
+        num_inference_steps: int | Unset = UNSET,
+        foreground_ratio: float | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        model_id: str | Unset = UNSET,
+        negative_prompt: str | Unset = UNSET,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        guidance_scale: float | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        remove_bg: bool | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+        folder: str | os.PathLike[str],
+        overwrite: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+        on_queued: Callable[[str], object] | None = None,
+    ) -> SavedResult[FetchResponse]:
+        """Text to 3D, wait for the result and save its files into `folder`.
+
+        text_to_3d(), then fetch_3d_response() until the job is done, then download(). `folder` is checked before anything
+        is paid for: it is created, it must be writable, and it must hold no file (unless overwrite=True), so that running
+        it again fails before paying, not after.
+
+        The arguments are text_to_3d_and_wait()'s, plus:
+            folder: where the model files go (created when missing).
+            overwrite: replace files of the same names (default False: FileExistsError, before anything is sent).
+
+        Returns a SavedResult: its `result` (FetchResponse) and its `files` (the paths saved, verified by their format).
+
+        Raises:
+            FileExistsError, OSError: the folder cannot take the files; nothing was sent.
+            errors.DownloadError: a file could not be saved (none is left behind); the job is done: wait_for_result(id) and
+                download() fetch it again without paying.
+            errors.GenerationTimeoutError, errors.GenerationFailedError, errors.APIStatusError, errors.APIConnectionError,
+                errors.InvalidResponse: as text_to_3d_and_wait() raises them.
+
+        Awaited: cancelling it leaves no part of a file.
+        """
+        return await self._save(
+            folder,
+            overwrite,
+            output_format,
+            lambda: self.text_to_3d_and_wait(
+                prompt=prompt,
+                num_inference_steps=num_inference_steps,
+                foreground_ratio=foreground_ratio,
+                resolution=resolution,
+                model_id=model_id,
+                negative_prompt=negative_prompt,
+                render=render,
+                output_format=output_format,
+                guidance_scale=guidance_scale,
+                ss_guidance_strength=ss_guidance_strength,
+                ss_sampling_steps=ss_sampling_steps,
+                slat_guidance_strength=slat_guidance_strength,
+                slat_sampling_steps=slat_sampling_steps,
+                mesh_simplify=mesh_simplify,
+                remove_bg=remove_bg,
+                chunk_size=chunk_size,
+                seed=seed,
+                temp=temp,
+                webhook=webhook,
+                track_id=track_id,
+                extra_body=extra_body,
+                timeout=timeout,
+                on_update=on_update,
+                on_queued=on_queued,
+            ),
+        )
+
     async def image_to_3d(
         self,
         *,
@@ -1541,6 +1777,79 @@ class AsyncEnterprise3D(AsyncJobClient):
                     track_id=track_id,
                     extra_body=extra_body,
                 ),
+                on_queued=on_queued,
+            ),
+        )
+
+    async def image_to_3d_and_save(
+        self,
+        *,
+        image: str,
+        render: bool | Unset = UNSET,
+        output_format: OutputFormat | Literal["glb", "obj", "stl", "ply"] | Unset = UNSET,
+        resolution: int | Unset = UNSET,
+        multi_image: bool | Unset = UNSET,
+        ss_guidance_strength: float | Unset = UNSET,
+        ss_sampling_steps: int | Unset = UNSET,
+        slat_guidance_strength: float | Unset = UNSET,
+        slat_sampling_steps: int | Unset = UNSET,
+        mesh_simplify: float | Unset = UNSET,
+        chunk_size: int | Unset = UNSET,
+        seed: int | Unset = UNSET,
+        temp: TempFiles | Literal["yes", "no"] | Unset = UNSET,
+        webhook: None | str | Unset = UNSET,
+        track_id: None | str | Unset = UNSET,
+        extra_body: Mapping[str, object] | None = None,
+        folder: str | os.PathLike[str],
+        overwrite: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[FetchResponse | Processing3DResponse], object] | None = None,
+        on_queued: Callable[[str], object] | None = None,
+    ) -> SavedResult[FetchResponse]:
+        """Image to 3D, wait for the result and save its files into `folder`.
+
+        image_to_3d(), then fetch_3d_response() until the job is done, then download(). `folder` is checked before anything
+        is paid for: it is created, it must be writable, and it must hold no file (unless overwrite=True), so that running
+        it again fails before paying, not after.
+
+        The arguments are image_to_3d_and_wait()'s, plus:
+            folder: where the model files go (created when missing).
+            overwrite: replace files of the same names (default False: FileExistsError, before anything is sent).
+
+        Returns a SavedResult: its `result` (FetchResponse) and its `files` (the paths saved, verified by their format).
+
+        Raises:
+            FileExistsError, OSError: the folder cannot take the files; nothing was sent.
+            errors.DownloadError: a file could not be saved (none is left behind); the job is done: wait_for_result(id) and
+                download() fetch it again without paying.
+            errors.GenerationTimeoutError, errors.GenerationFailedError, errors.APIStatusError, errors.APIConnectionError,
+                errors.InvalidResponse: as image_to_3d_and_wait() raises them.
+
+        Awaited: cancelling it leaves no part of a file.
+        """
+        return await self._save(
+            folder,
+            overwrite,
+            output_format,
+            lambda: self.image_to_3d_and_wait(
+                image=image,
+                render=render,
+                output_format=output_format,
+                resolution=resolution,
+                multi_image=multi_image,
+                ss_guidance_strength=ss_guidance_strength,
+                ss_sampling_steps=ss_sampling_steps,
+                slat_guidance_strength=slat_guidance_strength,
+                slat_sampling_steps=slat_sampling_steps,
+                mesh_simplify=mesh_simplify,
+                chunk_size=chunk_size,
+                seed=seed,
+                temp=temp,
+                webhook=webhook,
+                track_id=track_id,
+                extra_body=extra_body,
+                timeout=timeout,
+                on_update=on_update,
                 on_queued=on_queued,
             ),
         )

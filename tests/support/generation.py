@@ -58,7 +58,17 @@ def client_on(handler: Callable[[httpx.Request], httpx.Response], asynchronous: 
 
 def and_wait(client: Any, op: Operation) -> Callable[..., Any]:
     """`client.<op>_and_wait` with the operation's arguments (built from the spec) bound."""
-    method = getattr(client, f"{method_name(op)}_and_wait")
+    return twin(client, op, "and_wait")
+
+
+def and_save(client: Any, op: Operation) -> Callable[..., Any]:
+    """`client.<op>_and_save` with the operation's arguments (built from the spec) bound."""
+    return twin(client, op, "and_save")
+
+
+def twin(client: Any, op: Operation, suffix: str) -> Callable[..., Any]:
+    """`client.<op>_<suffix>` with the operation's arguments (built from the spec) bound."""
+    method = getattr(client, f"{method_name(op)}_{suffix}")
     positional, kwargs = method_arguments(op, getattr(client, method_name(op)))
 
     def call(**options: Any) -> Any:

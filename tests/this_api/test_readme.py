@@ -39,6 +39,7 @@ def test_readme_has_the_usage_snippets() -> None:
         "raise_on_unexpected_status",
         "timeout",
         "_and_wait(",
+        "_and_save(",
         "wait_for_result(",
         "download(",
         "parse_webhook(",

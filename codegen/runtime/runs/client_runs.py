@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self, Unpack
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, Unpack
 
 import httpx
 
@@ -34,7 +35,23 @@ if TYPE_CHECKING:
     from .ledger import Claim, Ledger
     from .recording import JobRecorder
 
-__all__ = ["AsyncJobClient", "SyncJobClient"]
+__all__ = ["AsyncJobClient", "SavedResult", "SyncJobClient"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SavedResult(Generic[T]):
+    """What a generate-and-save call gives back: the job's last answer (the result) and the files saved."""
+
+    result: T
+    files: list[Path]
+
+
+def format_of(value: object) -> str | None:
+    """A request's output format as the download checks files against it (None: not given)."""
+    text = getattr(value, "value", value)
+    return text if isinstance(text, str) else None
 
 
 def open_ledger(ledger: Ledger | str | os.PathLike[str] | None) -> tuple[JobRecorder | None, bool]:
@@ -209,6 +226,17 @@ class SyncJobClient(JobRuns, SyncAPIClient):
             self._recorder.saved(result, saved)
         return [Path(file.path) for file in saved]
 
+    def _save(
+        self, folder: str | os.PathLike[str], overwrite: bool, output_format: object, wait: Callable[[], Any]
+    ) -> SavedResult[Any]:
+        """Check `folder` (before anything is paid for), run `wait` (a *_and_wait call), save its result's files."""
+        from .batch import check_folder
+
+        check_folder(Path(folder), overwrite)
+        result = wait()
+        files = self.download(result, folder, overwrite=overwrite, output_format=format_of(output_format))
+        return SavedResult(result, files)
+
     def generate_many(
         self,
         requests: Iterable[Mapping[str, Any]],
@@ -360,6 +388,21 @@ class AsyncJobClient(JobRuns, AsyncAPIClient):
         if self._recorder is not None:
             self._recorder.saved(result, saved)
         return [Path(file.path) for file in saved]
+
+    async def _save(
+        self,
+        folder: str | os.PathLike[str],
+        overwrite: bool,
+        output_format: object,
+        wait: Callable[[], Awaitable[Any]],
+    ) -> SavedResult[Any]:
+        """SyncJobClient._save, awaited."""
+        from .batch import check_folder
+
+        check_folder(Path(folder), overwrite)
+        result = await wait()
+        files = await self.download(result, folder, overwrite=overwrite, output_format=format_of(output_format))
+        return SavedResult(result, files)
 
     async def generate_many(
         self,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         UnexpectedStatus,
         UnprocessableEntityError,
     )
+    from .runs.client_runs import SavedResult
     from .runs.jobs import DEFAULT_WAIT_TIMEOUT
     from .runs.ledger import Ledger
 
@@ -46,6 +47,7 @@ _MODULES = {
     "DEFAULT_TIMEOUT": ".core.base_client",
     "NOT_GIVEN": ".core.base_client",
     "DEFAULT_WAIT_TIMEOUT": ".runs.jobs",
+    "SavedResult": ".runs.client_runs",
     "Ledger": ".runs.ledger",
     "APIConnectionError": ".errors",
     "APIError": ".errors",
@@ -81,6 +83,7 @@ __all__ = (
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "DEFAULT_WAIT_TIMEOUT",
+    "SavedResult",
     "Ledger",
     "APIConnectionError",
     "APIError",
