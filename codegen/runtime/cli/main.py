@@ -1,8 +1,8 @@
 """The command line, `modelslab-3d` (or `python -m modelslab_enterprise_3d`): one subcommand per operation.
 
-The subcommands, their options and help come from the spec: the package's generated client writes the table and
-hands it over with its client classes (`client.main`). This module turns the table into argparse parsers, calls the
-high-level client, prints the answer (readable text, or JSON with --json) and turns each typed error into one line
+The subcommands, their options and help come from the spec: the operations' table generated beside this package,
+handed over with the client classes by the package's entry point. This module turns the table into argparse parsers,
+calls the high-level client, prints the answer (readable text, or JSON with --json) and turns each error into one line
 and its exit status:
 
     0   success
@@ -23,6 +23,7 @@ and its exit status:
         ledger, or a batch folder another run is using)
     15  a batch ended with lines not done (failed, uncertain, refused, changed, or not done in time)
     130 interrupted (Ctrl-C); 143 terminated (SIGTERM): what was recorded stays, and the message says how to continue
+    141 the output's reader went away (`... | head`): nothing more is printed
 
 The key is read from MODELSLAB_API_KEY only (an argument would show in the process list) and never printed: no
 output is built from it. The base URL from MODELSLAB_BASE_URL, else the spec's server. A generating subcommand
@@ -50,7 +51,7 @@ from ..core import errors
 from ..core.answers import eta_of, job_id_of, outputs_of, status_of
 from ..core.logs import logger as package_logger
 from ..core.vendor_facts import API_KEY_ENV, BASE_URL_ENV
-from ..runs.job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, UNCERTAIN, WAITING
+from ..runs.job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, SENDING, STATES, UNCERTAIN, WAITING
 from . import profiles as _profiles
 from .commands import (
     EFFECT_NOTES,
@@ -88,6 +89,14 @@ def default_ledger() -> Path:
     return base / PROGRAM / "ledger.sqlite"
 
 
+def http_timeout(args: argparse.Namespace, profile: _profiles.Profile | None) -> dict[str, Any]:
+    """The clients' `timeout` setting: --http-timeout, else the profile's, else the client's default (none given)."""
+    import httpx
+
+    seconds = getattr(args, "http_timeout", None) or (profile.http_timeout if profile is not None else None)
+    return {} if seconds is None else {"timeout": httpx.Timeout(seconds, connect=min(seconds, 5.0))}
+
+
 def ledger_path(args: argparse.Namespace) -> Path:
     given = getattr(args, "ledger", None) or os.environ.get(LEDGER_ENV)
     return Path(given) if given else default_ledger()
@@ -101,6 +110,26 @@ def positive_seconds(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
     return value
+
+
+def duration(text: str) -> float:
+    """ "90s", "30m", "12h", "7d" (or plain seconds) as seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        value = float(number) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration (90s, 30m, 12h, 7d): {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def http_url(text: str) -> str:
+    """A base URL: http:// or https:// and a host."""
+    if not text.startswith(("http://", "https://")) or not text.split("://", 1)[1].strip("/"):
+        raise argparse.ArgumentTypeError(f"a base URL starts with http:// or https:// and names a host, not {text!r}")
+    return text.rstrip("/")
 
 
 def positive_int(text: str) -> int:
@@ -135,6 +164,7 @@ EXIT_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
     (ValueError, 2),
 )
 USAGE = 2
+CLOSED_OUTPUT = 141  # the output's reader went away (a closed pipe), as for a program SIGPIPE ends
 
 
 def json_value(text: str) -> Any:
@@ -183,7 +213,7 @@ def build_parser(
         epilog="Exit statuses: 0 success, 2 usage, 3 key refused, 4 not found, 5 out of credits, 6 rate limited, "
         "7 other 4xx, 8 server error, 9 no answer, 10 the operation failed, 11 generation not done in time, "
         "12 invalid answer, 13 download failed, 14 a local file, folder or the job ledger unusable, 15 a batch "
-        "with lines not done, 130 interrupted, 143 terminated, 1 other API errors.",
+        "with lines not done, 130 interrupted, 141 output closed early (a pipe), 143 terminated, 1 other API errors.",
         allow_abbrev=False,
     )
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -196,6 +226,11 @@ def build_parser(
     )
     parser.add_argument(
         "--ledger", type=Path, help=f"the job ledger (default: {LEDGER_ENV}, else {PROGRAM}'s data folder)"
+    )
+    parser.add_argument(
+        "--http-timeout",
+        type=positive_seconds,
+        help="seconds one request may take before it fails (default: the profile's, else 60; 5 to connect)",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in commands:
@@ -234,13 +269,16 @@ def add_config_commands(subparsers: Any) -> None:
         allow_abbrev=False,
     )
     add.add_argument("name", help="the profile's name (--profile NAME)")
-    add.add_argument("--base-url", required=True, help="the server's base URL")
+    add.add_argument("--base-url", required=True, type=http_url, help="the server's base URL")
     add.add_argument("--key-env", help="the environment variable that holds the key (else: the OS keyring)")
     add.add_argument(
         "--queue-limit",
         type=positive_int,
         default=_profiles.DEFAULT_QUEUE_LIMIT,
         help=f"jobs a batch queues on this server at once: its plan's limit (default {_profiles.DEFAULT_QUEUE_LIMIT})",
+    )
+    add.add_argument(
+        "--http-timeout", type=positive_seconds, help="seconds one request to this server may take (default 60)"
     )
     actions.add_parser("list", help="the profiles: name, base URL, where the key comes from (never the key)")
     remove = actions.add_parser("remove", help="remove a profile (and its key from the OS keyring)")
@@ -264,6 +302,10 @@ def add_config_commands(subparsers: Any) -> None:
 
 def config_command(args: argparse.Namespace) -> str:
     """`config add|list|remove`: what it did, or the list."""
+    if args.config_action == "list" and args.json:
+        return json.dumps(
+            [{**vars(p), "key_from": p.where()} for p in _profiles.load().values()], indent=2, default=str
+        )
     if args.config_action == "list":
         rows = [
             f"{p.name}\t{p.base_url}\tkey: {p.where()}\tqueue limit: {p.queue_limit}" for p in _profiles.load().values()
@@ -271,7 +313,7 @@ def config_command(args: argparse.Namespace) -> str:
         return "\n".join(rows) or f"no profiles yet (`{PROGRAM} config add NAME --base-url URL`)"
     if args.config_action == "remove":
         return f"removed profile {args.name!r} ({_profiles.remove(args.name)})"
-    profile = _profiles.Profile(args.name, args.base_url.rstrip("/"), args.key_env or None, args.queue_limit)
+    profile = _profiles.Profile(args.name, args.base_url, args.key_env or None, args.queue_limit, args.http_timeout)
     key = None if profile.key_env else read_key(args.name)
     path = _profiles.add(profile, key)
     return f"profile {args.name!r}: {profile.base_url}, key from {profile.where()} ({path})"
@@ -292,6 +334,7 @@ def mcp_command(
     async_client_class: Any,
     key: str,
     base_url: str | None,
+    settings: Mapping[str, Any] | None = None,
 ) -> int:
     try:
         from .mcp_server import serve
@@ -299,7 +342,7 @@ def mcp_command(
         raise ValueError('the MCP server needs the mcp extra: pip install "modelslab-enterprise-3d[mcp]"') from None
     if args.out_dir is not None:
         args.out_dir.mkdir(parents=True, exist_ok=True)
-    client = async_client_class(api_key=key, base_url=base_url, ledger=ledger_path(args))
+    client = async_client_class(api_key=key, base_url=base_url, ledger=ledger_path(args), **(settings or {}))
     return serve(commands_from(table), client, args.out_dir, str(getattr(async_client_class, "_version", "")))
 
 
@@ -327,6 +370,16 @@ def add_job_commands(subparsers: Any) -> None:
     wait.set_defaults(job_command="wait")
     jobs = subparsers.add_parser("jobs", help="list the job ledger: every generation sent, newest last")
     jobs.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the list as JSON")
+    jobs.add_argument(
+        "--state",
+        action="append",
+        choices=sorted(set(STATES) - {SENDING}),  # (a job still `sending` when read is shown uncertain)
+        help="only jobs in this state (repeatable)",
+    )
+    jobs.add_argument("--name", help="only the jobs of batch lines whose name holds this text")
+    jobs.add_argument(
+        "--since", type=duration, help="only jobs sent within this time: 90s, 30m, 12h, 7d (default: all)"
+    )
     jobs.set_defaults(job_command="jobs")
     batch = subparsers.add_parser(
         "batch",
@@ -488,13 +541,13 @@ class Progress:
         print(f"{PROGRAM}: downloaded {name} ({received} bytes)", file=self.stream, flush=True)
 
 
-def confirmed(command: Command) -> bool:
-    """Whether a command that changes the server's state may go ahead without --yes: asked on a terminal (y/N);
-    never without one (a script states --yes)."""
+def confirmed(command: Command, server: str) -> bool:
+    """Whether a command that changes the state of `server` (its profile and base URL, as shown) may go ahead
+    without --yes: asked on a terminal (y/N); never without one (a script states --yes)."""
     if not sys.stdin.isatty():
-        say(f"{command.name} changes your server's state: without a terminal to ask on, give --yes")
+        say(f"{command.name} changes the state of {server}: without a terminal to ask on, give --yes")
         return False
-    answer = input(f"{PROGRAM}: {command.name} changes your server's state ({command.summary}). Go ahead? [y/N] ")
+    answer = input(f"{PROGRAM}: {command.name} changes the state of {server} ({command.summary}). Go ahead? [y/N] ")
     if answer.strip().lower() in ("y", "yes"):
         return True
     say(f"{command.name}: not done")
@@ -588,8 +641,7 @@ def call(client: Any, command: Command, args: argparse.Namespace, watch: JobWatc
         if (job := job_id_of(answer)) is not None:
             watch.queued(job)
         return answer
-    check_out_dir(args)
-    with Progress(sys.stderr) as progress:
+    with output_folder(args), Progress(sys.stderr) as progress:
         result = getattr(client, command.waits)(
             *positional, **keywords, timeout=args.timeout, on_update=progress.update, on_queued=watch.queued
         )
@@ -598,11 +650,25 @@ def call(client: Any, command: Command, args: argparse.Namespace, watch: JobWatc
 
 def wait_command(client: Any, args: argparse.Namespace, watch: JobWatch) -> Any:
     watch.id = args.id
-    check_out_dir(args)
-    with Progress(sys.stderr) as progress:
+    with output_folder(args), Progress(sys.stderr) as progress:
         waits = sorted({pair[1] for pair in client._GENERATION_WAITS.values()})
         result = getattr(client, waits[0])(args.id, timeout=args.timeout, on_update=progress.update)
         return save(client, result, args, progress)
+
+
+@contextmanager
+def output_folder(args: argparse.Namespace) -> Iterator[None]:
+    """The output folder checked (check_out_dir) for the block; removed again if the block made it and fails before
+    a file is in it (an unknown job id leaves no empty folder behind)."""
+    folder = getattr(args, "out_dir", None)
+    made = folder is not None and not folder.exists()
+    check_out_dir(args)
+    try:
+        yield
+    except BaseException:
+        if made and folder is not None and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
 
 
 def server_of_job(args: argparse.Namespace, given: Any) -> tuple[Any, str | None]:
@@ -636,12 +702,21 @@ def jobs_command(args: argparse.Namespace) -> str:
     path = ledger_path(args)
     if not path.exists():
         return "[]" if args.json else f"no jobs yet (the ledger {path} does not exist)"
+    filtered = bool(args.state or args.name or args.since)
     with Ledger(path) as ledger:
-        if args.json:
-            return ledger.entries_json()
-        entries = ledger.entries()
-    now = time.time()
-    rows = [("JOB", "STATUS", "AGE", "SERVER", "OPERATION", "INPUTS", "FILES")]
+        if args.json and not filtered:
+            return ledger.entries_json()  # (the whole ledger: written as stored, without building each entry)
+        now = time.time()
+        entries = [
+            entry
+            for entry in ledger.entries()
+            if (not args.state or entry.shown_state in args.state)
+            and (not args.name or args.name in (entry.name or ""))
+            and (not args.since or now - entry.created <= args.since)
+        ]
+    if args.json:
+        return json.dumps([entry.as_dict() for entry in entries], indent=2)
+    rows = [("JOB", "STATUS", "AGE", "NAME", "SERVER", "OPERATION", "INPUTS", "FILES")]
     for entry in entries:
         summary = ", ".join(f"{k}={str(v)[:30]}" for k, v in list(entry.inputs.items())[:2])
         server = f"profile {entry.profile}" if entry.profile else (entry.server or "-")
@@ -650,20 +725,36 @@ def jobs_command(args: argparse.Namespace) -> str:
                 entry.job_id or "-",
                 entry.shown_state,
                 age(now - entry.created),
+                entry.name or "-",
                 server,
                 entry.operation,
                 summary,
                 ", ".join(saved.path for saved in entry.files) or "-",
             )
         )
-    return table(rows)
+    return table(rows) if entries else "no jobs match" if filtered else table(rows)
+
+
+def display_width(text: str) -> int:
+    """The columns a text takes on a terminal: a wide (CJK) character two, a combining mark none."""
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text
+    )
 
 
 def table(rows: Sequence[Sequence[str]]) -> str:
-    """Rows as aligned columns; the last column, which may be long, is left as it is."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    """Rows as aligned columns (by display width); the last column, which may be long, is left as it is."""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = (
-        "  ".join([*(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)), row[-1]]) for row in rows
+        "  ".join(
+            [
+                *(cell + " " * (width - display_width(cell)) for cell, width in zip(row[:-1], widths, strict=True)),
+                row[-1],
+            ]
+        )
+        for row in rows
     )
     return "\n".join(lines)
 
@@ -706,7 +797,10 @@ def batch_command(
         async with AsyncExitStack() as stack:
             clients = []
             for server, server_key, url in servers:  # (each key stays with its own server's client)
-                client = await stack.enter_async_context(async_client_class(api_key=server_key, base_url=url))
+                settings = http_timeout(args, server)
+                client = await stack.enter_async_context(
+                    async_client_class(api_key=server_key, base_url=url, **settings)
+                )
                 client._profile = server.name if server is not None else None
                 clients.append(client)
             return await clients[0].generate_many(
@@ -823,6 +917,24 @@ def run(
 ) -> int:
     """The command line over these clients (the generated Enterprise3D and AsyncEnterprise3D), the operations'
     table and the `extra` subcommands; the exit status."""
+    try:
+        status = _run(argv, table, client_class, async_client_class, extra)
+        sys.stdout.flush()  # (a closed pipe shows here at the latest)
+    except BrokenPipeError:
+        # The reader went away (`modelslab-3d jobs | head`): what it wanted it has; say nothing more, as `cat` does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return CLOSED_OUTPUT
+    return status
+
+
+def _run(
+    argv: Sequence[str] | None,
+    table: Sequence[Mapping[str, Any]],
+    client_class: Any,
+    async_client_class: Any,
+    extra: Sequence[ExtraCommand],
+) -> int:
     parser = build_parser(commands_from(table), str(getattr(client_class, "_version", "")), extra)
     try:
         import argcomplete  # (the cli extra: completes when the shell asks, else does nothing)
@@ -836,16 +948,16 @@ def run(
         parser.error("--profile is given once, but for `batch`, which spreads its lines over several servers")
     if getattr(args, "no_wait", False) and getattr(args, "out_dir", None) is not None:
         parser.error("--no-wait and -o do not go together: -o saves the files once the job is done")
-    if getattr(args, "job_command", None) == "jobs":
-        print(jobs_command(args))
-        return 0
     extra_command = getattr(args, "extra_command", None)
-    if extra_command is not None or getattr(args, "job_command", None) in ("config", "completions"):
+    if extra_command is not None or getattr(args, "job_command", None) in ("config", "completions", "jobs"):
         try:
             if extra_command is not None:
                 return int(extra_command.run(args))
-            print(config_command(args) if args.job_command == "config" else completion_code(args.shell))
-        except (ValueError, OSError) as error:
+            if args.job_command == "jobs":
+                print(jobs_command(args))
+            else:
+                print(config_command(args) if args.job_command == "config" else completion_code(args.shell))
+        except (ValueError, OSError, errors.LedgerError) as error:
             say(f"{type(error).__name__}: {error}")
             return exit_status(error)
         return 0
@@ -862,11 +974,19 @@ def run(
         return USAGE if isinstance(error, _profiles.ProfileError) else LOCAL_ERROR
     base_url = profile.base_url if profile is not None else server
     profile_name = profile.name if profile is not None else None
+    given_url = base_url or os.environ.get(BASE_URL_ENV)
+    if given_url:
+        try:
+            http_url(given_url)
+        except argparse.ArgumentTypeError as error:
+            say(f"{BASE_URL_ENV if base_url is None else 'the profile'}: {error}")
+            return USAGE
     if not key.strip():
         say(f"set {API_KEY_ENV} to your API key (it is never taken as an argument; a blank one is refused)")
         return USAGE
     command = getattr(args, "command_spec", None)
-    if command is not None and command.effect == "changes" and not args.yes and not confirmed(command):
+    shown = f"profile {profile_name!r} ({given_url})" if profile_name else given_url or "the default server"
+    if command is not None and command.effect == "changes" and not args.yes and not confirmed(command, shown):
         return USAGE
     handler = RetryLines()
     logger = package_logger
@@ -877,12 +997,13 @@ def run(
     try:
         with sigterm_as_interrupt():
             if getattr(args, "job_command", None) == "mcp":
-                return mcp_command(args, table, async_client_class, key, base_url)
+                return mcp_command(args, table, async_client_class, key, base_url, http_timeout(args, profile))
             if getattr(args, "job_command", None) == "batch":
                 status, output = batch_command(key, args, async_client_class, base_url, profile, others)
                 print(output)
                 return status
-            with client_class(api_key=key, base_url=base_url, ledger=ledger_path(args)) as client:
+            settings = http_timeout(args, profile)
+            with client_class(api_key=key, base_url=base_url, ledger=ledger_path(args), **settings) as client:
                 client._profile = profile_name
                 if getattr(args, "job_command", None) == "wait":
                     result = wait_command(client, args, watch)
@@ -892,6 +1013,7 @@ def run(
         status = exit_status(error)
         text = str(error).strip()
         first_line = text.splitlines()[0] if text else type(error).__name__
+        first_line = first_line.replace("pass overwrite=True to replace it", "--overwrite replaces it")
         hint = (
             watch.continuing(args, error)
             if isinstance(error, (errors.APIConnectionError, errors.GenerationTimeoutError, errors.InternalServerError))

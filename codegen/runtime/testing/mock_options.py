@@ -31,10 +31,21 @@ def seconds_or_range(text: str) -> float | tuple[float, float]:
     return (float(low), float(high)) if dash else float(text)
 
 
+def port(text: str) -> int:
+    """A TCP port: 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {text}")
+    return value
+
+
 def add_mock_options(parser: argparse.ArgumentParser) -> None:
     """The options of a served mock: where it listens, how long a job takes, the queue limit, a slow network."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
+    parser.add_argument("--port", type=port, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
     parser.add_argument(
         "--job-seconds",
         type=seconds_or_range,

@@ -35,6 +35,7 @@ class Profile:
     base_url: str
     key_env: str | None = None  # the environment variable holding the key; None: the key is in the OS keyring
     queue_limit: int = DEFAULT_QUEUE_LIMIT  # jobs a batch queues on this server at once (its plan's limit)
+    http_timeout: float | None = None  # seconds one request may take (None: the client's default)
 
     def where(self) -> str:
         return f"${self.key_env}" if self.key_env else "the OS keyring"
@@ -124,4 +125,25 @@ def _keyring() -> Any:
         import keyring
     except ImportError:
         raise ProfileError(f"a key in the OS keyring needs keyring: {EXTRA_HINT}") from None
-    return keyring
+    return _Keyring(keyring)
+
+
+class _Keyring:
+    """The keyring library, its errors (no OS keyring on a headless machine, a locked one) as ProfileError."""
+
+    def __init__(self, keyring: Any) -> None:
+        self._keyring = keyring
+
+    def __getattr__(self, name: str) -> Any:
+        function = getattr(self._keyring, name)
+
+        def call(*args: Any) -> Any:
+            try:
+                return function(*args)
+            except self._keyring.errors.KeyringError as error:
+                raise ProfileError(
+                    f"the OS keyring cannot be used here ({type(error).__name__}): keep the key in an environment "
+                    "variable instead (`config add NAME --base-url URL --key-env VARIABLE`)"
+                ) from None
+
+        return call

@@ -176,7 +176,7 @@ def test_each_error_is_one_line_and_its_documented_exit_status(cli: Any, monkeyp
 def test_the_exit_statuses_are_the_documented_ones() -> None:
     readme = (REPO / "docs" / "command-line.md").read_text(encoding="utf-8")
     documented = {int(n) for n in re.findall(r"^\| (\d+) \|", readme, re.M)}
-    others = {0, _cli.USAGE, _cli.BATCH_NOT_DONE, _cli.INTERRUPTED, _cli.TERMINATED}
+    others = {0, _cli.USAGE, _cli.BATCH_NOT_DONE, _cli.INTERRUPTED, _cli.TERMINATED, _cli.CLOSED_OUTPUT}
     assert documented == {status for _, status in _cli.EXIT_STATUSES} | others
     assert all(f"{status} " in _cli.__doc__ for status in {status for _, status in _cli.EXIT_STATUSES} | others)
 

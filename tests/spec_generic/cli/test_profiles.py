@@ -113,6 +113,7 @@ def test_a_profile_with_its_key_in_the_keyring_is_added_listed_used_and_removed(
         "base_url": api_base_url,
         "key_env": None,
         "queue_limit": _profiles.DEFAULT_QUEUE_LIMIT,
+        "http_timeout": None,
     }, "the file holds no key"
     status, _, err = run(capsys, "--profile", "west", READ.name)
     assert status == 0, err
