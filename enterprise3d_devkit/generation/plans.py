@@ -64,13 +64,14 @@ class Option:
     default: str | None = None
     help: str = ""
     model: str = ""  # a json option's object model (the object's, or its array's items'): built from the JSON
+    field: str = ""  # the body field's name in the spec, where it is not `dest` (the MCP schema reads its limits)
 
 
 # An option's keys left out of the command-line table when they say nothing (the runtime's _cli reads them so).
 _LEFT_OUT_WHEN: dict[Any, tuple[str, ...]] = {
     (): ("choices",),
     None: ("default",),
-    "": ("help", "model"),
+    "": ("help", "model", "field"),
     False: ("required",),
 }
 
@@ -537,6 +538,7 @@ def _options(
             default,
             _text(prop.description),
             "" if secret else option_model(prop),
+            _text(prop.name) if _text(prop.name) != str(prop.python_name) else "",
         )
 
 

@@ -21,6 +21,7 @@ class Option(NamedTuple):
     default: str | None = None  # shown in --help; an option not given keeps the spec's default
     help: str = ""
     model: str = ""  # a json option's object model (the object's, or its list's items'), built from the JSON given
+    field: str = ""  # the body field's name in the spec, where it is not `dest`
 
 
 class Command(NamedTuple):
@@ -56,6 +57,7 @@ def commands_from(table: Sequence[Mapping[str, Any]]) -> tuple[Command, ...]:
                     option.get("default"),
                     option.get("help") or "",
                     option.get("model") or "",
+                    option.get("field") or "",
                 )
                 for option in entry["options"]
             ),
@@ -74,6 +76,13 @@ EFFECT_NOTES = {
     "changes": "Changes your server's state: on a terminal it asks first (--yes skips the question; without a "
     "terminal --yes is required).",
     "reads": "",
+}
+# The same, for an agent calling the MCP tool (no terminal, no flags: the client app asks its user, if it does).
+TOOL_EFFECT_NOTES = {
+    "generates": "Costs credits: each call queues a paid generation; do not call it again for the same request "
+    "after an error that says the job may have been queued.",
+    "changes": "Changes the state of the user's server (destructive): confirm with the user before calling it.",
+    "reads": "Only reads; safe to call again.",
 }
 
 

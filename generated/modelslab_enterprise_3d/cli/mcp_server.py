@@ -26,7 +26,8 @@ except ImportError as missing:  # (the mcp extra)
 
 from ..core import errors
 from ..core.answers import eta_of, job_id_of, status_of
-from .commands import EFFECT_NOTES, Command, Option, as_data, as_model, choices_of, secret_env
+from ..core.checks import schema_of
+from .commands import TOOL_EFFECT_NOTES, Command, Option, as_data, as_model, choices_of, secret_env
 from .profiles import PROGRAM
 
 # The JSON Schema of each kind of option.
@@ -42,18 +43,72 @@ WAITING_NOTE = (
 )
 
 
-def input_schema(command: Command) -> dict[str, Any]:
-    """The tool's arguments: the command's options, credentials left out (the server's environment has them)."""
+# The keywords of a field's checked schema (the client's check before a request is sent) that an input schema
+# carries as they are: so that an agent is told every limit the client would refuse a value for.
+CARRIED = (
+    "enum",
+    "const",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "default",
+    "items",
+    "properties",
+    "required",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "multipleOf",
+    "additionalProperties",
+)
+
+
+def json_schema(checked: dict[str, Any]) -> dict[str, Any]:
+    """A field's checked (OpenAPI 3.0) schema as JSON Schema: `nullable` as a "null" type, a boolean
+    exclusiveMinimum / exclusiveMaximum as the number it bounds, nested items and properties alike."""
+    schema: dict[str, Any] = {}
+    kind = checked.get("type")
+    if kind is not None:
+        schema["type"] = [kind, "null"] if checked.get("nullable") and isinstance(kind, str) else kind
+    for keyword in CARRIED:
+        if keyword not in checked:
+            continue
+        value = checked[keyword]
+        if keyword == "items" and isinstance(value, dict):
+            value = json_schema(value)
+        elif keyword == "properties" and isinstance(value, dict):
+            value = {name: json_schema(sub) for name, sub in value.items() if isinstance(sub, dict)}
+        elif keyword == "enum" and checked.get("nullable"):
+            value = [*value, None] if None not in value else value
+        schema[keyword] = value
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if checked.get(bound) is True and limit in schema:
+            schema[bound] = schema.pop(limit)
+        elif isinstance(checked.get(bound), int | float) and not isinstance(checked.get(bound), bool):
+            schema[bound] = checked[bound]
+    return schema
+
+
+def input_schema(command: Command, body_schema: str = "") -> dict[str, Any]:
+    """The tool's arguments: the command's options, credentials left out (the server's environment has them); each
+    body field with the limits its operation's schema sets (`body_schema`: the checked schema, as JSON text)."""
+    fields = (schema_of(body_schema).get("properties") or {}) if body_schema else {}
     properties: dict[str, Any] = {}
     required = []
     for option in command.options:
         if option.kind == "secret":
             continue
-        if option.kind == "json":
-            schema: dict[str, Any] = {"description": "JSON: a list or an object"}
+        checked = fields.get(option.field or option.dest)
+        if isinstance(checked, dict):
+            schema = json_schema(checked)
+        elif option.kind == "json":
+            schema = {"type": ["array", "object"]}
         else:
             schema = dict(KIND_SCHEMAS.get(option.kind, {"type": "string"}))
-        if option.choices:
+        if option.choices and "enum" not in schema:
             schema["enum"] = choices_of(option)
         if option.help:
             schema["description"] = option.help
@@ -63,8 +118,8 @@ def input_schema(command: Command) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 
-def tool(command: Command, retried: frozenset[str]) -> types.Tool:
-    note = EFFECT_NOTES.get(command.effect, "")
+def tool(command: Command, retried: frozenset[str], body_schema: str = "") -> types.Tool:
+    note = TOOL_EFFECT_NOTES.get(command.effect, "")
     description = command.about(note, WAITING_NOTE if command.waits else "")
     annotations = types.ToolAnnotations(
         title=command.summary,
@@ -74,7 +129,10 @@ def tool(command: Command, retried: frozenset[str]) -> types.Tool:
         open_world_hint=True,
     )
     return types.Tool(
-        name=command.tool, description=description, input_schema=input_schema(command), annotations=annotations
+        name=command.tool,
+        description=description,
+        input_schema=input_schema(command, body_schema),
+        annotations=annotations,
     )
 
 
@@ -97,8 +155,8 @@ def arguments_of(client: Any, command: Command, given: dict[str, Any]) -> tuple[
             keywords[option.dest] = value
             continue
         if option.dest not in given:
-            if not option.flag.startswith("--"):
-                raise ValueError(f"{command.tool} needs {option.dest}")
+            if option.required or not option.flag.startswith("--"):
+                raise ValueError(f"{command.tool} needs the argument {option.dest!r}")
             continue
         value = as_model(option, given[option.dest]) if option.model else given[option.dest]
         if option.flag.startswith("--"):
@@ -114,9 +172,11 @@ def build_server(
     """An MCP server whose tools call `client` (an AsyncEnterprise3D, whose key and base URL are set)."""
     tools = {command.tool: command for command in commands}
     retried = frozenset(getattr(client, "_RETRY_SAFE", ()))
+    body_schemas = {op.name: op.body_schema for op in getattr(client, "_OPERATIONS", ())}
+    listed = [tool(command, retried, body_schemas.get(command.method, "")) for command in tools.values()]
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[tool(command, retried) for command in tools.values()])
+        return types.ListToolsResult(tools=listed)
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         command = tools.get(params.name)
@@ -141,7 +201,7 @@ def build_server(
                 folder = out_dir / str(answer["job_id"] or f"job-{polls}")
                 answer["saved"] = [str(path) for path in await client.download(result, folder)]
             return success(answer)
-        except (errors.APIError, ValueError, OSError) as error:
+        except (errors.APIError, ValueError, TypeError, OSError) as error:  # (a tool error: no traceback either side)
             return failure(error)
 
     return Server(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from enterprise3d_devkit.harness.calls import method_name
-from enterprise3d_devkit.spec.loading import object_schema
+from enterprise3d_devkit.spec.loading import object_schema, resolve
 from enterprise3d_devkit.spec.operations import Operation
 from modelslab_enterprise_3d import AsyncEnterprise3D
 from modelslab_enterprise_3d.core.vendor_facts import API_KEY_FIELD, CREDENTIAL_FIELDS
@@ -48,20 +48,40 @@ async def test_every_operation_is_a_tool_with_the_specs_schema_and_the_tables_an
         for name, field in (object_schema(op.request_schema or {}).get("properties") or {}).items():
             if python_name(name) not in properties:
                 continue
-            declared = properties[python_name(name)]  # an enum's values, and the field's type, as the spec's
-            assert declared.get("enum") == (
-                [v for v in field["enum"] if v is not None] or None if "enum" in field else None
-            )
-            if field.get("type") in ("integer", "number", "boolean", "string"):
-                assert declared["type"] == field["type"], name
+            check_limits(properties[python_name(name)], resolve(SPEC, field), name)
         effect = effect_of(op)
         assert tool.annotations.read_only_hint == (effect == "reads")
         assert tool.annotations.destructive_hint == (effect == "changes")
         assert ("Costs credits" in tool.description) == (effect == "generates")
+        assert not re.search(r"--\w|terminal", tool.description or ""), "written for an agent: no command-line wording"
         # its description is the spec's (where the spec has one), for the agent choosing a tool
         said = SPEC["paths"][op.path][op.method].get("description") or SPEC["paths"][op.path][op.method].get("summary")
         assert re.sub(r"\s+", "", said or "")[:40] in re.sub(r"\s+", "", tool.description or "")
         assert tool.annotations.idempotent_hint == (method_name(op) in AsyncEnterprise3D._RETRY_SAFE)
+
+
+def check_limits(declared: dict[str, object], field: dict[str, object], name: str) -> None:
+    """A tool argument's schema carries its spec field's type, values and limits (what the client checks before
+    sending), in JSON Schema's words: an agent learns every value the client would refuse."""
+    kinds = declared.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if field.get("type") in ("integer", "number", "boolean", "string", "array", "object"):
+        assert field["type"] in kinds, name
+    if field.get("nullable"):
+        assert "null" in kinds, name
+    values = field.get("enum")
+    if isinstance(values, list):
+        listed = declared.get("enum")
+        assert isinstance(listed, list), name
+        assert [v for v in listed if v is not None] == [v for v in values if v is not None], name
+    for keyword in ("minLength", "maxLength", "pattern", "default", "minItems", "maxItems", "format"):
+        if keyword in field:
+            assert declared.get(keyword) == field[keyword], (name, keyword)
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if field.get(bound) is True:
+            assert declared.get(bound) == field[limit], (name, bound)
+        elif limit in field:
+            assert declared.get(limit) == field[limit], (name, limit)
 
 
 READS = [op for op in OPERATIONS if effect_of(op) == "reads" and not op.path_parameters]
@@ -109,3 +129,16 @@ async def test_a_generating_tool_waits_reports_progress_and_saves_the_files(
     saved = [Path(path) for path in answer["saved"]]
     assert saved and all(p.is_file() and p.parent == tmp_path / str(answer["job_id"]) for p in saved)
     assert seen, "progress was reported while waiting"
+
+
+async def test_a_tool_called_without_a_required_argument_is_a_tool_error_naming_it() -> None:
+    server = build_server(list(COMMANDS.values()), client_on("http://127.0.0.1:9"))
+    needing = [c for c in COMMANDS.values() if any(o.required and o.kind != "secret" for o in c.options)]
+    if not needing:
+        pytest.skip("no tool has a required argument")
+    async with mcp.Client(server) as session:
+        for command in needing:
+            result = await session.call_tool(command.tool, {})
+            missing = next(o.dest for o in command.options if o.required and o.kind != "secret")
+            assert result.is_error and missing in result.content[0].text, result.content[0].text
+            assert "Traceback" not in result.content[0].text

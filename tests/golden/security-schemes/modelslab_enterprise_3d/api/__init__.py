@@ -54,6 +54,7 @@ OPERATIONS: tuple[dict[str, Any], ...] = (
                 "dest": "api_version",
                 "kind": "str",
                 "default": "2023-06-01",
+                "field": "api-version",
             },
             {
                 "flag": "--model",
