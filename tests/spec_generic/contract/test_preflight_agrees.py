@@ -95,9 +95,9 @@ def near_misses(op: Operation) -> Iterator[tuple[str, Any]]:
         for limit, step in (("minimum", -1), ("maximum", 1)):
             if isinstance(field.get(limit), int | float):
                 yield f"{name} past its {limit}", {**valid, name: field[limit] + step}
-        for limit, length in (("minLength", lambda n: n - 1), ("maxLength", lambda n: n + 1)):
-            if isinstance(field.get(limit), int) and length(field[limit]) >= 0:
-                yield f"{name} past its {limit}", {**valid, name: "x" * length(field[limit])}
+        for limit, step in (("minLength", -1), ("maxLength", 1)):
+            if isinstance(field.get(limit), int) and field[limit] + step >= 0:
+                yield f"{name} past its {limit}", {**valid, name: "x" * (field[limit] + step)}
 
 
 @pytest.mark.parametrize("op", WITH_JSON_BODY, ids=op_id)
