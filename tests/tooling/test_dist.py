@@ -276,3 +276,35 @@ def test_without_the_testing_extra_the_mock_command_says_which_extra_in_one_line
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode != 0 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "[testing]" in result.stderr, result.stderr
+
+
+def test_the_testing_extra_installs_beside_the_newest_hypothesis_and_warns_of_nothing(
+    artefacts: list[Path], tmp_path: Path
+) -> None:
+    """pip resolves the wheel's `testing` extra together with hypothesis, unpinned (from the package index): the
+    extra holds no hypothesis back, the testing page's test file passes on the plugin's mock there, and pytest
+    prints no deprecation warning of pytest-asyncio's."""
+    (wheel,) = [a for a in artefacts if a.suffix == ".whl"]
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    installed = subprocess.run([*install, f"{wheel}[testing]", "hypothesis"], capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    newest = subprocess.run(
+        [str(python), "-m", "pip", "index", "versions", "hypothesis"], capture_output=True, text=True
+    )
+    version = subprocess.run(
+        [str(python), "-c", "import hypothesis; print(hypothesis.__version__)"], capture_output=True, text=True
+    ).stdout.strip()
+    assert f"({version})" in newest.stdout.splitlines()[0], (
+        f"hypothesis {version} is not the newest: {newest.stdout[:200]}"
+    )
+    (code,) = [m["code"] for m in USER_TEST.finditer((REPO / "docs" / "testing.md").read_text(encoding="utf-8"))]
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_models.py").write_text(code, encoding="utf-8")
+    command = [str(python), "-I", "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_models.py"]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=180, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "DeprecationWarning" not in result.stdout + result.stderr, result.stdout[-2000:]

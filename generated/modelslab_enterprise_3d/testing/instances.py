@@ -2,8 +2,9 @@
 
 Every value is *valid* against its schema. The spec's own `example` / `examples` / `default` are preferred, but
 only when they satisfy the schema: vendors publish examples that break their own schemas (a `pattern`, a renamed
-required field). Otherwise a value is built from the schema's constraints; where that is not enough (a `pattern`, a
-tricky combination), hypothesis-jsonschema finds one, bounded in time and examples.
+required field). Otherwise a value is built from the schema's constraints (a `pattern`'s string by exrex: the first
+of its matches that fits the lengths); where that is not enough (a tricky combination), hypothesis-jsonschema finds
+one, bounded in time and examples, when it is installed (the mock does not need it).
 """
 
 from __future__ import annotations
@@ -138,11 +139,10 @@ def _build(schema: Any, version: str, depth: int = 0) -> Any:
     if kind == "null":
         return None
     if kind == "string":
-        if "pattern" in schema:  # a regex to satisfy: hypothesis finds the smallest matching string
-            try:
-                return _search(schema, version)
-            except NoInstance:
-                pass
+        if "pattern" in schema:  # a regex to satisfy
+            matched = _matching(schema)
+            if matched is not None:
+                return matched
         sample = _FORMAT_SAMPLES.get(str(schema.get("format", "")), "string")
         minimum, maximum = int(schema.get("minLength", 0)), schema.get("maxLength")
         sample = sample.ljust(minimum, "x")
@@ -171,13 +171,40 @@ def _number(schema: dict[str, Any], kind: str) -> int | float:
     return int(value) if kind == "integer" else float(value)
 
 
+# How many of a pattern's matches are tried for one that fits the string's lengths.
+PATTERN_TRIES = 200
+
+
+def _matching(schema: dict[str, Any]) -> str | None:
+    """The first string exrex generates for the schema's pattern that fits its lengths (the same one every time),
+    or None."""
+    import re
+
+    try:
+        import exrex  # type: ignore[import-untyped]
+    except ImportError as missing:  # (the testing extra)
+        raise ImportError(TESTING_EXTRA) from missing
+    low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+    try:
+        for candidate in exrex.generate(str(schema["pattern"]), limit=PATTERN_TRIES):
+            fits = len(candidate) >= low and (high is None or len(candidate) <= int(high))
+            if fits and re.search(str(schema["pattern"]), candidate):  # (exrex reads a few constructs loosely)
+                return str(candidate)
+    except Exception:  # (a pattern exrex cannot read: left to the search)
+        return None
+    return None
+
+
 def _search(schema: dict[str, Any], version: str) -> Any:
-    """hypothesis-jsonschema's smallest instance of the schema, bounded: a few seconds at most."""
+    """hypothesis-jsonschema's smallest instance of the schema, bounded: a few seconds at most; NoInstance without
+    it (the mock does not need it: the extra does not install it, so that your hypothesis can be any release)."""
     try:
         from hypothesis import HealthCheck, find, settings
         from hypothesis_jsonschema import from_schema
-    except ImportError as missing:  # (the testing extra)
-        raise ImportError(TESTING_EXTRA) from missing
+    except ImportError:
+        raise NoInstance(
+            "no instance of the schema could be built (hypothesis-jsonschema would search for one)"
+        ) from None
 
     bounded = settings(
         max_examples=200, database=None, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True

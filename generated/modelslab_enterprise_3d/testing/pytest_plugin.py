@@ -10,7 +10,8 @@ fixtures start nothing until a test asks for one:
                           the spec fails the test
   modelslab_async_client  the same, an AsyncEnterprise3D (with pytest-asyncio installed)
   modelslab_mock_options  how the mock runs: override it in your conftest.py to change how long a generation takes
-                          or the queue limit (keyword arguments of testing.running_mock)
+                          or the queue limit (keyword arguments of testing.running_mock); a session-scoped fixture,
+                          as the mock it configures is one per session
 """
 
 from __future__ import annotations
@@ -22,6 +23,26 @@ try:
     import pytest
 except ImportError as missing:  # pytest loads this plugin: it is there whenever the plugin is
     raise ImportError("the package's pytest plugin runs under pytest (the testing extra)") from missing
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """pytest-asyncio (the async fixture's) warns on every run while `asyncio_default_fixture_loop_scope` is unset:
+    with this plugin it defaults to "function", what pytest-asyncio's next releases default to. A project that sets
+    it (its pytest configuration, or -o) keeps its own."""
+    if _asyncio_plugin_installed():
+        parser.addini(
+            "asyncio_default_fixture_loop_scope",
+            type="string",
+            help="default scope of the asyncio event loop used to execute async fixtures",
+            default="function",
+        )
+
+
+def _asyncio_plugin_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pytest_asyncio") is not None
 
 
 @pytest.fixture(scope="session")
