@@ -21,7 +21,7 @@ PACKAGE := $(shell sed -n 's/^package_name_override: *//p' codegen/config.yaml)
 HAND_WRITTEN := enterprise3d_devkit codegen/runtime tests
 
 .DEFAULT_GOAL := help
-.PHONY: test-bounds help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench dist lock clean golden
+.PHONY: test-bounds help venv generate check-spec-record check-generated lint format typecheck pytest test test-fast test-live test-spec test-corpus demo mock update-spec spec-diff bench dist lock clean golden chromium
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,9 +60,14 @@ typecheck: $(BOOTSTRAP) ## mypy --strict on generated/, the hand-written code an
 pytest: $(BOOTSTRAP) ## The pytest suite alone, but for the whole-pipeline tests (`make test-corpus` runs those)
 	pytest -m "not pipeline"
 
-test: $(BOOTSTRAP) ## Everything CI checks (.ci/run calls this): the four static checks side by side, then pytest
+test: $(BOOTSTRAP) chromium ## Everything CI checks (.ci/run calls this): the four static checks side by side, then pytest
 	$(MAKE) --no-print-directory --output-sync=target -j4 check-spec-record check-generated lint typecheck
 	$(MAKE) --no-print-directory pytest
+
+chromium: ## Debian's Chromium, for the gallery's test in a real browser: installed when missing (apt-get; root or sudo)
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt=apt-get; else apt="sudo apt-get"; fi; \
+	  $$apt update -q && DEBIAN_FRONTEND=noninteractive $$apt install -y -q --no-install-recommends chromium; }
 
 test-fast: $(BOOTSTRAP) ## The inner loop: the runtime's unit tests, the operation plans, the layering and the in-process spec-generic tests (no generation)
 	pytest -m "not slow" tests/runtime tests/spec_generic/contract tests/spec_generic/high_level tests/spec_generic/hardening \

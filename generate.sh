@@ -151,9 +151,9 @@ fi
 
 step="add the runtime"
 # The hand-written runtime (codegen/runtime/: plain Python, linted, type-checked and unit-tested where it lives) goes
-# into the package byte for byte, as the tree it is (a package per product: core, runs, cli, testing; and the modules
-# users import at the top); its own __init__.py only describes the folder.
-(cd "$repo/codegen/runtime" && find . -name '*.py' -not -path '*/__pycache__/*' -not -path ./__init__.py -print0 |
+# into the package byte for byte, as the tree it is (a package per product: core, runs, cli, testing; the modules
+# users import at the top; the gallery's viewer files); its own __init__.py only describes the folder.
+(cd "$repo/codegen/runtime" && find . -type f -not -path '*/__pycache__/*' -not -path ./__init__.py -print0 |
   xargs -0 cp --parents -t "$new/") && cp "$staging/_version.py" "$new/" ||
   fail "could not copy the runtime into the package"
 

@@ -31,3 +31,9 @@ RUNTIME_MODULES = sorted(
     for p in RUNTIME.rglob("*.py")
     if "__pycache__" not in p.parts and p != RUNTIME / "__init__.py"
 )
+# Every file of the runtime (its modules, and the gallery's viewer: scripts, styles, licences), relative to RUNTIME.
+RUNTIME_FILES = sorted(
+    p.relative_to(RUNTIME)
+    for p in RUNTIME.rglob("*")
+    if p.is_file() and "__pycache__" not in p.parts and p != RUNTIME / "__init__.py"
+)

@@ -122,6 +122,13 @@ def test_a_body_the_spec_allows_passes_and_defaults_count_as_given() -> None:
     assert needed_fields(SCHEMA, frozenset({"key"})) == {"prompt"}
 
 
+# An ASCII STL of one triangle (the mock serves binary ones).
+ASCII_STL = (
+    b"solid one\n facet normal 0 0 1\n  outer loop\n   vertex 0 0 0\n   vertex 1 0 0\n   vertex 0 1 0\n"
+    b"  endloop\n endfacet\nendsolid one\n"
+)
+
+
 def test_a_model_file_is_checked_by_its_format(tmp_path: Path) -> None:
     good = MODEL_FILES["glb"]
     cases = {
@@ -136,7 +143,9 @@ def test_a_model_file_is_checked_by_its_format(tmp_path: Path) -> None:
         "good.stl": (MODEL_FILES["stl"], None),
         "binary.stl": (b"\0" * 80 + struct.pack("<I", 2) + b"\1" * 100, None),
         "short-binary.stl": (b"\0" * 80 + struct.pack("<I", 3) + b"\1" * 100, "says 3 triangles"),
-        "cut.stl": (MODEL_FILES["stl"][:-20], "does not end with 'endsolid'"),
+        "cut-binary.stl": (MODEL_FILES["stl"][:-20], "triangles"),
+        "ascii.stl": (ASCII_STL, None),
+        "cut.stl": (ASCII_STL[:-20], "does not end with 'endsolid'"),
         "other.stl": (b"anything", "not an STL file"),
         "good.ply": (MODEL_FILES["ply"], None),
         "cut.ply": (MODEL_FILES["ply"].rsplit(b"\n", 3)[0], "truncated PLY"),

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
-from enterprise3d_devkit.repo.layout import PACKAGE, REPO, RUNTIME_MODULES
+from enterprise3d_devkit.repo.layout import PACKAGE, REPO, RUNTIME_FILES
 
 RECORDS = REPO / "tests" / "golden"
 DOCUMENTS = REPO / "tests" / "fixtures" / "documents"
@@ -32,7 +32,7 @@ SOURCES = {
     # of when the record was made: a snapshot, so that a vendor update changes generated/ but not this record.
     "grown-enterprise-3d": RECORDS / "grown-enterprise-3d.openapi.json",
 }
-NOT_RECORDED = [*RUNTIME_MODULES, Path("_version.py")]
+NOT_RECORDED = [*RUNTIME_FILES, Path("_version.py")]
 
 
 def generate(source: Path, parent: Path) -> Path:

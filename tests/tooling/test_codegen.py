@@ -14,7 +14,7 @@ from pathlib import Path
 import openapi_python_client
 import pytest
 
-from enterprise3d_devkit.repo.layout import CODEGEN, GENERATED, RUNTIME, RUNTIME_MODULES
+from enterprise3d_devkit.repo.layout import CODEGEN, GENERATED, RUNTIME, RUNTIME_FILES
 
 OVERRIDES = sorted((CODEGEN / "overrides").rglob("*.jinja"))
 PRISTINE = sorted((CODEGEN / "upstream").rglob("*.jinja"))
@@ -75,6 +75,6 @@ def test_the_overrides_stay_small_as_the_maintainers_page_lists_them() -> None:
     assert total and int(total.group(1)) == sum(sizes.values()), f"{page.name}: the total is {sum(sizes.values())}"
 
 
-@pytest.mark.parametrize("module", RUNTIME_MODULES, ids=lambda p: p.as_posix())
+@pytest.mark.parametrize("module", RUNTIME_FILES, ids=lambda p: p.as_posix())
 def test_the_runtime_is_shipped_byte_for_byte(module: Path) -> None:
     assert (GENERATED / module).read_bytes() == (RUNTIME / module).read_bytes(), "run `make generate`"

@@ -18,7 +18,7 @@ import pytest
 from enterprise3d_devkit.generation.marker import MARKER
 from enterprise3d_devkit.generation.version_module import installed_version, module_text, version_of
 from enterprise3d_devkit.repo.generate_sh import run_generate_sh
-from enterprise3d_devkit.repo.layout import GENERATED, PACKAGE, REPO, RUNTIME, RUNTIME_MODULES, SPEC_PATH
+from enterprise3d_devkit.repo.layout import GENERATED, PACKAGE, REPO, RUNTIME, RUNTIME_FILES, RUNTIME_MODULES, SPEC_PATH
 from enterprise3d_devkit.spec.loading import load_spec
 from enterprise3d_devkit.spec.operations import operations
 from tests.support.repo_copies import copy_repo, make, run, tree_hash, write_spec
@@ -267,7 +267,7 @@ def test_the_cache_gives_the_generators_output_for_the_same_inputs_only(
     again = tmp_path / "two" / PACKAGE
     assert run_generate_sh("--out", str(again)).returncode == 0
     assert (again / "py.typed").read_text(encoding="utf-8") == "tampered\n", "the entry was used"
-    assert all((again / m).read_bytes() == (RUNTIME / m).read_bytes() for m in RUNTIME_MODULES)
+    assert all((again / m).read_bytes() == (RUNTIME / m).read_bytes() for m in RUNTIME_FILES)
     uncached = tmp_path / "three" / PACKAGE
     assert run_generate_sh("--out", str(uncached), "--no-cache").returncode == 0
     assert (uncached / "py.typed").read_text(encoding="utf-8") != "tampered\n", "--no-cache ran the generator"

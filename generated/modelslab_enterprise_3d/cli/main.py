@@ -43,7 +43,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, TextIO
 
@@ -130,6 +130,12 @@ def http_url(text: str) -> str:
     if not text.startswith(("http://", "https://")) or not text.split("://", 1)[1].strip("/"):
         raise argparse.ArgumentTypeError(f"a base URL starts with http:// or https:// and names a host, not {text!r}")
     return text.rstrip("/")
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, not {text!r}")
+    return int(text)
 
 
 def positive_int(text: str) -> int:
@@ -381,6 +387,19 @@ def add_job_commands(subparsers: Any) -> None:
         "--since", type=duration, help="only jobs sent within this time: 90s, 30m, 12h, 7d (default: all)"
     )
     jobs.set_defaults(job_command="jobs")
+    gallery = subparsers.add_parser(
+        "gallery",
+        help="a page of a batch's models, in 3D, with each line's prompt, state, job id and files; served on loopback",
+        description="Writes OUT_DIR/index.html from the batch's ledger (a card per line: its model in an interactive "
+        "3D view, loaded when the card scrolls into view; what was asked; its state, job id, server, files and "
+        "sha256; what continues an unfinished line), then serves the folder on 127.0.0.1 and opens the browser "
+        "(browsers refuse models from file:// pages). Nothing is fetched from the network.",
+        allow_abbrev=False,
+    )
+    gallery.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the batch's output folder (`batch -o`)")
+    gallery.add_argument("--no-serve", action="store_true", help="only write the page")
+    gallery.add_argument("--port", type=port_number, default=0, help="the port to serve on (default: a free one)")
+    gallery.set_defaults(job_command="gallery")
     batch = subparsers.add_parser(
         "batch",
         help="generate many models from a JSON Lines file (costs credits per line); run again to resume",
@@ -744,6 +763,24 @@ def display_width(text: str) -> int:
     )
 
 
+def gallery_command(args: argparse.Namespace) -> int:
+    """`gallery OUT_DIR`: write the page; then serve it until Ctrl-C (unless --no-serve)."""
+    from .gallery import serving, write_gallery
+
+    written = write_gallery(args.out_dir)
+    if args.no_serve:
+        print(written)
+        return 0
+    import webbrowser
+
+    with serving(written.parent, args.port) as url:
+        print(f"{url} (Ctrl-C stops serving it)", flush=True)
+        webbrowser.open(url)
+        with suppress(KeyboardInterrupt):  # (Ctrl-C: the way to stop serving)
+            signal.pause()
+    return 0
+
+
 def table(rows: Sequence[Sequence[str]]) -> str:
     """Rows as aligned columns (by display width); the last column, which may be long, is left as it is."""
     widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -846,6 +883,7 @@ def batch_command(
     if not done:
         left = sum(result.state != "saved" for result in results)
         summary += f"\n{left} of {len(results)} lines not done: " + "; ".join(next_steps(results))
+    summary += f"\nsee the models: {PROGRAM} gallery {args.out_dir}"
     return (0 if done else BATCH_NOT_DONE), summary
 
 
@@ -949,12 +987,14 @@ def _run(
     if getattr(args, "no_wait", False) and getattr(args, "out_dir", None) is not None:
         parser.error("--no-wait and -o do not go together: -o saves the files once the job is done")
     extra_command = getattr(args, "extra_command", None)
-    if extra_command is not None or getattr(args, "job_command", None) in ("config", "completions", "jobs"):
+    if extra_command is not None or getattr(args, "job_command", None) in ("config", "completions", "jobs", "gallery"):
         try:
             if extra_command is not None:
                 return int(extra_command.run(args))
             if args.job_command == "jobs":
                 print(jobs_command(args))
+            elif args.job_command == "gallery":
+                return gallery_command(args)
             else:
                 print(config_command(args) if args.job_command == "config" else completion_code(args.shell))
         except (ValueError, OSError, errors.LedgerError) as error:

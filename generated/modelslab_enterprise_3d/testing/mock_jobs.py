@@ -34,6 +34,7 @@ from ..core.vendor_facts import (
     PROCESSING_STATUS,
     SUCCESS_STATUS,
 )
+from . import meshes
 from .instances import valid_instance
 from .mock_options import DEFAULT_JOB_SECONDS, DEFAULT_QUEUE_LIMIT
 from .spec_reading import SpecOperation
@@ -66,32 +67,8 @@ def glb_head(document: dict[str, Any], binary_length: int) -> bytes:
     )
 
 
-def _glb() -> bytes:
-    """A binary glTF 2.0 file holding one triangle."""
-    positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
-    document = {
-        "asset": {"version": "2.0", "generator": "modelslab-enterprise-3d mock"},
-        "scene": 0,
-        "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0}],
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
-        "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3", "max": [1, 1, 0], "min": [0, 0, 0]}
-        ],
-        "bufferViews": [{"buffer": 0, "byteLength": len(positions)}],
-        "buffers": [{"byteLength": len(positions)}],
-    }
-    return glb_head(document, len(positions)) + positions
-
-
-MODEL_FILES: dict[str, bytes] = {
-    "glb": _glb(),
-    "obj": b"# mock model: one triangle\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n",
-    "stl": b"solid mock\n facet normal 0 0 1\n  outer loop\n   vertex 0 0 0\n   vertex 1 0 0\n   vertex 0 1 0\n"
-    b"  endloop\n endfacet\nendsolid mock\n",
-    "ply": b"ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\n"
-    b"element face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n",
-}
+# A real mesh in every format the API writes (meshes.py): a viewer shows a shape.
+MODEL_FILES: dict[str, bytes] = {"glb": meshes.glb(), "obj": meshes.obj(), "stl": meshes.stl(), "ply": meshes.ply()}
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,11 @@ def takes_value(action: argparse.Action) -> bool:
 
 def bad_invocations() -> Iterator[list[str]]:
     """For each subcommand: nothing but its name, then each option given each malformed value (a generating command
-    does not wait: --no-wait where it has it; a command that changes state goes ahead: --yes)."""
+    does not wait: --no-wait where it has it; a command that changes state goes ahead: --yes; the gallery is only
+    written: --no-serve)."""
     for words, sub in subparsers(parser()):
         flags = {flag for action in sub._actions for flag in action.option_strings}
-        extra = [flag for flag in ("--no-wait", "--yes") if flag in flags]
+        extra = [flag for flag in ("--no-wait", "--yes", "--no-serve") if flag in flags]
         yield [*words]
         for action in sub._actions:
             if not takes_value(action):

@@ -80,14 +80,17 @@ def test_a_job_is_processing_with_its_eta_counting_down_then_done_with_files_the
 @pytest.mark.parametrize("op", GENERATING, ids=op_id)
 def test_a_file_is_not_served_before_its_job_is_done_and_each_format_is_its_own(op: Operation) -> None:
     jobs = mock(job_seconds=0.05)
-    formats = {"obj": b"v ", "stl": b"solid", "ply": b"ply"}
+    formats = {"obj": b"\nv ", "stl": b"", "ply": b"ply\n"}  # (a binary STL has no marker: its length says it)
     queued = {fmt: submit(jobs, op, output_format=fmt).json() for fmt in formats}
     (early,) = queued["obj"]["future_links"]
     assert jobs.handle(httpx.Request("GET", early)).status_code == 404
     time.sleep(0.1)
     for fmt, start in formats.items():
         (url,) = fetch(jobs, op, queued[fmt][JOB_ID_FIELD]).json()[OUTPUT_FIELD]
-        assert url.endswith(f".{fmt}") and start in jobs.handle(httpx.Request("GET", url)).content
+        content = jobs.handle(httpx.Request("GET", url)).content
+        assert url.endswith(f".{fmt}") and start in content
+        if fmt == "stl":  # a binary STL: an 80-byte header, the triangle count, 50 bytes a triangle
+            assert len(content) == 84 + 50 * int.from_bytes(content[80:84], "little") > 84
 
 
 @pytest.mark.parametrize("op", GENERATING, ids=op_id)
