@@ -367,7 +367,7 @@ _UPDATE_S3 = Operation(
     "update_s3",
     "update_s3 (POST /update_s3)",
     ((200, 200),),
-    '{"properties":{"aws_access_key_id":{"type":"string"},"aws_secret_access_key":{"type":"string"},"deploy_type":{"default":"text_to_3d","type":"string"},"endpoint_url":{"type":"string"},"image_directory":{"type":"string"},"key":{"type":"string"},"public_url":{"type":"string"},"region_name":{"type":"string"}},"required":["key","public_url","region_name","endpoint_url","aws_access_key_id","aws_secret_access_key","image_directory"],"type":"object"}',
+    '{"properties":{"aws_access_key_id":{"format":"password","type":"string"},"aws_secret_access_key":{"format":"password","type":"string"},"deploy_type":{"default":"text_to_3d","type":"string"},"endpoint_url":{"type":"string"},"image_directory":{"type":"string"},"key":{"type":"string"},"public_url":{"type":"string"},"region_name":{"type":"string"}},"required":["key","public_url","region_name","endpoint_url","aws_access_key_id","aws_secret_access_key","image_directory"],"type":"object"}',
     False,
 )
 _RESET_S3 = Operation(

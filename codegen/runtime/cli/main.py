@@ -671,6 +671,8 @@ def wait_command(client: Any, args: argparse.Namespace, watch: JobWatch) -> Any:
     watch.id = args.id
     with output_folder(args), Progress(sys.stderr) as progress:
         waits = sorted({pair[1] for pair in client._GENERATION_WAITS.values()})
+        if not waits:
+            raise ValueError("this API has no generating operation: there is no job to wait for")
         result = getattr(client, waits[0])(args.id, timeout=args.timeout, on_update=progress.update)
         return save(client, result, args, progress)
 

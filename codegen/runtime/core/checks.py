@@ -31,6 +31,10 @@ CHECKED_KEYWORDS = frozenset(
         "exclusiveMaximum",
         "minLength",
         "maxLength",
+        "minItems",
+        "maxItems",
+        "pattern",
+        "format",  # (not checked: the server judges a format; kept so that an agent is told of it)
         "required",
         "properties",
         "items",
@@ -42,6 +46,7 @@ CHECKED_KEYWORDS = frozenset(
 
 _BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
 _LENGTHS = frozenset({"minLength", "maxLength"})
+_COUNTS = frozenset({"minItems", "maxItems"})
 _TYPES: dict[str, Any] = {
     "string": lambda v: isinstance(v, str),
     # (an integral float is no integer: its JSON, 256.0, has a fraction part, which OpenAPI 3.0's validators refuse)
@@ -132,6 +137,33 @@ def compiled(schema: dict[str, Any]) -> Check:
             return None
 
         steps.append(length_step)
+    if isinstance(schema.get("pattern"), str):
+        import re
+
+        try:
+            pattern = re.compile(schema["pattern"])
+        except re.error:  # (a pattern Python's regular expressions do not read: the server judges it)
+            pattern = re.compile("")
+
+        def pattern_step(value: Any, field: str) -> str | None:
+            if isinstance(value, str) and not pattern.search(value):
+                return f"{field or 'the body'} must match {pattern.pattern!r}"
+            return None
+
+        steps.append(pattern_step)
+    if _COUNTS & schema.keys():
+        fewest, most = schema.get("minItems"), schema.get("maxItems")
+
+        def count_step(value: Any, field: str) -> str | None:
+            if not isinstance(value, list):
+                return None
+            if fewest is not None and len(value) < fewest:
+                return f"{field or 'the body'} must have at least {fewest} items"
+            if most is not None and len(value) > most:
+                return f"{field or 'the body'} must have at most {most} items"
+            return None
+
+        steps.append(count_step)
     properties = schema.get("properties") or {}
     # (a required field with a default is filled in by the client's model when not given)
     needed = [name for name in schema.get("required") or [] if "default" not in (properties.get(name) or {})]

@@ -92,10 +92,20 @@ def json_schema(checked: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def all_properties(schema: dict[str, Any]) -> dict[str, Any]:
+    """An object schema's properties, those of its allOf parts included (a part's own win over a later one's)."""
+    found: dict[str, Any] = {}
+    for part in schema.get("allOf") or []:
+        if isinstance(part, dict):
+            found.update(all_properties(part))
+    found.update(schema.get("properties") or {})
+    return found
+
+
 def input_schema(command: Command, body_schema: str = "") -> dict[str, Any]:
     """The tool's arguments: the command's options, credentials left out (the server's environment has them); each
     body field with the limits its operation's schema sets (`body_schema`: the checked schema, as JSON text)."""
-    fields = (schema_of(body_schema).get("properties") or {}) if body_schema else {}
+    fields = all_properties(schema_of(body_schema)) if body_schema else {}
     properties: dict[str, Any] = {}
     required = []
     for option in command.options:

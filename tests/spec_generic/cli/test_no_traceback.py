@@ -222,7 +222,9 @@ def test_http_timeout_bounds_a_request_to_a_server_that_never_answers(
 
     from tests.support.servers import black_hole
 
-    command = next(c for c in _commands.commands_from(TABLE) if c.effect == "reads" and not c.options)
+    command = next((c for c in _commands.commands_from(TABLE) if c.effect == "reads" and not c.options), None)
+    if command is None:
+        pytest.skip("the spec has no read-only command without arguments")
     with black_hole() as url:
         monkeypatch.setenv(BASE_URL_ENV, url)
         started = time.monotonic()

@@ -305,7 +305,7 @@ _COMPOSE_MODEL = Operation(
     "compose_model",
     "compose_model (POST /compose)",
     ((200, 200),),
-    '{"allOf":[{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}],"properties":{"prompt":{"minLength":1,"type":"string"},"seeds":{"items":{"minimum":0,"type":"integer"},"type":"array"},"tags":{"items":{"type":"string"},"nullable":true,"type":"array"},"views":{"items":{"type":"string"},"type":"array"}},"required":["prompt","views"],"type":"object"}',
+    '{"allOf":[{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"}],"properties":{"prompt":{"minLength":1,"type":"string"},"seeds":{"items":{"minimum":0,"type":"integer"},"type":"array"},"tags":{"items":{"type":"string"},"nullable":true,"type":"array"},"views":{"items":{"format":"uri","type":"string"},"minItems":1,"type":"array"}},"required":["prompt","views"],"type":"object"}',
     False,
 )
 _SET_LYRICS = Operation(

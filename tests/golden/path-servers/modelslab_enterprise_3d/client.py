@@ -308,7 +308,7 @@ _UPDATE_SETTINGS = Operation(
     "update_settings",
     "update_settings (POST /settings)",
     ((200, 200),),
-    '{"properties":{"bucket":{"type":"string"},"key":{"type":"string"},"secret":{"type":"string"}},"required":["key","bucket","secret"],"type":"object"}',
+    '{"properties":{"bucket":{"type":"string"},"key":{"type":"string"},"secret":{"format":"password","type":"string"}},"required":["key","bucket","secret"],"type":"object"}',
     False,
 )
 _ECHO_WORD = Operation(

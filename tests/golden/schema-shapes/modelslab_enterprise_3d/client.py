@@ -304,7 +304,7 @@ _MAKE_MODEL = Operation(
     "make_model",
     "make_model (POST /make_model)",
     ((200, 200),),
-    '{"allOf":[{"allOf":[{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"},{"properties":{"seed":{"minimum":0,"type":"integer"},"webhook":{"type":"string"}},"required":["seed"],"type":"object"}]},{"properties":{"output_format":{"default":"glb","enum":["glb","obj"],"type":"string"},"prompt":{"minLength":1,"type":"string"}},"required":["prompt"],"type":"object"}]}',
+    '{"allOf":[{"allOf":[{"properties":{"key":{"type":"string"}},"required":["key"],"type":"object"},{"properties":{"seed":{"minimum":0,"type":"integer"},"webhook":{"format":"uri","type":"string"}},"required":["seed"],"type":"object"}]},{"properties":{"output_format":{"default":"glb","enum":["glb","obj"],"type":"string"},"prompt":{"minLength":1,"type":"string"}},"required":["prompt"],"type":"object"}]}',
     False,
 )
 _READ_JOB = Operation(
