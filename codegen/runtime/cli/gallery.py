@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..runs.batch import LEDGER_NAME
-from ..runs.job_states import DONE, FAILED, QUEUED, REFUSED, SAVED, UNCERTAIN
+from ..runs.job_states import DONE, QUEUED, SAVED
+from .next_steps import NEXT_STEPS
 from .profiles import PROGRAM
 
 ASSETS = Path(__file__).with_name("gallery_assets")
@@ -30,16 +31,14 @@ INPUT_FIELDS = ("prompt", "image")  # what a card shows of what was asked for
 
 
 def next_step(state: str, job_id: str | None, name: str, out: Path) -> str:
-    """What continues a line that is not saved (as the batch's summary says it)."""
-    again = f"{PROGRAM} batch JOBS.jsonl -o {out}"
-    steps = {
-        QUEUED: f"{PROGRAM} wait {job_id} -o {out / name}" if job_id else again,
-        DONE: f"{PROGRAM} wait {job_id} -o {out / name}" if job_id else again,
-        REFUSED: again,
-        FAILED: f"{again} --retry-failed (costs credits)",
-        UNCERTAIN: f"{again} --resubmit-uncertain (may pay twice)",
-    }
-    return "" if state == SAVED else steps.get(state, again)
+    """What continues a line that is not saved: a queued or finished job's wait (its files into the line's folder),
+    else the batch again with the flag its state needs (NEXT_STEPS, as the batch's summary says it)."""
+    if state == SAVED:
+        return ""
+    if state in (QUEUED, DONE) and job_id:
+        return f"{PROGRAM} wait {job_id} -o {out / name}"
+    flag, _ = NEXT_STEPS.get(state, ("", ""))
+    return f"{PROGRAM} batch JOBS.jsonl -o {out}" + (f" {flag}" if flag else "")
 
 
 def gallery_lines(out: Path) -> list[dict[str, Any]]:

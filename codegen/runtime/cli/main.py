@@ -51,7 +51,7 @@ from ..core import errors
 from ..core.answers import eta_of, job_id_of, outputs_of, status_of
 from ..core.logs import logger as package_logger
 from ..core.vendor_facts import API_KEY_ENV, BASE_URL_ENV
-from ..runs.job_states import CHANGED, DONE, FAILED, INVALID, QUEUED, REFUSED, SENDING, STATES, UNCERTAIN, WAITING
+from ..runs.job_states import INVALID, SENDING, STATES
 from . import profiles as _profiles
 from .commands import (
     EFFECT_NOTES,
@@ -64,6 +64,7 @@ from .commands import (
     commands_from,
     secret_env,
 )
+from .next_steps import NEXT_STEPS
 from .profiles import PROFILE_ENV
 
 PROGRAM = "modelslab-3d"
@@ -887,24 +888,6 @@ def batch_command(
         summary += f"\n{left} of {len(results)} lines not done: " + "; ".join(next_steps(results))
     summary += f"\nsee the models: {PROGRAM} gallery {args.out_dir}"
     return (0 if done else BATCH_NOT_DONE), summary
-
-
-# What would move a batch's unfinished lines on, by their state: (the flag that does it, or "" for running the same
-# command again; what it does and costs).
-NEXT_STEPS: dict[str, tuple[str, str]] = {
-    QUEUED: ("", "waits for the jobs still running on the server (no new charge)"),
-    DONE: ("", "downloads the files of finished jobs (no new charge)"),
-    WAITING: ("", "sends the lines never sent"),
-    REFUSED: ("", "sends again the lines the server refused (nothing was queued for them)"),
-    FAILED: ("--retry-failed", "generates the failed lines again (costs credits)"),
-    UNCERTAIN: (
-        "--resubmit-uncertain",
-        "sends again the lines sent with no answer (they may have been queued and billed: this may pay twice; "
-        f"`{PROGRAM} jobs` lists them)",
-    ),
-    CHANGED: ("--regenerate-changed", "generates again the lines edited since they were sent (costs credits)"),
-    INVALID: ("", "fix the invalid lines (their message says why); nothing was sent for them"),
-}
 
 
 def next_steps(results: Sequence[Any]) -> list[str]:

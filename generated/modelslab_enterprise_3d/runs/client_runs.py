@@ -87,6 +87,10 @@ class JobRuns(BaseAPIClient):
         borrowed._owns_ledger = False
         return borrowed
 
+    def _close_ledger(self) -> None:
+        if self._owns_ledger and self._recorder is not None:
+            self._recorder.ledger.close()
+
     @property
     def ledger(self) -> Ledger | None:
         """The job ledger this client records its generating requests in, or None."""
@@ -171,10 +175,6 @@ class SyncJobClient(JobRuns, SyncAPIClient):
         except BaseException:
             self._close_ledger()
             raise
-
-    def _close_ledger(self) -> None:
-        if self._owns_ledger and self._recorder is not None:
-            self._recorder.ledger.close()
 
     def close(self) -> None:
         """Close the connections (a client passed in as http_client is left open) and a ledger opened from a path."""
@@ -339,10 +339,6 @@ class AsyncJobClient(JobRuns, AsyncAPIClient):
         except BaseException:
             self._close_ledger()
             raise
-
-    def _close_ledger(self) -> None:
-        if self._owns_ledger and self._recorder is not None:
-            self._recorder.ledger.close()
 
     async def close(self) -> None:
         """Close the connections (a client passed in as http_client is left open) and a ledger opened from a path."""
